@@ -1,0 +1,34 @@
+package dev.dynamo4j.discovery;
+
+import java.util.List;
+
+/**
+ * How components find each other: register records, list them, watch them.
+ *
+ * <p>Implementations are thread-safe. Failures of the backend are {@link
+ * dev.dynamo4j.error.DynamoException}s of type {@code Unavailable} or {@code CannotConnect}.
+ */
+public interface Discovery extends AutoCloseable {
+  /** This process's identity in discovery; the instance id of everything it registers. */
+  long instanceId();
+
+  /** Registers a record under this client's instance id and returns it. */
+  DiscoveryInstance register(DiscoverySpec spec);
+
+  /** Removes a record this client registered; removing an absent record is not an error. */
+  void unregister(DiscoveryInstance instance);
+
+  /** A snapshot of the records matching the query. */
+  List<DiscoveryInstance> list(DiscoveryQuery query);
+
+  /** A snapshot plus every later change, as events. */
+  DiscoveryWatch listAndWatch(DiscoveryQuery query);
+
+  /** Removes this client's records and releases its resources. */
+  void shutdown();
+
+  @Override
+  default void close() {
+    shutdown();
+  }
+}

@@ -1,0 +1,231 @@
+package dev.dynamo4j.network;
+
+import com.fasterxml.jackson.databind.JavaType;
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.Controller;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoError;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.runtime.Instance;
+import dev.dynamo4j.wire.ControlMessage;
+import dev.dynamo4j.wire.PayloadCodec;
+import dev.dynamo4j.wire.RequestControlMessage;
+import dev.dynamo4j.wire.RequestControlMessage.RequestType;
+import dev.dynamo4j.wire.RequestControlMessage.ResponseType;
+import dev.dynamo4j.wire.ResponseStreamPrologue;
+import dev.dynamo4j.wire.StreamWrapper;
+import dev.dynamo4j.wire.TwoPartMessage;
+import dev.dynamo4j.wire.WireFormatException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The caller side of one request to one chosen instance, the same for every request plane.
+ *
+ * <p>{@link #generate} registers a response stream, sends the envelope (control message with the
+ * stream's connection info, body in the codec the worker advertises), waits for the ACK and then
+ * for the worker to call home and send its prologue, and returns a {@link ResponseStream} whose
+ * items are decoded on the consumer's thread (no extra hand-off). Stream rules follow Dynamo: an
+ * item after the final marker, or a wrapper with neither data nor the final flag, is an error; an
+ * end without the final marker is {@code Disconnected} unless the caller had stopped; an error
+ * prologue is {@code CannotConnect} carrying the worker's text and typed error.
+ *
+ * <p>Stopping or killing the request's controller sends {@code stop} or {@code kill} to the
+ * worker; closing the returned stream early stops it.
+ */
+public final class Egress {
+  private static final Logger log = LoggerFactory.getLogger(Egress.class);
+  private static final Set<String> MIGRATION_SENSITIVE =
+      Set.of("request.cancelled", "backend.cancelled", "capacity.exhausted", "capacity.pool_exhausted");
+
+  private final RequestClient client;
+  private final ResponsePlane responsePlane;
+  private final Map<Long, Set<PendingStream>> pendingByInstance = new ConcurrentHashMap<>();
+
+  public Egress(RequestClient client, ResponsePlane responsePlane) {
+    this.client = client;
+    this.responsePlane = responsePlane;
+  }
+
+  /**
+   * Fails every request to {@code instanceId} still waiting for its worker to call home (the
+   * worker left discovery); established streams are left to drain.
+   */
+  public void cancelPending(long instanceId, String why) {
+    Set<PendingStream> set = pendingByInstance.remove(instanceId);
+    if (set != null) {
+      for (PendingStream p : set) {
+        p.cancel(new DynamoException(ErrorType.Disconnected, why));
+      }
+    }
+  }
+
+  /**
+   * Sends {@code request} to {@code target} and returns its response stream once the worker's
+   * prologue has arrived. Blocks; meant for virtual threads.
+   *
+   * @throws DynamoException {@code WorkerOverloaded} / {@code WorkerUnavailable} for a rejecting
+   *     ACK, {@code CannotConnect} when the request cannot be delivered or the worker's engine
+   *     failed before streaming, {@code Disconnected} when the worker went away before streaming
+   */
+  public <Req, Resp> ResponseStream<Resp> generate(Instance target, Context<Req> request, JavaType responseType)
+      throws InterruptedException {
+    PayloadCodec codec = target.effectiveCodec();
+    byte[] body = codec.encode(request.value());
+    PendingStream pending = responsePlane.expect(request.id());
+    Set<PendingStream> forInstance = pendingByInstance.computeIfAbsent(target.instanceId(), k -> ConcurrentHashMap.newKeySet());
+    forInstance.add(pending);
+    FrameChannel channel;
+    try {
+      long sendTs = System.currentTimeMillis() * 1_000_000L;
+      RequestControlMessage control =
+          new RequestControlMessage(
+              request.id(), RequestType.SINGLE_IN, ResponseType.MANY_OUT, codec, pending.connectionInfo(), Map.of(), null, null);
+      byte[] envelope = new TwoPartMessage(control.toJson(), body).encode();
+      Map<String, String> headers = new LinkedHashMap<>();
+      headers.put("request-id", request.id());
+      headers.put("x-frontend-send-ts-ns", Long.toString(sendTs));
+      client.send(target.transport(), headers, envelope);
+      channel = pending.await();
+    } catch (InterruptedException | RuntimeException e) {
+      pending.close();
+      throw e;
+    } finally {
+      forInstance.remove(pending);
+    }
+
+    ResponseStreamPrologue prologue;
+    try {
+      TwoPartMessage first = channel.receive();
+      if (first == null) {
+        throw new DynamoException(ErrorType.Disconnected, "Worker disconnected before response stream was established");
+      }
+      prologue = ResponseStreamPrologue.fromFrame(first);
+    } catch (WireFormatException e) {
+      channel.close();
+      throw new DynamoException(ErrorType.Disconnected, e.getMessage(), e);
+    } catch (InterruptedException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    if (prologue.isError()) {
+      channel.close();
+      DynamoError typed = prologue.typedError();
+      DynamoException cause =
+          typed == null || MIGRATION_SENSITIVE.contains(typed.effectiveReason()) ? null : typed.toException();
+      throw new DynamoException(
+          ErrorType.CannotConnect, "Worker generate() failed before response stream: " + prologue.error(), cause);
+    }
+    StreamSource<Resp> source = new StreamSource<>(channel, codec, responseType, request.controller());
+    request.controller().stopped().thenRun(() -> source.sendControl(request.controller().isKilled() ? ControlMessage.KILL : ControlMessage.STOP));
+    request.controller().killed().thenRun(() -> source.sendControl(ControlMessage.KILL));
+    return ResponseStream.fromSource(request.controller(), source);
+  }
+
+  /** Decodes response frames on the consumer's thread. */
+  private static final class StreamSource<T> implements ResponseStream.ItemSource<T> {
+    private final FrameChannel channel;
+    private final PayloadCodec codec;
+    private final JavaType type;
+    private final Controller controller;
+    private boolean finalSeen;
+    private volatile boolean ended;
+    private ControlMessage lastControlSent;
+
+    StreamSource(FrameChannel channel, PayloadCodec codec, JavaType type, Controller controller) {
+      this.channel = channel;
+      this.codec = codec;
+      this.type = type;
+      this.controller = controller;
+    }
+
+    @Override
+    public T next() throws InterruptedException {
+      if (ended) {
+        return null;
+      }
+      try {
+        while (true) {
+          TwoPartMessage frame = channel.receive();
+          if (frame == null) {
+            return end(finalSeen || controller.isStopped() ? null : incomplete());
+          }
+          if (frame.isHeaderOnly()) {
+            ControlMessage c = ControlMessage.fromJson(frame.header());
+            if (c == ControlMessage.SENTINEL) {
+              return end(finalSeen || controller.isStopped() ? null : incomplete());
+            }
+            sendControl(ControlMessage.KILL);
+            return end(new DynamoException(ErrorType.Disconnected, "worker sent '" + c.wireName() + "', which only callers may send"));
+          }
+          if (frame.hasHeader()) {
+            sendControl(ControlMessage.KILL);
+            return end(new DynamoException(ErrorType.Disconnected, "worker sent a frame with both header and data"));
+          }
+          StreamWrapper w = StreamWrapper.decode(codec, frame.data());
+          if (finalSeen) {
+            sendControl(ControlMessage.KILL);
+            return end(new DynamoException(ErrorType.Disconnected, "Response received after generation ended"));
+          }
+          if (w.data() != null) {
+            if (w.completeFinal()) {
+              finalSeen = true;
+            }
+            return PayloadCodec.convert(w.data(), type, StreamWrapper.FORMAT);
+          }
+          if (w.completeFinal()) {
+            finalSeen = true;
+            continue;
+          }
+          sendControl(ControlMessage.KILL);
+          return end(new DynamoException(ErrorType.Disconnected, "Empty response received: neither data nor complete_final"));
+        }
+      } catch (WireFormatException e) {
+        sendControl(ControlMessage.KILL);
+        return end(new DynamoException(ErrorType.Disconnected, "undecodable response item: " + e.getMessage(), e));
+      }
+    }
+
+    private static DynamoException incomplete() {
+      return new DynamoException(ErrorType.Disconnected, "Stream ended before generation completed");
+    }
+
+    private T end(DynamoException error) {
+      ended = true;
+      channel.close();
+      if (error != null) {
+        throw error;
+      }
+      return null;
+    }
+
+    synchronized void sendControl(ControlMessage c) {
+      if (ended || c == lastControlSent || lastControlSent == ControlMessage.KILL) {
+        return;
+      }
+      lastControlSent = c;
+      try {
+        channel.send(c.toFrame());
+      } catch (DynamoException e) {
+        log.debug("could not send {} to the worker: {}", c.wireName(), e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void cancel() {
+      if (ended) {
+        return;
+      }
+      sendControl(controller.isKilled() ? ControlMessage.KILL : ControlMessage.STOP);
+      ended = true;
+      channel.close();
+    }
+  }
+}

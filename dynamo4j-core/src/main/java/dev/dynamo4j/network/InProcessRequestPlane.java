@@ -1,0 +1,149 @@
+package dev.dynamo4j.network;
+
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.wire.RoutingKey;
+import dev.dynamo4j.wire.TcpAck;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A request plane inside one JVM, for tests and process-local runtimes. It follows the TCP
+ * server's rules (exact-key routing, bounded admission, the same ACK texts) with no socket.
+ * Addresses are {@code {"in_process":"<server id>/<routing key>"}}.
+ */
+public final class InProcessRequestPlane implements RequestPlane {
+  private static final Map<String, Server> SERVERS = new ConcurrentHashMap<>();
+
+  private final Server server;
+  private final RequestClient client = this::send;
+  private final InProcessResponsePlane responsePlane;
+
+  public InProcessRequestPlane(int poolSize, int queueSize, long maxMessageSize) {
+    this.server = new Server(UUID.randomUUID().toString(), new BoundedWorkerPool(poolSize, queueSize));
+    this.responsePlane = new InProcessResponsePlane(maxMessageSize);
+  }
+
+  @Override
+  public ResponsePlane responsePlane() {
+    return responsePlane;
+  }
+
+  @Override
+  public String name() {
+    return "in_process";
+  }
+
+  @Override
+  public RequestServer server() {
+    SERVERS.putIfAbsent(server.id, server);
+    return server;
+  }
+
+  @Override
+  public RequestClient client() {
+    return client;
+  }
+
+  @Override
+  public boolean canReach(TransportType address) {
+    return address instanceof TransportType.InProcess;
+  }
+
+  private void send(TransportType address, Map<String, String> headers, byte[] payload) {
+    if (!(address instanceof TransportType.InProcess ip)) {
+      throw new DynamoException(ErrorType.CannotConnect, "the in-process plane cannot reach " + address);
+    }
+    String[] parts = RoutingKey.splitAddress(ip.address());
+    Server target = SERVERS.get(parts[0]);
+    if (target == null) {
+      throw new DynamoException(ErrorType.CannotConnect, "in-process server " + parts[0] + " is gone");
+    }
+    DynamoException rejection = target.accept(parts[1], headers, payload).rejection();
+    if (rejection != null) {
+      throw rejection;
+    }
+  }
+
+  @Override
+  public void close() {
+    SERVERS.remove(server.id);
+    responsePlane.close();
+  }
+
+  private static final class Route {
+    final RequestHandler handler;
+    final AtomicInteger inFlight = new AtomicInteger();
+
+    Route(RequestHandler handler) {
+      this.handler = handler;
+    }
+  }
+
+  private static final class Server implements RequestServer {
+    final String id;
+    final BoundedWorkerPool pool;
+    final Map<String, Route> routes = new ConcurrentHashMap<>();
+
+    Server(String id, BoundedWorkerPool pool) {
+      this.id = id;
+      this.pool = pool;
+    }
+
+    TcpAck accept(String key, Map<String, String> headers, byte[] payload) {
+      Route route = routes.get(key);
+      if (route == null) {
+        return TcpAck.unknownEndpoint(key);
+      }
+      route.inFlight.incrementAndGet();
+      boolean admitted =
+          pool.tryExecute(
+              () -> {
+                try {
+                  route.handler.handle(payload, headers);
+                } finally {
+                  synchronized (route) {
+                    route.inFlight.decrementAndGet();
+                    route.notifyAll();
+                  }
+                }
+              });
+      if (!admitted) {
+        route.inFlight.decrementAndGet();
+        return TcpAck.overloaded();
+      }
+      return TcpAck.OK;
+    }
+
+    @Override
+    public TransportType register(String routingKey, RequestHandler handler) {
+      if (routes.putIfAbsent(routingKey, new Route(handler)) != null) {
+        throw new DynamoException(ErrorType.InvalidArgument, "routing key already registered: " + routingKey);
+      }
+      return new TransportType.InProcess(id + "/" + routingKey);
+    }
+
+    @Override
+    public int unregister(String routingKey, Duration drain) throws InterruptedException {
+      Route route = routes.remove(routingKey);
+      if (route == null) {
+        return 0;
+      }
+      long deadline = System.nanoTime() + drain.toNanos();
+      synchronized (route) {
+        while (route.inFlight.get() > 0) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          route.wait(Math.max(1, left / 1_000_000));
+        }
+      }
+      return route.inFlight.get();
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package dev.dynamo4j.network;
+
+import dev.dynamo4j.runtime.RuntimeConfig;
+
+/** The in-process request plane; always available. */
+public final class InProcessRequestPlaneProvider implements RequestPlaneProvider {
+  @Override
+  public RuntimeConfig.RequestPlaneMode mode() {
+    return RuntimeConfig.RequestPlaneMode.IN_PROCESS;
+  }
+
+  @Override
+  public RequestPlane create(RuntimeConfig config) {
+    return new InProcessRequestPlane(config.tcpWorkerPoolSize(), config.tcpWorkQueueSize(), config.tcpMaxMessageSize());
+  }
+}

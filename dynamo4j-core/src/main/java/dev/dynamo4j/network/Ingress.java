@@ -1,0 +1,261 @@
+package dev.dynamo4j.network;
+
+import com.fasterxml.jackson.databind.JavaType;
+import dev.dynamo4j.engine.AsyncEngine;
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.Controller;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoError;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.wire.ControlMessage;
+import dev.dynamo4j.wire.PayloadCodec;
+import dev.dynamo4j.wire.RequestControlMessage;
+import dev.dynamo4j.wire.ResponseStreamPrologue;
+import dev.dynamo4j.wire.StreamWrapper;
+import dev.dynamo4j.wire.TwoPartMessage;
+import dev.dynamo4j.wire.WireFormatException;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker side of one served endpoint, the same for every request plane: decodes the request
+ * envelope, rebuilds the {@link Context} with the caller's id, calls home, runs the engine and
+ * streams its items back.
+ *
+ * <p>Per request, on the handler's virtual thread: the prologue ({@code {"error":null}}, or the
+ * error and its {@code typed_error} when {@code generate} throws), then one data-only frame per
+ * item, then {@code {"complete_final":true}} and {@code "sentinel"}. A second virtual thread reads
+ * the caller's {@code stop}/{@code kill} and applies them to the request's controller; a caller
+ * that disconnects kills it. After a stop the items already produced are still sent, but no
+ * final marker and no sentinel. If the engine's stream fails midway, the connection is closed
+ * without the final marker and the caller reports the stream as incomplete: engines that want to
+ * report an error to the caller yield an error item (for example {@code Annotated.fromError}).
+ *
+ * <p>Unlike Dynamo, a request body that cannot be decoded is still answered: the worker calls
+ * home and sends an error prologue of type {@code InvalidArgument}, so the caller does not wait
+ * for a stream that never comes.
+ */
+public final class Ingress<Req, Resp> implements RequestHandler {
+  private static final Logger log = LoggerFactory.getLogger(Ingress.class);
+
+  private final String name;
+  private final AsyncEngine<Context<Req>, ResponseStream<Resp>> engine;
+  private final JavaType requestType;
+  private final ResponsePlanes planes;
+  private final long maxMessageSize;
+  private final IngressMetrics metrics = new IngressMetrics();
+  private final Set<Controller> live = ConcurrentHashMap.newKeySet();
+
+  public Ingress(
+      String name,
+      AsyncEngine<Context<Req>, ResponseStream<Resp>> engine,
+      JavaType requestType,
+      ResponsePlanes planes,
+      long maxMessageSize) {
+    this.name = name;
+    this.engine = engine;
+    this.requestType = requestType;
+    this.planes = planes;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  public IngressMetrics metrics() {
+    return metrics;
+  }
+
+  /** Kills every request still running (the last step of a shutdown whose drain timed out). */
+  public void killAll() {
+    for (Controller c : live) {
+      c.kill();
+    }
+  }
+
+  @Override
+  public void handle(byte[] payload, Map<String, String> headers) {
+    metrics.requests.increment();
+    metrics.inflight.incrementAndGet();
+    metrics.requestBytes.add(payload.length);
+    try {
+      serve(payload);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      metrics.inflight.decrementAndGet();
+    }
+  }
+
+  private void serve(byte[] payload) throws InterruptedException {
+    TwoPartMessage envelope;
+    try {
+      envelope = TwoPartMessage.decode(payload, maxMessageSize);
+    } catch (WireFormatException e) {
+      metrics.error(IngressMetrics.INVALID_MESSAGE);
+      log.warn("{}: dropping request with a malformed envelope: {}", name, e.getMessage());
+      return;
+    }
+    if (!envelope.hasHeader()) {
+      metrics.error(IngressMetrics.INVALID_MESSAGE);
+      log.warn("{}: dropping request without a control header", name);
+      return;
+    }
+    RequestControlMessage control;
+    try {
+      control = RequestControlMessage.fromJson(envelope.header());
+    } catch (WireFormatException e) {
+      metrics.error(IngressMetrics.DESERIALIZATION);
+      log.warn("{}: dropping request with an unreadable control message: {}", name, e.getMessage());
+      return;
+    }
+    PayloadCodec codec = control.payloadCodec();
+    Req request = null;
+    DynamoException badRequest = null;
+    if (!envelope.hasData()) {
+      metrics.error(IngressMetrics.INVALID_MESSAGE);
+      badRequest = new DynamoException(ErrorType.InvalidArgument, "request " + control.id() + " has no body");
+    } else {
+      try {
+        request = codec.decode(envelope.data(), requestType);
+      } catch (WireFormatException e) {
+        metrics.error(IngressMetrics.DESERIALIZATION);
+        badRequest = new DynamoException(ErrorType.InvalidArgument, "cannot decode request: " + e.getMessage(), e);
+      }
+    }
+
+    FrameChannel channel;
+    try {
+      channel = planes.dial(control.connectionInfo(), control.id());
+    } catch (DynamoException e) {
+      metrics.error(IngressMetrics.RESPONSE_STREAM);
+      log.warn("{}: cannot call home for request {}: {}", name, control.id(), e.getMessage());
+      return;
+    }
+    try {
+      if (badRequest != null) {
+        sendErrorPrologue(channel, badRequest);
+        return;
+      }
+      Context<Req> ctx = Context.withId(request, control.id());
+      live.add(ctx.controller());
+      try {
+        run(ctx, codec, channel);
+      } finally {
+        live.remove(ctx.controller());
+      }
+    } finally {
+      channel.close();
+    }
+  }
+
+  private void run(Context<Req> ctx, PayloadCodec codec, FrameChannel channel) throws InterruptedException {
+    ControlReader reader = new ControlReader(channel, ctx.controller());
+    Thread readerThread = Thread.ofVirtual().name("dynamo4j-ingress-control-" + ctx.id()).start(reader);
+    try {
+      ResponseStream<Resp> stream;
+      try {
+        stream = engine.generate(ctx);
+        if (stream == null) {
+          throw new DynamoException(ErrorType.Internal, "engine returned no stream");
+        }
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        metrics.error(IngressMetrics.GENERATE);
+        sendErrorPrologue(channel, DynamoException.wrap(e));
+        return;
+      }
+      try (stream) {
+        channel.send(ResponseStreamPrologue.OK.toFrame());
+        boolean sendFailed = false;
+        try {
+          for (Resp item : stream) {
+            byte[] bytes = StreamWrapper.encodeItem(codec, item);
+            metrics.responseBytes.add(bytes.length);
+            try {
+              channel.send(TwoPartMessage.dataOnly(bytes));
+            } catch (DynamoException e) {
+              metrics.error(IngressMetrics.PUBLISH_RESPONSE);
+              ctx.stop();
+              sendFailed = true;
+              break;
+            }
+          }
+        } catch (DynamoException e) {
+          metrics.error(IngressMetrics.GENERATE);
+          log.warn("{}: stream of request {} failed: {}", name, ctx.id(), e.toString());
+          return; // no final marker: the caller reports the stream as incomplete
+        }
+        if (sendFailed || ctx.isStopped()) {
+          return;
+        }
+        try {
+          channel.send(TwoPartMessage.dataOnly(StreamWrapper.encodeFinal(codec)));
+          channel.send(ControlMessage.SENTINEL.toFrame());
+        } catch (DynamoException e) {
+          metrics.error(IngressMetrics.PUBLISH_FINAL);
+        }
+      }
+    } finally {
+      reader.finished = true;
+      readerThread.interrupt();
+    }
+  }
+
+  private void sendErrorPrologue(FrameChannel channel, DynamoException e) throws InterruptedException {
+    DynamoError typed = e.toDynamoError();
+    try {
+      channel.send(new ResponseStreamPrologue(e.getMessage() == null ? e.toString() : e.getMessage(), typed).toFrame());
+    } catch (DynamoException sendFailure) {
+      log.debug("{}: could not send error prologue: {}", name, sendFailure.getMessage());
+    }
+  }
+
+  /** Applies the caller's stop/kill; a caller that goes away kills the request. */
+  private static final class ControlReader implements Runnable {
+    private final FrameChannel channel;
+    private final Controller controller;
+    volatile boolean finished;
+
+    ControlReader(FrameChannel channel, Controller controller) {
+      this.channel = channel;
+      this.controller = controller;
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (!finished) {
+          TwoPartMessage frame = channel.receive();
+          if (frame == null) {
+            if (!finished) {
+              controller.kill();
+            }
+            return;
+          }
+          if (!frame.isHeaderOnly()) {
+            log.warn("caller sent a data frame on response stream {}; killing it", controller.id());
+            controller.kill();
+            return;
+          }
+          switch (ControlMessage.fromJson(frame.header())) {
+            case STOP -> controller.stop();
+            case KILL -> controller.kill();
+            case SENTINEL -> {
+              log.warn("caller sent a sentinel on response stream {}; killing it", controller.id());
+              controller.kill();
+              return;
+            }
+          }
+        }
+      } catch (InterruptedException e) {
+        // the response is finished; nothing more to read
+      } catch (WireFormatException e) {
+        log.warn("malformed control frame on response stream {}: {}", controller.id(), e.getMessage());
+        controller.kill();
+      }
+    }
+  }
+}

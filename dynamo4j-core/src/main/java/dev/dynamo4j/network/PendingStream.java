@@ -1,0 +1,27 @@
+package dev.dynamo4j.network;
+
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.wire.ConnectionInfo;
+
+/**
+ * A response stream the caller expects: the {@link ConnectionInfo} to put in the request, and
+ * the connection once the worker has called home.
+ */
+public interface PendingStream extends AutoCloseable {
+  ConnectionInfo connectionInfo();
+
+  /**
+   * Blocks until the worker has called home.
+   *
+   * @throws DynamoException the reason given to {@link #cancel}, for example {@code Disconnected}
+   *     when the worker was removed from discovery before it called home
+   */
+  FrameChannel await() throws InterruptedException;
+
+  /** Fails a pending {@link #await()} with {@code reason}; no-op once connected. */
+  void cancel(DynamoException reason);
+
+  /** Withdraws the registration; a worker calling home later is refused. */
+  @Override
+  void close();
+}

@@ -1,0 +1,17 @@
+package dev.dynamo4j.network;
+
+import java.util.Map;
+
+/**
+ * Handles one accepted request on the worker side. Called on a virtual thread after the
+ * transport has sent the ACK, so it may block for as long as the request takes.
+ */
+@FunctionalInterface
+public interface RequestHandler {
+  /**
+   * @param payload the request envelope ({@link dev.dynamo4j.wire.TwoPartMessage} bytes); owned
+   *     by the handler
+   * @param headers the transport headers ({@code request-id}, trace context)
+   */
+  void handle(byte[] payload, Map<String, String> headers);
+}

@@ -1,0 +1,23 @@
+package dev.dynamo4j.network;
+
+import dev.dynamo4j.runtime.RuntimeConfig;
+
+/**
+ * Plugs a request plane in, found with {@link java.util.ServiceLoader} and chosen by {@code
+ * DYN_REQUEST_PLANE}. {@link #isAvailable()} and {@link #priority()} never throw.
+ */
+public interface RequestPlaneProvider {
+  /** The mode this provider serves. */
+  RuntimeConfig.RequestPlaneMode mode();
+
+  default boolean isAvailable() {
+    return true;
+  }
+
+  default int priority() {
+    return 5;
+  }
+
+  /** Creates the plane for one runtime; servers start lazily. */
+  RequestPlane create(RuntimeConfig config);
+}

@@ -1,0 +1,27 @@
+package dev.dynamo4j.network;
+
+import dev.dynamo4j.wire.ConnectionInfo;
+
+/**
+ * Where response streams travel: the caller registers a {@link PendingStream} and sends its
+ * {@link ConnectionInfo}; the worker {@link #dial dials} it ("calls home").
+ */
+public interface ResponsePlane extends AutoCloseable {
+  /** The {@code connection_info.transport} this plane issues and dials, e.g. {@code tcp_server}. */
+  String transport();
+
+  /** Caller side: registers a stream for request {@code requestId}. */
+  PendingStream expect(String requestId);
+
+  /**
+   * Worker side: connects to the caller named in {@code info} for request {@code requestId}.
+   *
+   * @throws dev.dynamo4j.error.DynamoException {@code CannotConnect} when the caller is not
+   *     reachable or does not expect this stream; {@code InvalidArgument} when the info is
+   *     malformed or belongs to another request
+   */
+  FrameChannel dial(ConnectionInfo info, String requestId) throws InterruptedException;
+
+  @Override
+  void close();
+}

@@ -1,0 +1,32 @@
+package dev.dynamo4j.network;
+
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.wire.ConnectionInfo;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The response planes a worker can dial, chosen by {@code connection_info.transport}. */
+public final class ResponsePlanes {
+  private final Map<String, ResponsePlane> byTransport = new ConcurrentHashMap<>();
+
+  public void add(ResponsePlane plane) {
+    byTransport.putIfAbsent(plane.transport(), plane);
+  }
+
+  /**
+   * Dials the caller named in {@code info}.
+   *
+   * @throws DynamoException {@code CannotConnect} when no plane speaks that transport or the dial
+   *     fails
+   */
+  public FrameChannel dial(ConnectionInfo info, String requestId) throws InterruptedException {
+    ResponsePlane plane = byTransport.get(info.transport());
+    if (plane == null) {
+      throw new DynamoException(
+          ErrorType.CannotConnect,
+          "no response plane for transport '" + info.transport() + "' (have " + byTransport.keySet() + ")");
+    }
+    return plane.dial(info, requestId);
+  }
+}

@@ -1,0 +1,208 @@
+package dev.dynamo4j.runtime;
+
+import com.fasterxml.jackson.databind.JavaType;
+import dev.dynamo4j.discovery.DiscoveryEvent;
+import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.discovery.DiscoveryInstanceId;
+import dev.dynamo4j.discovery.DiscoveryQuery;
+import dev.dynamo4j.discovery.DiscoveryWatch;
+import dev.dynamo4j.engine.AsyncEngine;
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.Egress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls an endpoint: watches its instances in discovery, picks one per request and streams the
+ * answer. Usable as the next engine of a pipeline.
+ *
+ * <p>One virtual thread per client follows discovery. Instances are chosen round robin among
+ * those not inhibited; an instance that fails with a fault ({@code CannotConnect}, {@code
+ * Disconnected}, ...) is inhibited for {@link RuntimeConfig#inhibitedDuration()} (zero disables
+ * that). When an instance leaves discovery, requests still waiting for it to call home fail with
+ * {@code Disconnected}; established streams drain.
+ *
+ * @param <Req> the request type (serialised with the worker's codec)
+ * @param <Resp> the response item type
+ */
+public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, ResponseStream<Resp>>, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Client.class);
+
+  private final DistributedRuntime runtime;
+  private final EndpointId endpoint;
+  private final JavaType responseType;
+  private final Egress egress;
+  private final DiscoveryWatch watch;
+  private final Map<Long, Instance> instances = new ConcurrentHashMap<>();
+  private final Map<Long, Long> inhibitedUntil = new ConcurrentHashMap<>();
+  private final AtomicLong cursor = new AtomicLong();
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Thread watcher;
+  private volatile boolean closed;
+
+  Client(DistributedRuntime runtime, EndpointId endpoint, JavaType responseType) {
+    this.runtime = runtime;
+    this.endpoint = endpoint;
+    this.responseType = responseType;
+    this.egress = new Egress(runtime.requestPlane().client(), runtime.requestPlane().responsePlane());
+    this.watch = runtime.discovery().listAndWatch(new DiscoveryQuery.Endpoint(endpoint.namespace(), endpoint.component(), endpoint.name()));
+    this.watcher = Thread.ofVirtual().name("dynamo4j-client-watch-" + endpoint).start(this::follow);
+  }
+
+  private void follow() {
+    try {
+      DiscoveryEvent e;
+      while (!closed && (e = watch.next()) != null) {
+        switch (e) {
+          case DiscoveryEvent.Added a when a.instance() instanceof DiscoveryInstance.Endpoint ep -> {
+            instances.put(ep.instance().instanceId(), ep.instance());
+            inhibitedUntil.remove(ep.instance().instanceId());
+          }
+          case DiscoveryEvent.Removed r when r.id() instanceof DiscoveryInstanceId.Endpoint id -> {
+            instances.remove(id.instanceId());
+            egress.cancelPending(id.instanceId(), "Worker removed before the response stream was established");
+          }
+          default -> {}
+        }
+        signal();
+      }
+    } catch (InterruptedException ie) {
+      // closing
+    } catch (RuntimeException ex) {
+      log.warn("{}: discovery watch ended: {}", endpoint, ex.toString());
+    } finally {
+      instances.clear();
+      signal();
+    }
+  }
+
+  private void signal() {
+    lock.lock();
+    try {
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public EndpointId endpoint() {
+    return endpoint;
+  }
+
+  /** The instances discovery currently lists, sorted by id. */
+  public List<Instance> instances() {
+    List<Instance> out = new ArrayList<>(instances.values());
+    out.sort(Comparator.comparing(Instance::instanceId, Long::compareUnsigned));
+    return out;
+  }
+
+  /** Instances discovered and not inhibited. */
+  public List<Instance> availableInstances() {
+    long now = System.nanoTime();
+    List<Instance> out = new ArrayList<>();
+    for (Instance i : instances()) {
+      Long until = inhibitedUntil.get(i.instanceId());
+      if (until == null || now - until >= 0) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Blocks until at least one instance is listed.
+   *
+   * @throws DynamoException {@code Unavailable} when none appears within {@code timeout}
+   */
+  public List<Instance> waitForInstances(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    lock.lock();
+    try {
+      while (instances.isEmpty()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || closed) {
+          throw new DynamoException(ErrorType.Unavailable, "no instance of " + endpoint + " appeared within " + timeout.toMillis() + " ms");
+        }
+        changed.awaitNanos(left);
+      }
+    } finally {
+      lock.unlock();
+    }
+    return instances();
+  }
+
+  /** Sends {@code request} with a fresh id to the next instance. */
+  public ResponseStream<Resp> call(Req request) throws InterruptedException {
+    return generate(Context.of(request));
+  }
+
+  /**
+   * Sends the request to the next available instance (round robin) and returns its stream once
+   * the worker has accepted it.
+   *
+   * @throws DynamoException {@code Unavailable} when no instance is available; otherwise as
+   *     {@link Egress#generate}
+   */
+  @Override
+  public ResponseStream<Resp> generate(Context<Req> request) throws InterruptedException {
+    List<Instance> avail = availableInstances();
+    if (avail.isEmpty()) {
+      throw new DynamoException(
+          ErrorType.Unavailable, instances.isEmpty() ? "no instances of " + endpoint + " found" : "all instances of " + endpoint + " are inhibited");
+    }
+    Instance target = avail.get((int) Long.remainderUnsigned(cursor.getAndIncrement(), avail.size()));
+    return send(target, request);
+  }
+
+  /** Sends to one instance by id ({@code direct} routing). */
+  public ResponseStream<Resp> direct(Context<Req> request, long instanceId) throws InterruptedException {
+    Instance target = instances.get(instanceId);
+    if (target == null) {
+      throw new DynamoException(ErrorType.CannotConnect, "instance_id=" + Long.toHexString(instanceId) + " not found for endpoint " + endpoint);
+    }
+    return send(target, request);
+  }
+
+  private ResponseStream<Resp> send(Instance target, Context<Req> request) throws InterruptedException {
+    try {
+      return egress.generate(target, request, responseType);
+    } catch (DynamoException e) {
+      if (e.isInstanceFault()) {
+        reportInstanceDown(target.instanceId());
+      }
+      throw e;
+    }
+  }
+
+  /** Stops routing to an instance until the inhibition period passes or discovery re-adds it. */
+  public void reportInstanceDown(long instanceId) {
+    Duration d = runtime.config().inhibitedDuration();
+    if (!d.isZero()) {
+      inhibitedUntil.put(instanceId, System.nanoTime() + d.toNanos());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    watch.close();
+    watcher.interrupt();
+    runtime.untrack(this);
+  }
+}

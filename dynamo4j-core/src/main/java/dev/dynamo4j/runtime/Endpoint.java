@@ -1,0 +1,101 @@
+package dev.dynamo4j.runtime;
+
+import com.fasterxml.jackson.databind.JavaType;
+import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.discovery.DiscoverySpec;
+import dev.dynamo4j.engine.AsyncEngine;
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.Ingress;
+import dev.dynamo4j.network.RequestServer;
+import dev.dynamo4j.wire.Json;
+import dev.dynamo4j.wire.RoutingKey;
+
+/** A named endpoint of a component: serve an engine on it, or call it through a {@link Client}. */
+public final class Endpoint {
+  private final Component component;
+  private final String name;
+
+  Endpoint(Component component, String name) {
+    this.component = component;
+    this.name = Names.validateEndpoint(name);
+  }
+
+  public Component component() {
+    return component;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public EndpointId id() {
+    return new EndpointId(component.namespace().name(), component.name(), name);
+  }
+
+  DistributedRuntime runtime() {
+    return component.namespace().runtime();
+  }
+
+  /**
+   * Serves {@code engine} here: registers it with this process's request server under its
+   * routing key, then registers the instance in discovery. Requests are decoded as {@code
+   * requestType} with the codec the caller chose.
+   *
+   * @throws DynamoException {@code Unavailable} with Dynamo's text "Unable to register service for
+   *     discovery. Check discovery service status" when discovery refuses (the server registration
+   *     is rolled back)
+   */
+  public <Req, Resp> ServedEndpoint serve(Class<Req> requestType, AsyncEngine<Context<Req>, ResponseStream<Resp>> engine) {
+    return serve(Json.MAPPER.constructType(requestType), engine);
+  }
+
+  /** As {@link #serve(Class, AsyncEngine)} for a generic request type. */
+  public <Req, Resp> ServedEndpoint serve(JavaType requestType, AsyncEngine<Context<Req>, ResponseStream<Resp>> engine) {
+    DistributedRuntime rt = runtime();
+    rt.ensureOpen();
+    long instanceId = rt.instanceId();
+    String ns = component.namespace().name();
+    String key = RoutingKey.instancePath(instanceId, ns, component.name(), name);
+    Ingress<Req, Resp> ingress = new Ingress<>(id().asPath(), engine, requestType, rt.responsePlanes(), rt.config().tcpMaxMessageSize());
+    RequestServer server = rt.requestPlane().server();
+    TransportType transport = server.register(key, ingress);
+    DiscoveryInstance record;
+    try {
+      record =
+          rt.discovery()
+              .register(new DiscoverySpec.Endpoint(ns, component.name(), name, transport, null, rt.config().requestPlaneCodec()));
+    } catch (RuntimeException e) {
+      try {
+        server.unregister(key, java.time.Duration.ZERO);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+      throw new DynamoException(ErrorType.Unavailable, "Unable to register service for discovery. Check discovery service status", e);
+    }
+    ServedEndpoint s = new ServedEndpoint(rt, ((DiscoveryInstance.Endpoint) record).instance(), record, key, server, ingress);
+    rt.track(s);
+    return s;
+  }
+
+  /** A client for this endpoint whose responses decode as {@code responseType}. */
+  public <Req, Resp> Client<Req, Resp> client(Class<Resp> responseType) {
+    return client(Json.MAPPER.constructType(responseType));
+  }
+
+  /** As {@link #client(Class)} for a generic response type. */
+  public <Req, Resp> Client<Req, Resp> client(JavaType responseType) {
+    DistributedRuntime rt = runtime();
+    rt.ensureOpen();
+    Client<Req, Resp> c = new Client<>(rt, id(), responseType);
+    rt.track(c);
+    return c;
+  }
+
+  @Override
+  public String toString() {
+    return id().toString();
+  }
+}

@@ -1,0 +1,607 @@
+package dev.dynamo4j.runtime;
+
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.wire.PayloadCodec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a {@link DistributedRuntime} can be told, immutable. Values come from built-in
+ * defaults, then the environment ({@code DYN_*} names as Dynamo spells them), then builder calls,
+ * each overriding the one before.
+ *
+ * <p>Empty environment values are ignored. Invalid values fail with the error texts Dynamo uses
+ * where it has them ({@code Unknown DYN_DISCOVERY_BACKEND value ...}, {@code Invalid
+ * DYN_EVENT_PLANE value ...}); where Dynamo falls back to a default with a warning ({@code
+ * DYN_REQUEST_PLANE}, {@code DYN_REQUEST_PLANE_CODEC}, {@code
+ * DYN_RUNTIME_INHIBITED_DURATION_SECS}, {@code DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT}) so do we,
+ * and the warning is logged.
+ *
+ * <p>Deliberate difference from Dynamo: the default discovery backend is {@code file}, not
+ * {@code etcd}, so that dynamo4j runs with no server on one machine.
+ */
+public final class RuntimeConfig {
+  private static final Logger log = LoggerFactory.getLogger(RuntimeConfig.class);
+
+  /** Discovery backends that may be named; each arrives with its module. */
+  public static final Set<String> DISCOVERY_BACKENDS = Set.of("kubernetes", "etcd", "file", "mem", "nats");
+
+  /** The request planes. {@code IN_PROCESS} is dynamo4j's own, for one JVM, and only set in code. */
+  public enum RequestPlaneMode {
+    TCP,
+    NATS,
+    IN_PROCESS;
+
+    /**
+     * Parses {@code nats} / {@code tcp}, case-insensitively.
+     *
+     * @throws DynamoException {@code Invalid request plane mode: '<s>'. Valid options are: 'nats', 'tcp'}
+     */
+    public static RequestPlaneMode parse(String s) {
+      return switch (s.trim().toLowerCase(Locale.ROOT)) {
+        case "tcp" -> TCP;
+        case "nats" -> NATS;
+        default -> throw invalid("Invalid request plane mode: '" + s + "'. Valid options are: 'nats', 'tcp'");
+      };
+    }
+  }
+
+  /** The event planes. */
+  public enum EventPlaneMode {
+    ZMQ,
+    NATS;
+
+    /** @throws DynamoException {@code Invalid DYN_EVENT_PLANE value '<v>'. Valid values: 'nats', 'zmq'} */
+    public static EventPlaneMode parse(String s) {
+      return switch (s.trim()) {
+        case "zmq" -> ZMQ;
+        case "nats" -> NATS;
+        default -> throw invalid("Invalid DYN_EVENT_PLANE value '" + s + "'. Valid values: 'nats', 'zmq'");
+      };
+    }
+  }
+
+  private final String discoveryBackend;
+  private final Path fileKvRoot;
+  private final RequestPlaneMode requestPlane;
+  private final PayloadCodec requestPlaneCodec;
+  private final EventPlaneMode eventPlane;
+  private final PayloadCodec eventPlaneCodec;
+  private final String tcpRpcHost;
+  private final int tcpRpcPort;
+  private final String tcpResponseStreamHost;
+  private final int tcpResponseStreamPort;
+  private final long tcpMaxMessageSize;
+  private final int tcpWorkerPoolSize;
+  private final int tcpWorkQueueSize;
+  private final Duration tcpRequestTimeout;
+  private final Duration tcpConnectTimeout;
+  private final int tcpPoolSize;
+  private final Duration inhibitedDuration;
+  private final Duration gracefulShutdownTimeout;
+  private final String systemHost;
+  private final int systemPort;
+
+  private RuntimeConfig(Builder b) {
+    this.discoveryBackend = b.discoveryBackend;
+    this.fileKvRoot = b.fileKvRoot;
+    this.requestPlane = b.requestPlane;
+    this.requestPlaneCodec = b.requestPlaneCodec;
+    this.eventPlane = b.eventPlane;
+    this.eventPlaneCodec = b.eventPlaneCodec;
+    this.tcpRpcHost = b.tcpRpcHost;
+    this.tcpRpcPort = b.tcpRpcPort;
+    this.tcpResponseStreamHost = b.tcpResponseStreamHost;
+    this.tcpResponseStreamPort = b.tcpResponseStreamPort;
+    this.tcpMaxMessageSize = b.tcpMaxMessageSize;
+    this.tcpWorkerPoolSize = b.tcpWorkerPoolSize;
+    this.tcpWorkQueueSize = b.tcpWorkQueueSize;
+    this.tcpRequestTimeout = b.tcpRequestTimeout;
+    this.tcpConnectTimeout = b.tcpConnectTimeout;
+    this.tcpPoolSize = b.tcpPoolSize;
+    this.inhibitedDuration = b.inhibitedDuration;
+    this.gracefulShutdownTimeout = b.gracefulShutdownTimeout;
+    this.systemHost = b.systemHost;
+    this.systemPort = b.systemPort;
+  }
+
+  /** Defaults overridden by the process environment. */
+  public static RuntimeConfig fromEnv() {
+    return builder(System.getenv()).build();
+  }
+
+  /** Built-in defaults only. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Defaults overridden by {@code env}; builder calls override both. */
+  public static Builder builder(Map<String, String> env) {
+    return new Builder().applyEnv(env);
+  }
+
+  /** {@code DYN_DISCOVERY_BACKEND}: kubernetes, etcd, file (default here), mem, nats. */
+  public String discoveryBackend() {
+    return discoveryBackend;
+  }
+
+  /** {@code DYN_FILE_KV}: root of the file store; default {@code <tmp>/dynamo_store_kv}. */
+  public Path fileKvRoot() {
+    return fileKvRoot;
+  }
+
+  /** {@code DYN_REQUEST_PLANE}: tcp (default) or nats. */
+  public RequestPlaneMode requestPlane() {
+    return requestPlane;
+  }
+
+  /** {@code DYN_REQUEST_PLANE_CODEC}: msgpack (default) or json; what this worker accepts. */
+  public PayloadCodec requestPlaneCodec() {
+    return requestPlaneCodec;
+  }
+
+  /** {@code DYN_EVENT_PLANE}: zmq (default) or nats. */
+  public EventPlaneMode eventPlane() {
+    return eventPlane;
+  }
+
+  /** {@code DYN_EVENT_PLANE_CODEC}, or {@code null} for the transport's default. */
+  public PayloadCodec eventPlaneCodec() {
+    return eventPlaneCodec;
+  }
+
+  /** {@code DYN_TCP_RPC_HOST}, or {@code null} to detect the local address. */
+  public String tcpRpcHost() {
+    return tcpRpcHost;
+  }
+
+  /** {@code DYN_TCP_RPC_PORT}; 0 lets the OS choose. */
+  public int tcpRpcPort() {
+    return tcpRpcPort;
+  }
+
+  /** {@code DYN_TCP_RESPONSE_STREAM_HOST}, or {@code null}. */
+  public String tcpResponseStreamHost() {
+    return tcpResponseStreamHost;
+  }
+
+  /** {@code DYN_TCP_RESPONSE_STREAM_PORT}; 0 lets the OS choose. */
+  public int tcpResponseStreamPort() {
+    return tcpResponseStreamPort;
+  }
+
+  /** {@code DYN_TCP_MAX_MESSAGE_SIZE}: 32 MiB by default. */
+  public long tcpMaxMessageSize() {
+    return tcpMaxMessageSize;
+  }
+
+  /** {@code DYN_TCP_WORKER_POOL_SIZE}: concurrent handlers per process, 10000 by default. */
+  public int tcpWorkerPoolSize() {
+    return tcpWorkerPoolSize;
+  }
+
+  /** {@code DYN_TCP_WORK_QUEUE_SIZE}: queued requests beyond the pool, 40000 by default. */
+  public int tcpWorkQueueSize() {
+    return tcpWorkQueueSize;
+  }
+
+  /** {@code DYN_TCP_REQUEST_TIMEOUT}: send to ACK, 5 s by default. */
+  public Duration tcpRequestTimeout() {
+    return tcpRequestTimeout;
+  }
+
+  /** {@code DYN_TCP_CONNECT_TIMEOUT}: 5 s by default. */
+  public Duration tcpConnectTimeout() {
+    return tcpConnectTimeout;
+  }
+
+  /** {@code DYN_TCP_POOL_SIZE}: connections per worker address, 100 by default. */
+  public int tcpPoolSize() {
+    return tcpPoolSize;
+  }
+
+  /** {@code DYN_RUNTIME_INHIBITED_DURATION_SECS}: 5 s by default, zero disables inhibition. */
+  public Duration inhibitedDuration() {
+    return inhibitedDuration;
+  }
+
+  /** {@code DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT}: 30 s by default (Dynamo's release value). */
+  public Duration gracefulShutdownTimeout() {
+    return gracefulShutdownTimeout;
+  }
+
+  /** {@code DYN_SYSTEM_HOST}: 0.0.0.0 by default. */
+  public String systemHost() {
+    return systemHost;
+  }
+
+  /** {@code DYN_SYSTEM_PORT}: -1 (off) by default, 0 = any port. */
+  public int systemPort() {
+    return systemPort;
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.discoveryBackend = discoveryBackend;
+    b.fileKvRoot = fileKvRoot;
+    b.requestPlane = requestPlane;
+    b.requestPlaneCodec = requestPlaneCodec;
+    b.eventPlane = eventPlane;
+    b.eventPlaneCodec = eventPlaneCodec;
+    b.tcpRpcHost = tcpRpcHost;
+    b.tcpRpcPort = tcpRpcPort;
+    b.tcpResponseStreamHost = tcpResponseStreamHost;
+    b.tcpResponseStreamPort = tcpResponseStreamPort;
+    b.tcpMaxMessageSize = tcpMaxMessageSize;
+    b.tcpWorkerPoolSize = tcpWorkerPoolSize;
+    b.tcpWorkQueueSize = tcpWorkQueueSize;
+    b.tcpRequestTimeout = tcpRequestTimeout;
+    b.tcpConnectTimeout = tcpConnectTimeout;
+    b.tcpPoolSize = tcpPoolSize;
+    b.inhibitedDuration = inhibitedDuration;
+    b.gracefulShutdownTimeout = gracefulShutdownTimeout;
+    b.systemHost = systemHost;
+    b.systemPort = systemPort;
+    return b;
+  }
+
+  @Override
+  public String toString() {
+    return "RuntimeConfig[discovery=" + discoveryBackend + ", requestPlane=" + requestPlane
+        + ", codec=" + requestPlaneCodec.wireName() + ", eventPlane=" + eventPlane + "]";
+  }
+
+  static DynamoException invalid(String message) {
+    return new DynamoException(ErrorType.InvalidArgument, message);
+  }
+
+  /** Builds a {@link RuntimeConfig}; setters validate at once. */
+  public static final class Builder {
+    private String discoveryBackend = "file";
+    private Path fileKvRoot = Path.of(System.getProperty("java.io.tmpdir"), "dynamo_store_kv");
+    private RequestPlaneMode requestPlane = RequestPlaneMode.TCP;
+    private PayloadCodec requestPlaneCodec = PayloadCodec.MSGPACK;
+    private EventPlaneMode eventPlane = EventPlaneMode.ZMQ;
+    private PayloadCodec eventPlaneCodec;
+    private String tcpRpcHost;
+    private int tcpRpcPort;
+    private String tcpResponseStreamHost;
+    private int tcpResponseStreamPort;
+    private long tcpMaxMessageSize = 32L * 1024 * 1024;
+    private int tcpWorkerPoolSize = 10_000;
+    private int tcpWorkQueueSize = 40_000;
+    private Duration tcpRequestTimeout = Duration.ofSeconds(5);
+    private Duration tcpConnectTimeout = Duration.ofSeconds(5);
+    private int tcpPoolSize = 100;
+    private Duration inhibitedDuration = Duration.ofSeconds(5);
+    private Duration gracefulShutdownTimeout = Duration.ofSeconds(30);
+    private String systemHost = "0.0.0.0";
+    private int systemPort = -1;
+
+    private Builder() {}
+
+    Builder applyEnv(Map<String, String> env) {
+      String v;
+      if ((v = get(env, "DYN_DISCOVERY_BACKEND")) != null) {
+        discoveryBackend(v);
+      }
+      if ((v = get(env, "DYN_FILE_KV")) != null) {
+        fileKvRoot = Path.of(v);
+      }
+      if ((v = get(env, "DYN_REQUEST_PLANE")) != null) {
+        try {
+          requestPlane = RequestPlaneMode.parse(v);
+        } catch (DynamoException e) {
+          log.warn("{}; using tcp", e.getMessage());
+          requestPlane = RequestPlaneMode.TCP;
+        }
+      }
+      if ((v = get(env, "DYN_REQUEST_PLANE_CODEC")) != null) {
+        PayloadCodec c = PayloadCodec.fromWireName(v);
+        if (c == null) {
+          log.warn("Invalid DYN_REQUEST_PLANE_CODEC value '{}'; using msgpack", v);
+          c = PayloadCodec.MSGPACK;
+        }
+        requestPlaneCodec = c;
+      }
+      if ((v = get(env, "DYN_RESPONSE_PLANE")) != null) {
+        responsePlane(v);
+      }
+      if ((v = get(env, "DYN_EVENT_PLANE")) != null) {
+        eventPlane = EventPlaneMode.parse(v);
+      }
+      if ((v = get(env, "DYN_EVENT_PLANE_CODEC")) != null) {
+        eventPlaneCodec = parseEventCodec(v);
+      }
+      if ((v = get(env, "DYN_TCP_RPC_HOST")) != null) {
+        tcpRpcHost = v.trim();
+      }
+      if ((v = get(env, "DYN_TCP_RPC_PORT")) != null) {
+        tcpRpcPort = parsePort("DYN_TCP_RPC_PORT", v);
+      }
+      if ((v = get(env, "DYN_TCP_RESPONSE_STREAM_HOST")) != null) {
+        tcpResponseStreamHost = v.trim();
+      }
+      if ((v = get(env, "DYN_TCP_RESPONSE_STREAM_PORT")) != null) {
+        tcpResponseStreamPort = parseResponseStreamPort(v);
+      }
+      if ((v = get(env, "DYN_TCP_MAX_MESSAGE_SIZE")) != null) {
+        tcpMaxMessageSize = parsePositiveLong("DYN_TCP_MAX_MESSAGE_SIZE", v);
+      }
+      if ((v = get(env, "DYN_TCP_WORKER_POOL_SIZE")) != null) {
+        tcpWorkerPoolSize = (int) parsePositiveLong("DYN_TCP_WORKER_POOL_SIZE", v, Integer.MAX_VALUE);
+      }
+      if ((v = get(env, "DYN_TCP_WORK_QUEUE_SIZE")) != null) {
+        tcpWorkQueueSize = (int) parseNonNegativeLong("DYN_TCP_WORK_QUEUE_SIZE", v, Integer.MAX_VALUE);
+      }
+      if ((v = get(env, "DYN_TCP_REQUEST_TIMEOUT")) != null) {
+        tcpRequestTimeout = Duration.ofSeconds(parsePositiveLong("DYN_TCP_REQUEST_TIMEOUT", v));
+      }
+      if ((v = get(env, "DYN_TCP_CONNECT_TIMEOUT")) != null) {
+        tcpConnectTimeout = Duration.ofSeconds(parsePositiveLong("DYN_TCP_CONNECT_TIMEOUT", v));
+      }
+      if ((v = get(env, "DYN_TCP_POOL_SIZE")) != null) {
+        tcpPoolSize = (int) parsePositiveLong("DYN_TCP_POOL_SIZE", v, Integer.MAX_VALUE);
+      }
+      if ((v = get(env, "DYN_RUNTIME_INHIBITED_DURATION_SECS")) != null) {
+        try {
+          inhibitedDuration = Duration.ofSeconds(Long.parseUnsignedLong(v.trim()));
+        } catch (NumberFormatException e) {
+          log.warn("Invalid DYN_RUNTIME_INHIBITED_DURATION_SECS value '{}'; using 5 s", v);
+          inhibitedDuration = Duration.ofSeconds(5);
+        }
+      }
+      if ((v = get(env, "DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT")) != null) {
+        try {
+          gracefulShutdownTimeout = Duration.ofSeconds(Long.parseUnsignedLong(v.trim()));
+        } catch (NumberFormatException e) {
+          log.warn("Invalid DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT value '{}'; using 30 s", v);
+          gracefulShutdownTimeout = Duration.ofSeconds(30);
+        }
+      }
+      if ((v = get(env, "DYN_SYSTEM_HOST")) != null) {
+        systemHost = v.trim();
+      }
+      if ((v = get(env, "DYN_SYSTEM_PORT")) != null) {
+        try {
+          int p = Integer.parseInt(v.trim());
+          if (p < -1 || p > 65535) {
+            throw new NumberFormatException();
+          }
+          systemPort = p;
+        } catch (NumberFormatException e) {
+          throw invalid("Invalid DYN_SYSTEM_PORT value '" + v + "': expected -1 (off), 0 (any port) or a port number");
+        }
+      }
+      for (String deprecated : new String[] {"DYN_SYSTEM_ENABLED", "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS"}) {
+        if (get(env, deprecated) != null) {
+          log.warn("{} is deprecated and has no effect", deprecated);
+        }
+      }
+      return this;
+    }
+
+    private static String get(Map<String, String> env, String name) {
+      String v = env.get(name);
+      return v == null || v.isBlank() ? null : v;
+    }
+
+    /**
+     * @throws DynamoException {@code Unknown DYN_DISCOVERY_BACKEND value '<v>'. Valid options:
+     *     kubernetes, etcd, file, mem, nats}
+     */
+    public Builder discoveryBackend(String backend) {
+      String b = backend.trim().toLowerCase(Locale.ROOT);
+      if (!DISCOVERY_BACKENDS.contains(b)) {
+        throw invalid("Unknown DYN_DISCOVERY_BACKEND value '" + backend + "'. Valid options: kubernetes, etcd, file, mem, nats");
+      }
+      this.discoveryBackend = b;
+      return this;
+    }
+
+    public Builder fileKvRoot(Path root) {
+      this.fileKvRoot = Objects.requireNonNull(root);
+      return this;
+    }
+
+    public Builder requestPlane(RequestPlaneMode mode) {
+      this.requestPlane = Objects.requireNonNull(mode);
+      return this;
+    }
+
+    /** @throws DynamoException for anything but {@code nats} / {@code tcp} */
+    public Builder requestPlane(String mode) {
+      return requestPlane(RequestPlaneMode.parse(mode));
+    }
+
+    public Builder requestPlaneCodec(PayloadCodec codec) {
+      this.requestPlaneCodec = Objects.requireNonNull(codec);
+      return this;
+    }
+
+    /**
+     * Only {@code tcp} is implemented. {@code quic} and {@code velo} are Dynamo planes dynamo4j
+     * does not speak; anything else is Dynamo's error.
+     */
+    public Builder responsePlane(String mode) {
+      switch (mode) {
+        case "tcp" -> {}
+        case "quic", "velo" -> throw invalid("DYN_RESPONSE_PLANE '" + mode + "' is not supported by dynamo4j; use 'tcp'");
+        default -> throw invalid("invalid DYN_RESPONSE_PLANE value '" + mode + "'; expected 'tcp', 'quic', or 'velo'");
+      }
+      return this;
+    }
+
+    public Builder eventPlane(EventPlaneMode mode) {
+      this.eventPlane = Objects.requireNonNull(mode);
+      return this;
+    }
+
+    public Builder eventPlaneCodec(PayloadCodec codec) {
+      this.eventPlaneCodec = codec;
+      return this;
+    }
+
+    public Builder tcpRpcHost(String host) {
+      this.tcpRpcHost = host;
+      return this;
+    }
+
+    public Builder tcpRpcPort(int port) {
+      this.tcpRpcPort = checkPort("DYN_TCP_RPC_PORT", port);
+      return this;
+    }
+
+    public Builder tcpResponseStreamHost(String host) {
+      this.tcpResponseStreamHost = host;
+      return this;
+    }
+
+    public Builder tcpResponseStreamPort(int port) {
+      this.tcpResponseStreamPort = checkPort("DYN_TCP_RESPONSE_STREAM_PORT", port);
+      return this;
+    }
+
+    public Builder tcpMaxMessageSize(long bytes) {
+      if (bytes < 64) {
+        throw invalid("DYN_TCP_MAX_MESSAGE_SIZE must be at least 64 bytes, got " + bytes);
+      }
+      this.tcpMaxMessageSize = bytes;
+      return this;
+    }
+
+    public Builder tcpWorkerPool(int poolSize, int queueSize) {
+      if (poolSize < 1 || queueSize < 0) {
+        throw invalid("worker pool size must be >= 1 and queue size >= 0, got " + poolSize + " / " + queueSize);
+      }
+      this.tcpWorkerPoolSize = poolSize;
+      this.tcpWorkQueueSize = queueSize;
+      return this;
+    }
+
+    public Builder tcpRequestTimeout(Duration d) {
+      this.tcpRequestTimeout = positive("DYN_TCP_REQUEST_TIMEOUT", d);
+      return this;
+    }
+
+    public Builder tcpConnectTimeout(Duration d) {
+      this.tcpConnectTimeout = positive("DYN_TCP_CONNECT_TIMEOUT", d);
+      return this;
+    }
+
+    public Builder tcpPoolSize(int n) {
+      if (n < 1) {
+        throw invalid("DYN_TCP_POOL_SIZE must be at least 1, got " + n);
+      }
+      this.tcpPoolSize = n;
+      return this;
+    }
+
+    /** Zero disables inhibition. */
+    public Builder inhibitedDuration(Duration d) {
+      if (d.isNegative()) {
+        throw invalid("inhibited duration must not be negative");
+      }
+      this.inhibitedDuration = d;
+      return this;
+    }
+
+    public Builder gracefulShutdownTimeout(Duration d) {
+      if (d.isNegative()) {
+        throw invalid("graceful shutdown timeout must not be negative");
+      }
+      this.gracefulShutdownTimeout = d;
+      return this;
+    }
+
+    public Builder systemPort(int port) {
+      if (port < -1 || port > 65535) {
+        throw invalid("Invalid DYN_SYSTEM_PORT value '" + port + "'");
+      }
+      this.systemPort = port;
+      return this;
+    }
+
+    public RuntimeConfig build() {
+      return new RuntimeConfig(this);
+    }
+
+    private static Duration positive(String name, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw invalid(name + " must be positive, got " + d);
+      }
+      return d;
+    }
+
+    private static int checkPort(String name, int port) {
+      if (port < 0 || port > 65535) {
+        throw invalid("invalid " + name + ": '" + port + "' is not a valid port number");
+      }
+      return port;
+    }
+
+    static int parseResponseStreamPort(String v) {
+      String t = v.trim();
+      if (t.isEmpty()) {
+        return 0;
+      }
+      try {
+        int p = Integer.parseInt(t);
+        if (p < 0 || p > 65535) {
+          throw new NumberFormatException();
+        }
+        return p;
+      } catch (NumberFormatException e) {
+        throw invalid("invalid DYN_TCP_RESPONSE_STREAM_PORT: '" + t + "' is not a valid port number");
+      }
+    }
+
+    private static int parsePort(String name, String v) {
+      try {
+        int p = Integer.parseInt(v.trim());
+        return checkPort(name, p);
+      } catch (NumberFormatException e) {
+        throw invalid("invalid " + name + ": '" + v.trim() + "' is not a valid port number");
+      }
+    }
+
+    private static PayloadCodec parseEventCodec(String v) {
+      return switch (v.trim()) {
+        case "json" -> PayloadCodec.JSON;
+        case "msgpack" -> PayloadCodec.MSGPACK;
+        default -> throw invalid("Invalid DYN_EVENT_PLANE_CODEC value '" + v + "'. Valid values: 'json', 'msgpack'");
+      };
+    }
+
+    private static long parsePositiveLong(String name, String v) {
+      return parsePositiveLong(name, v, Long.MAX_VALUE);
+    }
+
+    private static long parsePositiveLong(String name, String v, long max) {
+      long n = parseNonNegativeLong(name, v, max);
+      if (n == 0) {
+        throw invalid("Invalid " + name + " value '" + v + "': must be positive");
+      }
+      return n;
+    }
+
+    private static long parseNonNegativeLong(String name, String v, long max) {
+      try {
+        long n = Long.parseLong(v.trim());
+        if (n < 0 || n > max) {
+          throw new NumberFormatException();
+        }
+        return n;
+      } catch (NumberFormatException e) {
+        throw invalid("Invalid " + name + " value '" + v + "': expected a whole number from 0 to " + max);
+      }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.dynamo4j.runtime;
+
+import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.network.Ingress;
+import dev.dynamo4j.network.IngressMetrics;
+import dev.dynamo4j.network.RequestServer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An engine being served. {@link #close()} shuts it down gracefully: leave discovery, stop
+ * accepting, wait for accepted requests up to the runtime's graceful-shutdown timeout, then kill
+ * what is left.
+ */
+public final class ServedEndpoint implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ServedEndpoint.class);
+
+  private final DistributedRuntime runtime;
+  private final Instance instance;
+  private final DiscoveryInstance record;
+  private final String routingKey;
+  private final RequestServer server;
+  private final Ingress<?, ?> ingress;
+  private final AtomicBoolean leftDiscovery = new AtomicBoolean();
+  private final AtomicBoolean drained = new AtomicBoolean();
+
+  ServedEndpoint(
+      DistributedRuntime runtime, Instance instance, DiscoveryInstance record, String routingKey, RequestServer server, Ingress<?, ?> ingress) {
+    this.runtime = runtime;
+    this.instance = instance;
+    this.record = record;
+    this.routingKey = routingKey;
+    this.server = server;
+    this.ingress = ingress;
+  }
+
+  /** The discovery record of this instance. */
+  public Instance instance() {
+    return instance;
+  }
+
+  /** The key the request server routes on. */
+  public String routingKey() {
+    return routingKey;
+  }
+
+  public IngressMetrics metrics() {
+    return ingress.metrics();
+  }
+
+  void leaveDiscovery() {
+    if (leftDiscovery.compareAndSet(false, true)) {
+      try {
+        runtime.discovery().unregister(record);
+      } catch (RuntimeException e) {
+        log.warn("{}: could not leave discovery: {}", instance, e.toString());
+      }
+    }
+  }
+
+  void drain(Duration timeout) {
+    if (!drained.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      int left = server.unregister(routingKey, timeout);
+      if (left > 0) {
+        log.warn("{}: {} requests still running after {} ms; killing them", instance, left, timeout.toMillis());
+        ingress.killAll();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ingress.killAll();
+    }
+  }
+
+  /** Graceful shutdown of this endpoint alone. Idempotent. */
+  @Override
+  public void close() {
+    leaveDiscovery();
+    drain(runtime.config().gracefulShutdownTimeout());
+    runtime.untrack(this);
+  }
+}

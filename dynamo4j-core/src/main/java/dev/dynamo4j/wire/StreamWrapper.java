@@ -1,0 +1,61 @@
+package dev.dynamo4j.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * One response item on the wire (Dynamo's {@code NetworkStreamWrapper}): {@code {"data": <item>,
+ * "complete_final": false}} for items, {@code {"complete_final": true}} to end the stream.
+ * Encoded with the request's payload codec; {@code data} is omitted when absent.
+ *
+ * @param data the item as a tree, or {@code null} when absent
+ * @param completeFinal whether this is the end-of-stream marker
+ */
+public record StreamWrapper(JsonNode data, boolean completeFinal) {
+  public static final String FORMAT = "StreamWrapper";
+
+  /** Encodes an item (any Jackson-serialisable value) with {@code complete_final:false}. */
+  public static byte[] encodeItem(PayloadCodec codec, Object item) {
+    return codec.encode(new Item(item, false));
+  }
+
+  /** Encodes the end-of-stream marker {@code {"complete_final":true}}. */
+  public static byte[] encodeFinal(PayloadCodec codec) {
+    return codec.encode(new Final(true));
+  }
+
+  public byte[] encode(PayloadCodec codec) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    if (data != null) {
+      n.set("data", data);
+    }
+    n.put("complete_final", completeFinal);
+    return codec.encode(n);
+  }
+
+  /** Decodes untrusted bytes; {@code complete_final} defaults to false, a JSON null data is absent. */
+  public static StreamWrapper decode(PayloadCodec codec, byte[] bytes) {
+    JsonNode n = codec.decodeTree(bytes);
+    if (!n.isObject()) {
+      throw new WireFormatException(FORMAT, "expected a map, got " + n.getNodeType());
+    }
+    JsonNode cf = n.get("complete_final");
+    boolean completeFinal = false;
+    if (cf != null && !cf.isNull()) {
+      if (!cf.isBoolean()) {
+        throw new WireFormatException(FORMAT, "field 'complete_final' must be a boolean");
+      }
+      completeFinal = cf.booleanValue();
+    }
+    JsonNode data = n.get("data");
+    return new StreamWrapper(data == null || data.isNull() ? null : data, completeFinal);
+  }
+
+  @com.fasterxml.jackson.annotation.JsonPropertyOrder({"data", "complete_final"})
+  record Item(
+      @com.fasterxml.jackson.annotation.JsonProperty("data") Object data,
+      @com.fasterxml.jackson.annotation.JsonProperty("complete_final") boolean completeFinal) {}
+
+  record Final(@com.fasterxml.jackson.annotation.JsonProperty("complete_final") boolean completeFinal) {}
+}
