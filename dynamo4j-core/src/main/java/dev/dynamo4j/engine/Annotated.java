@@ -21,6 +21,9 @@ import java.util.function.Function;
  * {@code comment} (read by older Dynamo), with event {@code "error"}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@com.fasterxml.jackson.annotation.JsonAutoDetect(
+    getterVisibility = com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
 @JsonPropertyOrder({"data", "id", "event", "comment", "error"})
 public record Annotated<T>(
     @JsonProperty("data") T data,

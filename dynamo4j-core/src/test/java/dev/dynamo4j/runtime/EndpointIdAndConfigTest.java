@@ -1,0 +1,78 @@
+package dev.dynamo4j.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dynamo4j.wire.PayloadCodec;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EndpointIdAndConfigTest {
+  @Test
+  void endpointIdFormsOfProtocolsRs() {
+    assertThat(EndpointId.parse("component")).isEqualTo(new EndpointId("NS", "component", "E"));
+    assertThat(EndpointId.parse("namespace.component.endpoint")).isEqualTo(new EndpointId("namespace", "component", "endpoint"));
+    assertThat(EndpointId.parse("namespace/component")).isEqualTo(new EndpointId("namespace", "component", "E"));
+    assertThat(EndpointId.parse("namespace.component.endpoint.other.parts")).isEqualTo(new EndpointId("namespace", "component", "endpoint_other_parts"));
+    assertThat(EndpointId.parse("namespace/component.endpoint")).isEqualTo(new EndpointId("namespace", "component", "endpoint"));
+    assertThat(EndpointId.parse("")).isEqualTo(new EndpointId("NS", "C", "E"));
+    assertThat(EndpointId.parse("   ")).isEqualTo(new EndpointId("NS", "C", "E"));
+    assertThat(EndpointId.parse("dyn://ns.comp.ep")).isEqualTo(new EndpointId("ns", "comp", "ep"));
+    assertThat(EndpointId.parse("ns/comp").asUrl()).isEqualTo("dyn://ns.comp.E");
+  }
+
+  @Test
+  void defaultsEnvAndBuilderOverridesInThatOrder() {
+    RuntimeConfig d = RuntimeConfig.builder().build();
+    assertThat(d.discoveryBackend()).isEqualTo("file");
+    assertThat(d.requestPlane()).isEqualTo(RuntimeConfig.RequestPlaneMode.TCP);
+    assertThat(d.requestPlaneCodec()).isEqualTo(PayloadCodec.MSGPACK);
+    assertThat(d.tcpMaxMessageSize()).isEqualTo(33554432);
+    assertThat(d.inhibitedDuration()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(d.systemPort()).isEqualTo(-1);
+
+    Map<String, String> env = Map.of("DYN_DISCOVERY_BACKEND", "mem", "DYN_REQUEST_PLANE", "NATS", "DYN_REQUEST_PLANE_CODEC", "json", "DYN_TCP_RPC_PORT", " ");
+    RuntimeConfig e = RuntimeConfig.builder(env).build();
+    assertThat(e.discoveryBackend()).isEqualTo("mem");
+    assertThat(e.requestPlane()).isEqualTo(RuntimeConfig.RequestPlaneMode.NATS);
+    assertThat(e.requestPlaneCodec()).isEqualTo(PayloadCodec.JSON);
+    assertThat(e.tcpRpcPort()).isZero();
+    assertThat(RuntimeConfig.builder(env).discoveryBackend("file").build().discoveryBackend()).isEqualTo("file");
+  }
+
+  @Test
+  void invalidValuesFailWithDynamosTexts() {
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_DISCOVERY_BACKEND", "zookeeper")).build())
+        .hasMessage("Unknown DYN_DISCOVERY_BACKEND value 'zookeeper'. Valid options: kubernetes, etcd, file, mem, nats");
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_EVENT_PLANE", "kafka")).build())
+        .hasMessage("Invalid DYN_EVENT_PLANE value 'kafka'. Valid values: 'nats', 'zmq'");
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_EVENT_PLANE_CODEC", "xml")).build())
+        .hasMessage("Invalid DYN_EVENT_PLANE_CODEC value 'xml'. Valid values: 'json', 'msgpack'");
+    assertThatThrownBy(() -> RuntimeConfig.builder().requestPlane("http"))
+        .hasMessage("Invalid request plane mode: 'http'. Valid options are: 'nats', 'tcp'");
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_RESPONSE_STREAM_PORT", "65536")).build())
+        .hasMessage("invalid DYN_TCP_RESPONSE_STREAM_PORT: '65536' is not a valid port number");
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_RESPONSE_PLANE", "carrier-pigeon")).build())
+        .hasMessage("invalid DYN_RESPONSE_PLANE value 'carrier-pigeon'; expected 'tcp', 'quic', or 'velo'");
+  }
+
+  @Test
+  void lenientVariablesFallBackToTheirDefaults() {
+    assertThat(RuntimeConfig.builder(Map.of("DYN_REQUEST_PLANE", "bogus")).build().requestPlane()).isEqualTo(RuntimeConfig.RequestPlaneMode.TCP);
+    assertThat(RuntimeConfig.builder(Map.of("DYN_REQUEST_PLANE_CODEC", "bogus")).build().requestPlaneCodec()).isEqualTo(PayloadCodec.MSGPACK);
+    assertThat(RuntimeConfig.builder(Map.of("DYN_RUNTIME_INHIBITED_DURATION_SECS", "17")).build().inhibitedDuration()).isEqualTo(Duration.ofSeconds(17));
+    assertThat(RuntimeConfig.builder(Map.of("DYN_RUNTIME_INHIBITED_DURATION_SECS", "0")).build().inhibitedDuration()).isZero();
+    assertThat(RuntimeConfig.builder(Map.of("DYN_RUNTIME_INHIBITED_DURATION_SECS", "junk")).build().inhibitedDuration()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(RuntimeConfig.builder(Map.of("DYN_TCP_RESPONSE_STREAM_PORT", " 8080 ")).build().tcpResponseStreamPort()).isEqualTo(8080);
+    assertThat(RuntimeConfig.builder(Map.of("DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT", "x")).build().gracefulShutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aBackendWithoutItsModuleIsAClearError() {
+    assertThatThrownBy(() -> DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("etcd").build()).build())
+        .hasMessageContaining("discovery backend 'etcd' is not available");
+    assertThatThrownBy(() -> DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("mem").build()).build())
+        .hasMessageContaining("request plane 'tcp' is not available");
+  }
+}
