@@ -77,7 +77,8 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
     /**
      * Hands over an item, blocking while the buffer is full.
      *
-     * @return false when the consumer has gone away; the producer should stop
+     * @return false, without taking the item, when the consumer has gone away or the request was
+     *     stopped or killed; the producer should stop
      */
     boolean emit(T item) throws InterruptedException;
 
@@ -470,6 +471,16 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
       this.capacity = capacity;
       this.items = new ArrayDeque<>(Math.min(capacity, 1024));
       this.stream = new ResponseStream<>(controller, this);
+      controller.stopped().thenRun(this::wakeProducer);
+    }
+
+    private void wakeProducer() {
+      lock.lock();
+      try {
+        notFull.signalAll();
+      } finally {
+        lock.unlock();
+      }
     }
 
     /** The consumer's side. */
@@ -487,7 +498,7 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
       Objects.requireNonNull(item, "stream items must not be null");
       lock.lock();
       try {
-        while (items.size() >= capacity && !cancelled && !done) {
+        while (items.size() >= capacity && !cancelled && !done && !controller.isStopped()) {
           producerWaiting++;
           try {
             notFull.await();
@@ -495,7 +506,7 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
             producerWaiting--;
           }
         }
-        if (cancelled || done) {
+        if (cancelled || done || controller.isStopped()) {
           return false;
         }
         items.addLast(item);

@@ -151,6 +151,8 @@ public final class Ingress<Req, Resp> implements RequestHandler {
   }
 
   private void run(Context<Req> ctx, PayloadCodec codec, FrameChannel channel) throws InterruptedException {
+    // Kill means "do not drain": drop the connection so a send blocked on a slow caller returns.
+    ctx.controller().killed().thenRun(channel::close);
     ControlReader reader = new ControlReader(channel, ctx.controller());
     Thread readerThread = Thread.ofVirtual().name("dynamo4j-ingress-control-" + ctx.id()).start(reader);
     try {

@@ -1,0 +1,61 @@
+package dev.dynamo4j.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code dynamo4j} command. */
+@Command(
+    name = "dynamo4j",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = {
+      "The communication layer of a distributed inference runtime, compatible with NVIDIA Dynamo's wire formats.",
+      "",
+      "Start with 'dynamo4j demo': it serves a streaming engine and calls it through a pipeline, with no server to install."
+    },
+    footer = {
+      "",
+      "Configuration comes from DYN_* environment variables (DYN_DISCOVERY_BACKEND, DYN_REQUEST_PLANE, ...) as in Dynamo.",
+      "Set DYN_LOG=debug to see library logs on stderr."
+    },
+    subcommands = {VersionCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns its exit code (tests call this). */
+  public static int run(String... args) {
+    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Reads the version the build wrote into the jar. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"dynamo4j " + version()};
+    }
+
+    static String version() {
+      try (InputStream in = Main.class.getResourceAsStream("/dynamo4j-version.properties")) {
+        Properties p = new Properties();
+        if (in != null) {
+          p.load(in);
+        }
+        return p.getProperty("version", "unknown");
+      } catch (IOException e) {
+        return "unknown";
+      }
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package dev.dynamo4j.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "version", description = "Print the dynamo4j version and the Java runtime it runs on.")
+final class VersionCommand implements Runnable {
+  @Override
+  public void run() {
+    System.out.println("dynamo4j " + Main.Version.version());
+    System.out.println("java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
+  }
+}

@@ -1,0 +1,55 @@
+package dev.dynamo4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class CliTest {
+  record Result(int code, String out) {}
+
+  static Result run(String... args) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.run(args);
+      return new Result(code, captured.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(original);
+    }
+  }
+
+  @Test
+  void helpListsTheCommands() {
+    Result r = run("--help");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("Usage: dynamo4j", "demo", "version", "DYN_");
+  }
+
+  @Test
+  void versionNamesTheBuildVersion() {
+    Result r = run("version");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).startsWith("dynamo4j 0.").contains("java ");
+  }
+
+  @Test
+  void demoStreamsAnAnswerThroughThePipeline() {
+    Result r = run("demo", "--delay-ms", "0", "--prompt", "hi");
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .contains("frontend -> preprocess -> timing operator -> client -> postprocess -> frontend")
+        .contains("answer    the frontend sends the request")
+        .contains("26 tokens")
+        .contains("dynamo4j demo: finished");
+  }
+
+  @Test
+  void badOptionIsAUsageError() {
+    assertThat(run("demo", "--delay-ms", "-1").code()).isEqualTo(2);
+    assertThat(run("demo", "--no-such-option").code()).isEqualTo(2);
+  }
+}

@@ -1,0 +1,176 @@
+package dev.dynamo4j.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.runtime.Client;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.ServedEndpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The behaviour every request plane must show, run end to end through {@link DistributedRuntime}:
+ * a worker runtime serves, a caller runtime calls. A transport module extends this class and
+ * says how to build the two runtimes; every test has a timeout, so a hang is a failure.
+ */
+@Timeout(60)
+public abstract class RequestTransportConformance {
+  private static final AtomicLong NAMES = new AtomicLong();
+
+  protected DistributedRuntime worker;
+  protected DistributedRuntime caller;
+  protected String namespace;
+
+  /** A runtime that can serve and call on the transport under test; discovery shared with peers. */
+  protected abstract DistributedRuntime newRuntime();
+
+  @BeforeEach
+  void startRuntimes() {
+    worker = newRuntime();
+    caller = newRuntime();
+    namespace = "conf" + NAMES.incrementAndGet() + "x" + Long.toHexString(System.nanoTime() & 0xffffff);
+  }
+
+  @AfterEach
+  void stopRuntimes() {
+    if (caller != null) {
+      caller.close();
+    }
+    if (worker != null) {
+      worker.close();
+    }
+  }
+
+  protected ServedEndpoint serveCounter(DistributedRuntime rt, String endpoint) {
+    return rt.namespace(namespace).component("worker").endpoint(endpoint).serve(Integer.class, (Context<Integer> req) ->
+        ResponseStream.generate(req, out -> {
+          for (int i = 0; i < req.value(); i++) {
+            if (!out.emit("item-" + i)) {
+              return;
+            }
+          }
+        }));
+  }
+
+  protected Client<Integer, String> client(String endpoint) throws InterruptedException {
+    Client<Integer, String> c = caller.namespace(namespace).component("worker").endpoint(endpoint).client(String.class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    return c;
+  }
+
+  @Test
+  void streamsEveryItemInOrder() throws Exception {
+    serveCounter(worker, "count");
+    List<String> items = client("count").call(100).toList();
+    assertThat(items).hasSize(100).startsWith("item-0").endsWith("item-99");
+  }
+
+  @Test
+  void emptyStreamEndsCleanly() throws Exception {
+    serveCounter(worker, "count");
+    assertThat(client("count").call(0).toList()).isEmpty();
+  }
+
+  @Test
+  void requestIdCrossesTheTransport() throws Exception {
+    List<String> seen = new ArrayList<>();
+    worker.namespace(namespace).component("worker").endpoint("id").serve(String.class, (Context<String> req) -> {
+      seen.add(req.id());
+      return ResponseStream.of(req.controller(), List.of(req.id()));
+    });
+    Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("id").client(String.class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    assertThat(c.generate(Context.withId("x", "my-request-7")).toList()).containsExactly("my-request-7");
+    assertThat(seen).containsExactly("my-request-7");
+  }
+
+  @Test
+  void callerStopReachesTheEngine() throws Exception {
+    CountDownLatch stopped = new CountDownLatch(1);
+    worker.namespace(namespace).component("worker").endpoint("endless").serve(Integer.class, (Context<Integer> req) -> {
+      req.controller().stopped().thenRun(stopped::countDown);
+      return ResponseStream.generate(req, out -> {
+        int i = 0;
+        while (out.emit("t" + i++)) {
+          // until stopped
+        }
+      });
+    });
+    Client<Integer, String> c = client("endless");
+    Context<Integer> ctx = Context.of(1);
+    try (ResponseStream<String> stream = c.generate(ctx)) {
+      Iterator<String> it = stream.iterator();
+      assertThat(it.next()).isEqualTo("t0");
+      ctx.stop();
+      assertThat(stopped.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void callerKillReachesTheEngine() throws Exception {
+    CountDownLatch killed = new CountDownLatch(1);
+    worker.namespace(namespace).component("worker").endpoint("endless").serve(Integer.class, (Context<Integer> req) -> {
+      req.controller().killed().thenRun(killed::countDown);
+      return ResponseStream.generate(req, out -> {
+        out.emit("first");
+        req.controller().awaitStopped();
+      });
+    });
+    Client<Integer, String> c = client("endless");
+    Context<Integer> ctx = Context.of(1);
+    assertThat(c.generate(ctx).iterator().next()).isEqualTo("first");
+    ctx.kill();
+    assertThat(killed.await(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void engineErrorBeforeStreamingReachesTheCallerTyped() throws Exception {
+    worker.namespace(namespace).component("worker").endpoint("fail").serve(Integer.class, (Context<Integer> req) -> {
+      throw new DynamoException(ErrorType.InvalidArgument, "no such model");
+    });
+    Client<Integer, String> c = client("fail");
+    assertThatThrownBy(() -> c.call(1))
+        .isInstanceOfSatisfying(DynamoException.class, e -> {
+          assertThat(e.type()).isEqualTo(ErrorType.CannotConnect);
+          assertThat(e.getMessage()).contains("no such model");
+        });
+  }
+
+  @Test
+  void manyConcurrentStreamsAllComplete() throws Exception {
+    serveCounter(worker, "count");
+    Client<Integer, String> c = client("count");
+    int streams = 200;
+    List<Thread> threads = new ArrayList<>();
+    AtomicLong items = new AtomicLong();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < streams; i++) {
+      threads.add(Thread.ofVirtual().start(() -> {
+        try {
+          items.addAndGet(c.call(20).toList().size());
+        } catch (Throwable t) {
+          failures.add(t);
+        }
+      }));
+    }
+    for (Thread t : threads) {
+      t.join(Duration.ofSeconds(30));
+    }
+    assertThat(failures).isEmpty();
+    assertThat(items.get()).isEqualTo(streams * 20L);
+  }
+}
