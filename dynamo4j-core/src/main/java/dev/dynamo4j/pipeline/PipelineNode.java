@@ -6,7 +6,7 @@ import java.util.Objects;
  * Transforms values in one direction (the request path or the response path) with a function;
  * an exception from the function propagates to the sender.
  */
-public final class PipelineNode<In, Out> implements Sink<In>, Source<Out> {
+public final class PipelineNode<In, Out> extends Stage<In, Out> {
   /** The transformation of a node; may throw. */
   @FunctionalInterface
   public interface MapFn<In, Out> {
@@ -14,9 +14,9 @@ public final class PipelineNode<In, Out> implements Sink<In>, Source<Out> {
   }
 
   private final MapFn<In, Out> fn;
-  private final EdgeCell<Out> edge = new EdgeCell<>("PipelineNode");
 
   private PipelineNode(MapFn<In, Out> fn) {
+    super("PipelineNode");
     this.fn = Objects.requireNonNull(fn, "fn");
   }
 
@@ -25,25 +25,7 @@ public final class PipelineNode<In, Out> implements Sink<In>, Source<Out> {
   }
 
   @Override
-  public void onData(In data) {
-    Out out;
-    try {
-      out = fn.apply(data);
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new PipelineException(PipelineException.Kind.Generic, "node failed: " + e, e);
-    }
-    edge.get().write(out);
-  }
-
-  @Override
-  public void onNext(Out data) {
-    edge.get().write(data);
-  }
-
-  @Override
-  public void setEdge(Edge<Out> e) {
-    edge.set(e);
+  Out apply(In in) throws Exception {
+    return fn.apply(in);
   }
 }

@@ -6,11 +6,14 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The placeholder where a pipeline crosses to another segment (over the network, usually a
  * {@code Client}): requests go to the engine {@link #attach attached} later, responses come back
- * up the response path.
+ * up the response path. A request before {@code attach} fails with {@code NoEdge}.
  */
-public final class SegmentSink<In, Out> implements Sink<In>, Source<Out> {
+public final class SegmentSink<In, Out> extends Stage<In, Out> {
   private final AtomicReference<AsyncEngine<In, Out>> engine = new AtomicReference<>();
-  private final EdgeCell<Out> edge = new EdgeCell<>("SegmentSink");
+
+  private SegmentSink() {
+    super("SegmentSink");
+  }
 
   public static <In, Out> SegmentSink<In, Out> create() {
     return new SegmentSink<>();
@@ -28,29 +31,11 @@ public final class SegmentSink<In, Out> implements Sink<In>, Source<Out> {
   }
 
   @Override
-  public void onData(In request) {
+  Out apply(In request) throws Exception {
     AsyncEngine<In, Out> e = engine.get();
     if (e == null) {
       throw new PipelineException(PipelineException.Kind.NoEdge, "SegmentSink has no engine attached");
     }
-    Out response;
-    try {
-      response = e.generate(request);
-    } catch (RuntimeException ex) {
-      throw ex;
-    } catch (Exception ex) {
-      throw new PipelineException(PipelineException.Kind.Generic, "segment engine failed: " + ex, ex);
-    }
-    edge.get().write(response);
-  }
-
-  @Override
-  public void onNext(Out data) {
-    edge.get().write(data);
-  }
-
-  @Override
-  public void setEdge(Edge<Out> e) {
-    edge.set(e);
+    return e.generate(request);
   }
 }
