@@ -1,22 +1,141 @@
 package dev.dynamo4j.discovery;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.runtime.Instance;
+import dev.dynamo4j.wire.Json;
+import dev.dynamo4j.wire.WireFormatException;
 
-/** A registered record. JSON is internally tagged by {@code type}. */
+/**
+ * A registered record. JSON is internally tagged by {@code type}: {@code Endpoint}, {@code
+ * Model}, {@code EventChannel}, {@code EventSource}, with the field order of Dynamo's structs.
+ */
 public sealed interface DiscoveryInstance {
+  String FORMAT = "DiscoveryInstance";
+
   DiscoveryInstanceId id();
 
-  /** The record as stored: JSON with its {@code type} tag. */
+  /** The stored value: JSON with the {@code type} tag first. */
   byte[] toJson();
 
-  /** An endpoint instance: {@code {"type":"Endpoint", ...}}. */
+  /** An endpoint instance. */
   record Endpoint(Instance instance) implements DiscoveryInstance {
-    public DiscoveryInstanceId id() {
+    public DiscoveryInstanceId.Endpoint id() {
       return new DiscoveryInstanceId.Endpoint(instance.namespace(), instance.component(), instance.endpoint(), instance.instanceId());
     }
 
     public byte[] toJson() {
       return instance.toDiscoveryJson();
     }
+  }
+
+  /** A model card served at an endpoint; {@code modelSuffix} marks a LoRA adapter. */
+  record Model(String namespace, String component, String endpoint, long instanceId, JsonNode cardJson, String modelSuffix)
+      implements DiscoveryInstance {
+    public Model {
+      modelSuffix = modelSuffix == null || modelSuffix.isEmpty() ? null : modelSuffix;
+    }
+
+    public DiscoveryInstanceId.Model id() {
+      return new DiscoveryInstanceId.Model(namespace, component, endpoint, instanceId, modelSuffix);
+    }
+
+    public byte[] toJson() {
+      return Json.write(g -> {
+        g.writeStartObject();
+        g.writeStringField("type", "Model");
+        g.writeStringField("namespace", namespace);
+        g.writeStringField("component", component);
+        g.writeStringField("endpoint", endpoint);
+        g.writeFieldName("instance_id");
+        Json.writeUnsigned(g, instanceId);
+        g.writeFieldName("card_json");
+        g.writeTree(cardJson);
+        if (modelSuffix != null) {
+          g.writeStringField("model_suffix", modelSuffix);
+        }
+        g.writeEndObject();
+      });
+    }
+  }
+
+  /** Where to subscribe to one publisher's events; {@code instanceId} is the publisher id. */
+  record EventChannel(EventScope scope, String topic, long instanceId, EventTransport transport) implements DiscoveryInstance {
+    public DiscoveryInstanceId.EventChannel id() {
+      return new DiscoveryInstanceId.EventChannel(scope, topic, instanceId);
+    }
+
+    public byte[] toJson() {
+      return Json.write(g -> {
+        g.writeStartObject();
+        g.writeStringField("type", "EventChannel");
+        g.writeFieldName("scope");
+        scope.write(g);
+        g.writeStringField("topic", topic);
+        g.writeFieldName("instance_id");
+        Json.writeUnsigned(g, instanceId);
+        g.writeFieldName("transport");
+        transport.write(g);
+        g.writeEndObject();
+      });
+    }
+  }
+
+  /** A semantic event source, independent of transport. */
+  record EventSource(EventScope scope, String topic, long publisherId, JsonNode metadata) implements DiscoveryInstance {
+    public DiscoveryInstanceId.EventSource id() {
+      return new DiscoveryInstanceId.EventSource(scope, topic, publisherId);
+    }
+
+    public byte[] toJson() {
+      return Json.write(g -> {
+        g.writeStartObject();
+        g.writeStringField("type", "EventSource");
+        g.writeFieldName("scope");
+        scope.write(g);
+        g.writeStringField("topic", topic);
+        g.writeFieldName("publisher_id");
+        Json.writeUnsigned(g, publisherId);
+        g.writeFieldName("metadata");
+        g.writeTree(metadata);
+        g.writeEndObject();
+      });
+    }
+  }
+
+  /** Reads any record; unknown keys are ignored, an unknown {@code type} is an error. */
+  static DiscoveryInstance fromJson(byte[] json) {
+    JsonNode n = Json.parseObject(FORMAT, json);
+    String type = Json.requireText(FORMAT, n, "type");
+    return switch (type) {
+      case "Endpoint" -> new Endpoint(Instance.read(n));
+      case "Model" -> {
+        JsonNode card = n.get("card_json");
+        if (card == null || card.isNull()) {
+          throw new WireFormatException(FORMAT, "missing field 'card_json'");
+        }
+        yield new Model(
+            Json.requireText(FORMAT, n, "namespace"),
+            Json.requireText(FORMAT, n, "component"),
+            Json.requireText(FORMAT, n, "endpoint"),
+            Json.requireU64(FORMAT, n, "instance_id"),
+            card,
+            Json.optionalText(FORMAT, n, "model_suffix"));
+      }
+      case "EventChannel" ->
+          new EventChannel(
+              EventScope.read(n.get("scope")),
+              Json.requireText(FORMAT, n, "topic"),
+              Json.requireU64(FORMAT, n, "instance_id"),
+              EventTransport.read(n.get("transport")));
+      case "EventSource" -> {
+        JsonNode md = n.get("metadata");
+        yield new EventSource(
+            EventScope.read(n.get("scope")),
+            Json.requireText(FORMAT, n, "topic"),
+            Json.requireU64(FORMAT, n, "publisher_id"),
+            md == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : md);
+      }
+      default -> throw new WireFormatException(FORMAT, "unknown record type '" + type + "'");
+    };
   }
 }

@@ -1,41 +1,140 @@
 package dev.dynamo4j.discovery;
 
-import dev.dynamo4j.runtime.Instance;
-
 /**
- * What to list or watch. Endpoint queries narrow from all endpoints to one endpoint; the key
- * prefix of each is {@code ns[/comp[/ep]]} with path-boundary matching.
+ * What to list or watch. Each query names one bucket and a key prefix inside it; a key matches
+ * when the prefix is empty, equals the key, or is followed by {@code /} in it (so {@code
+ * ns/component} does not match {@code ns/component2/...}).
  */
 public sealed interface DiscoveryQuery {
-  /** True when an endpoint with these names falls under this query. */
-  boolean matches(String namespace, String component, String endpoint);
+  String INSTANCES = "v1/instances";
+  String MODELS = "v1/mdc";
+  String EVENT_CHANNELS = "v1/event_channels";
+  String EVENT_SOURCES = "v1/event_sources";
 
-  /** True when the endpoint instance falls under this query. */
-  default boolean matches(Instance i) {
-    return matches(i.namespace(), i.component(), i.endpoint());
+  /** The bucket this query reads. */
+  String bucket();
+
+  /** The key prefix inside the bucket. */
+  String prefix();
+
+  /** True when a bucket-relative key falls under this query. */
+  default boolean matchesKey(String key) {
+    return matchesPrefix(key, prefix());
+  }
+
+  static boolean matchesPrefix(String key, String prefix) {
+    return prefix.isEmpty() || key.equals(prefix) || (key.startsWith(prefix) && key.charAt(prefix.length()) == '/');
   }
 
   record AllEndpoints() implements DiscoveryQuery {
-    public boolean matches(String ns, String comp, String ep) {
-      return true;
+    public String bucket() {
+      return INSTANCES;
+    }
+
+    public String prefix() {
+      return "";
     }
   }
 
   record NamespacedEndpoints(String namespace) implements DiscoveryQuery {
-    public boolean matches(String ns, String comp, String ep) {
-      return ns.equals(namespace);
+    public String bucket() {
+      return INSTANCES;
+    }
+
+    public String prefix() {
+      return namespace;
     }
   }
 
   record ComponentEndpoints(String namespace, String component) implements DiscoveryQuery {
-    public boolean matches(String ns, String comp, String ep) {
-      return ns.equals(namespace) && comp.equals(component);
+    public String bucket() {
+      return INSTANCES;
+    }
+
+    public String prefix() {
+      return namespace + "/" + component;
     }
   }
 
   record Endpoint(String namespace, String component, String endpoint) implements DiscoveryQuery {
-    public boolean matches(String ns, String comp, String ep) {
-      return ns.equals(namespace) && comp.equals(component) && ep.equals(endpoint);
+    public String bucket() {
+      return INSTANCES;
     }
+
+    public String prefix() {
+      return namespace + "/" + component + "/" + endpoint;
+    }
+  }
+
+  record AllModels() implements DiscoveryQuery {
+    public String bucket() {
+      return MODELS;
+    }
+
+    public String prefix() {
+      return "";
+    }
+  }
+
+  record NamespacedModels(String namespace) implements DiscoveryQuery {
+    public String bucket() {
+      return MODELS;
+    }
+
+    public String prefix() {
+      return namespace;
+    }
+  }
+
+  record ComponentModels(String namespace, String component) implements DiscoveryQuery {
+    public String bucket() {
+      return MODELS;
+    }
+
+    public String prefix() {
+      return namespace + "/" + component;
+    }
+  }
+
+  record EndpointModels(String namespace, String component, String endpoint) implements DiscoveryQuery {
+    public String bucket() {
+      return MODELS;
+    }
+
+    public String prefix() {
+      return namespace + "/" + component + "/" + endpoint;
+    }
+  }
+
+  record EventChannels(EventQuery query) implements DiscoveryQuery {
+    public String bucket() {
+      return EVENT_CHANNELS;
+    }
+
+    public String prefix() {
+      return query.prefix();
+    }
+  }
+
+  record EventSources(EventQuery query) implements DiscoveryQuery {
+    public String bucket() {
+      return EVENT_SOURCES;
+    }
+
+    public String prefix() {
+      return query.prefix();
+    }
+  }
+
+  /** The endpoint query for a path {@code ns[/comp[/ep]]} (empty = all). */
+  static DiscoveryQuery endpointsUnder(String path) {
+    String[] p = path == null || path.isBlank() ? new String[0] : path.split("/");
+    return switch (p.length) {
+      case 0 -> new AllEndpoints();
+      case 1 -> new NamespacedEndpoints(p[0]);
+      case 2 -> new ComponentEndpoints(p[0], p[1]);
+      case 3 -> new Endpoint(p[0], p[1], p[2]);
+      default -> throw new IllegalArgumentException("expected ns[/comp[/ep]], got '" + path + "'");
+    };
   }
 }

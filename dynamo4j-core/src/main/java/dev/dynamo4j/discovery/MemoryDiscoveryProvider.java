@@ -1,10 +1,14 @@
 package dev.dynamo4j.discovery;
 
+import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.runtime.RuntimeConfig;
 
-/** {@code mem}: discovery shared by every runtime of this JVM, nothing leaves the process. */
+/**
+ * {@code mem}: a memory store shared by every runtime of this JVM (each with its own instance id
+ * and records); nothing leaves the process.
+ */
 public final class MemoryDiscoveryProvider implements DiscoveryProvider {
-  static final MemoryDiscovery.Registry JVM_REGISTRY = new MemoryDiscovery.Registry();
+  static final MemoryKeyValueStore.Data JVM_DATA = new MemoryKeyValueStore.Data(MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
 
   @Override
   public String name() {
@@ -13,6 +17,6 @@ public final class MemoryDiscoveryProvider implements DiscoveryProvider {
 
   @Override
   public Discovery create(RuntimeConfig config) {
-    return new MemoryDiscovery(JVM_REGISTRY);
+    return new KvStoreDiscovery(new MemoryKeyValueStore(JVM_DATA));
   }
 }

@@ -1,0 +1,17 @@
+package dev.dynamo4j.discovery;
+
+import dev.dynamo4j.kv.FileKeyValueStore;
+import dev.dynamo4j.runtime.RuntimeConfig;
+
+/** {@code file}: the file store under {@code DYN_FILE_KV}, shared by the processes of one machine. */
+public final class FileDiscoveryProvider implements DiscoveryProvider {
+  @Override
+  public String name() {
+    return "file";
+  }
+
+  @Override
+  public Discovery create(RuntimeConfig config) {
+    return new KvStoreDiscovery(new FileKeyValueStore(config.fileKvRoot()));
+  }
+}

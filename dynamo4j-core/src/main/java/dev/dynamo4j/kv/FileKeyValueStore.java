@@ -1,0 +1,507 @@
+package dev.dynamo4j.kv;
+
+import dev.dynamo4j.wire.WireFormatException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A store in a directory tree shared by every process of one machine (Dynamo's file store, same
+ * layout, so Rust and Java processes can share a root).
+ *
+ * <p>A bucket is the directory {@code <root>/<bucket>}; each key is one file named by {@link
+ * KeyCodec#urlSafe} of the key, holding the value. Writes go to a temporary {@code .tmp_<hex>}
+ * file first, then a hard link (create-if-absent, revision 0) or a rename (update) puts it in
+ * place, so readers never see half a value. Dot-files are ignored.
+ *
+ * <p><b>Liveness.</b> Records live for the bucket's TTL (default {@value #DEFAULT_TTL_SECONDS} s,
+ * at least 1 s) past their file's modification time. One platform daemon thread per store wakes
+ * every max(shortest TTL / 3, 1 s), re-touches the files this store owns (re-creating one that
+ * another process removed while we were paused) and deletes files older than the TTL in the
+ * buckets it has open: that is how the records of a crashed process disappear, in at most TTL +
+ * one sweep. {@link #shutdown()} deletes the owned files at once.
+ *
+ * <p><b>Watching.</b> The first watch of a bucket starts one daemon thread that follows the
+ * directory with the JDK's {@link WatchService} (inotify on Linux), keeps the bucket's current
+ * contents, and publishes only real changes (touches that leave a value unchanged are not
+ * events). An OS queue overflow triggers a rescan and diff, so no change is lost.
+ */
+public final class FileKeyValueStore implements KeyValueStore {
+  private static final Logger log = LoggerFactory.getLogger(FileKeyValueStore.class);
+  public static final long DEFAULT_TTL_SECONDS = 10;
+  private static final Duration MIN_TTL = Duration.ofSeconds(1);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Path root;
+  private final Duration defaultTtl;
+  private final int watchCapacity;
+  private final long connectionId = RANDOM.nextLong();
+  private final Map<String, FileBucket> buckets = new ConcurrentHashMap<>();
+  private final Map<Path, byte[]> owned = new ConcurrentHashMap<>();
+  private final Thread sweeper;
+  private volatile boolean shutdown;
+
+  /** A store under {@code root} with the default TTL. */
+  public FileKeyValueStore(Path root) {
+    this(root, Duration.ofSeconds(DEFAULT_TTL_SECONDS), MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+  }
+
+  /**
+   * @param defaultTtl TTL of buckets opened without one; at least 1 s
+   * @throws StoreException {@code FilesystemError} when the root cannot be created
+   */
+  public FileKeyValueStore(Path root, Duration defaultTtl, int watchCapacity) {
+    this.root = root.toAbsolutePath();
+    this.defaultTtl = atLeastMin(defaultTtl);
+    this.watchCapacity = watchCapacity;
+    try {
+      Files.createDirectories(this.root);
+    } catch (IOException e) {
+      throw new StoreException(StoreException.Kind.FilesystemError, "cannot create " + this.root + ": " + e, e);
+    }
+    this.sweeper = Thread.ofPlatform().daemon().name("dynamo4j-file-kv-sweeper").start(this::sweepLoop);
+  }
+
+  private static Duration atLeastMin(Duration ttl) {
+    return ttl.compareTo(MIN_TTL) < 0 ? MIN_TTL : ttl;
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public long connectionId() {
+    return connectionId;
+  }
+
+  @Override
+  public Bucket getOrCreateBucket(String name, Duration ttl) {
+    ensureOpen();
+    return buckets.computeIfAbsent(name, n -> new FileBucket(n, ttl == null ? defaultTtl : atLeastMin(ttl), true));
+  }
+
+  @Override
+  public Optional<Bucket> getBucket(String name) {
+    ensureOpen();
+    FileBucket b = buckets.get(name);
+    if (b != null) {
+      return Optional.of(b);
+    }
+    if (!Files.isDirectory(root.resolve(name))) {
+      return Optional.empty();
+    }
+    return Optional.of(buckets.computeIfAbsent(name, n -> new FileBucket(n, defaultTtl, false)));
+  }
+
+  private void ensureOpen() {
+    if (shutdown) {
+      throw new StoreException(StoreException.Kind.ProviderError, "file store at " + root + " is shut down");
+    }
+  }
+
+  @Override
+  public void shutdown() {
+    if (shutdown) {
+      return;
+    }
+    shutdown = true;
+    sweeper.interrupt();
+    for (Path p : owned.keySet()) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        log.warn("could not delete {} at shutdown: {}", p, e.toString());
+      }
+    }
+    owned.clear();
+    for (FileBucket b : buckets.values()) {
+      b.stopWatching();
+    }
+  }
+
+  private void sweepLoop() {
+    while (!shutdown) {
+      Duration shortest = defaultTtl;
+      for (FileBucket b : buckets.values()) {
+        if (b.ttl.compareTo(shortest) < 0) {
+          shortest = b.ttl;
+        }
+      }
+      long sleepMs = Math.max(shortest.toMillis() / 3, 1000);
+      try {
+        Thread.sleep(sleepMs); // a periodic timer, not a wait for a condition
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (shutdown) {
+        return;
+      }
+      for (FileBucket b : buckets.values()) {
+        try {
+          b.sweep();
+        } catch (RuntimeException e) {
+          log.warn("sweep of bucket {} failed: {}", b.name, e.toString());
+        }
+      }
+    }
+  }
+
+  static String tempName() {
+    byte[] r = new byte[8];
+    RANDOM.nextBytes(r);
+    return ".tmp_" + HexFormat.of().formatHex(r);
+  }
+
+  private final class FileBucket implements Bucket {
+    final String name;
+    final Path dir;
+    final Duration ttl;
+    final Object lock = new Object();
+    final Map<String, byte[]> current = new LinkedHashMap<>();
+    final WatchHub hub;
+    private WatchService watchService;
+    private Thread watcher;
+
+    FileBucket(String name, Duration ttl, boolean create) {
+      this.name = name;
+      this.dir = root.resolve(name);
+      this.ttl = ttl;
+      this.hub = new WatchHub(lock, () -> new LinkedHashMap<>(current), watchCapacity);
+      if (create) {
+        try {
+          Files.createDirectories(dir);
+        } catch (IOException e) {
+          throw new StoreException(StoreException.Kind.FilesystemError, "cannot create bucket directory " + dir + ": " + e, e);
+        }
+      }
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    private Path file(String key) {
+      return dir.resolve(KeyCodec.urlSafe(key));
+    }
+
+    @Override
+    public StoreOutcome insert(String key, byte[] value, long revision) {
+      ensureOpen();
+      Path target = file(key);
+      Path temp = dir.resolve(tempName());
+      try {
+        Files.createDirectories(dir);
+        Files.write(temp, value, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        if (revision == 0) {
+          try {
+            Files.createLink(target, temp);
+          } catch (FileAlreadyExistsException e) {
+            return new StoreOutcome.Exists(0);
+          }
+        } else {
+          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        owned.put(target, value.clone());
+        return new StoreOutcome.Created(revision);
+      } catch (IOException e) {
+        throw new StoreException(StoreException.Kind.FilesystemError, "cannot write " + target + ": " + e, e);
+      } finally {
+        deleteQuietly(temp);
+      }
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+      return read(file(key));
+    }
+
+    private Optional<byte[]> read(Path p) {
+      try {
+        return Optional.of(Files.readAllBytes(p));
+      } catch (NoSuchFileException e) {
+        return Optional.empty();
+      } catch (IOException e) {
+        throw new StoreException(StoreException.Kind.FilesystemError, "cannot read " + p + ": " + e, e);
+      }
+    }
+
+    @Override
+    public long compareAndReplace(String key, byte[] expected, byte[] value) {
+      ensureOpen();
+      Path target = file(key);
+      try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock ignored = ch.lock()) {
+        Optional<byte[]> cur = read(target);
+        if (cur.isEmpty()) {
+          throw new StoreException(StoreException.Kind.MissingKey, name + "/" + key);
+        }
+        if (!Arrays.equals(cur.get(), expected)) {
+          throw new StoreException(StoreException.Kind.Retry, name + "/" + key + " changed");
+        }
+        Path temp = dir.resolve(tempName());
+        try {
+          Files.write(temp, value, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+          deleteQuietly(temp);
+        }
+        owned.computeIfPresent(target, (p, old) -> value.clone());
+        return 0; // the file store keeps no revisions
+      } catch (IOException e) {
+        throw new StoreException(StoreException.Kind.FilesystemError, "cannot replace " + target + ": " + e, e);
+      }
+    }
+
+    @Override
+    public boolean delete(String key) {
+      Path target = file(key);
+      owned.remove(target);
+      try {
+        return Files.deleteIfExists(target);
+      } catch (IOException e) {
+        throw new StoreException(StoreException.Kind.FilesystemError, "cannot delete " + target + ": " + e, e);
+      }
+    }
+
+    @Override
+    public Map<String, byte[]> entries() {
+      Map<String, byte[]> out = new LinkedHashMap<>();
+      scan().forEach((k, v) -> out.put(name + "/" + k, v));
+      return out;
+    }
+
+    /** The bucket's keys and values as they are on disk now. */
+    private Map<String, byte[]> scan() {
+      Map<String, byte[]> out = new LinkedHashMap<>();
+      if (!Files.isDirectory(dir)) {
+        return out;
+      }
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+        for (Path p : ds) {
+          String key = keyOf(p);
+          if (key != null) {
+            read(p).ifPresent(v -> out.put(key, v));
+          }
+        }
+      } catch (IOException e) {
+        throw new StoreException(StoreException.Kind.FilesystemError, "cannot list " + dir + ": " + e, e);
+      }
+      return out;
+    }
+
+    private String keyOf(Path p) {
+      String fn = p.getFileName().toString();
+      if (fn.startsWith(".") || Files.isDirectory(p)) {
+        return null;
+      }
+      try {
+        return KeyCodec.fromUrlSafe(fn);
+      } catch (WireFormatException e) {
+        return null;
+      }
+    }
+
+    @Override
+    public KvWatch watch() {
+      ensureOpen();
+      startWatching();
+      return hub.open();
+    }
+
+    private synchronized void startWatching() {
+      if (watcher != null) {
+        return;
+      }
+      try {
+        Files.createDirectories(dir);
+        watchService = dir.getFileSystem().newWatchService();
+        dir.register(
+            watchService,
+            StandardWatchEventKinds.ENTRY_CREATE,
+            StandardWatchEventKinds.ENTRY_DELETE,
+            StandardWatchEventKinds.ENTRY_MODIFY);
+      } catch (IOException e) {
+        throw new StoreException(StoreException.Kind.FilesystemError, "cannot watch " + dir + ": " + e, e);
+      }
+      // Registered first, scanned second: a change racing the scan shows up as an event too,
+      // and the diff against `current` makes it a no-op.
+      rescan();
+      WatchService ws = watchService;
+      watcher = Thread.ofPlatform().daemon().name("dynamo4j-file-kv-watch-" + name).start(() -> follow(ws));
+    }
+
+    private void follow(WatchService ws) {
+      try {
+        while (true) {
+          WatchKey key = ws.take();
+          boolean overflow = false;
+          java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+          for (var ev : key.pollEvents()) {
+            if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
+              overflow = true;
+            } else if (ev.context() instanceof Path p) {
+              changed.add(p.getFileName().toString());
+            }
+          }
+          if (overflow) {
+            rescan();
+          } else {
+            for (String fn : changed) {
+              refresh(dir.resolve(fn));
+            }
+          }
+          if (!key.reset()) {
+            log.warn("bucket directory {} is gone; its watch ends", dir);
+            hub.closeAll();
+            return;
+          }
+        }
+      } catch (InterruptedException | ClosedWatchServiceException e) {
+        // store shut down
+      } catch (RuntimeException e) {
+        log.error("watch of bucket {} failed; closing its watchers so they notice", name, e);
+        hub.closeAll();
+      }
+    }
+
+    /** Re-reads one file and publishes the change, if any. */
+    private void refresh(Path p) {
+      String key = keyOf(p);
+      if (key == null) {
+        return;
+      }
+      Optional<byte[]> v = read(p);
+      synchronized (lock) {
+        byte[] old = current.get(key);
+        if (v.isPresent()) {
+          if (old == null || !Arrays.equals(old, v.get())) {
+            current.put(key, v.get());
+            hub.publish(new WatchEvent.Put(key, v.get()));
+          }
+        } else if (old != null) {
+          current.remove(key);
+          hub.publish(new WatchEvent.Delete(key));
+        }
+      }
+    }
+
+    /** Reads the whole directory and publishes the differences from what watchers know. */
+    private void rescan() {
+      Map<String, byte[]> now = scan();
+      synchronized (lock) {
+        for (String k : java.util.List.copyOf(current.keySet())) {
+          if (!now.containsKey(k)) {
+            current.remove(k);
+            hub.publish(new WatchEvent.Delete(k));
+          }
+        }
+        now.forEach((k, v) -> {
+          byte[] old = current.get(k);
+          if (old == null || !Arrays.equals(old, v)) {
+            current.put(k, v);
+            hub.publish(new WatchEvent.Put(k, v));
+          }
+        });
+      }
+    }
+
+    synchronized void stopWatching() {
+      if (watchService != null) {
+        try {
+          watchService.close();
+        } catch (IOException e) {
+          log.debug("closing watch service of {}: {}", dir, e.toString());
+        }
+      }
+      hub.closeAll();
+    }
+
+    /** Keeps our records alive and removes those of processes that stopped keeping theirs. */
+    void sweep() {
+      if (!Files.isDirectory(dir)) {
+        return;
+      }
+      FileTime now = FileTime.from(Instant.now());
+      Instant staleBefore = Instant.now().minus(ttl);
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+        for (Path p : ds) {
+          if (owned.containsKey(p)) {
+            continue;
+          }
+          String fn = p.getFileName().toString();
+          if (fn.equals(".lock") || Files.isDirectory(p)) {
+            continue;
+          }
+          try {
+            if (Files.getLastModifiedTime(p).toInstant().isBefore(staleBefore)) {
+              Files.deleteIfExists(p);
+              log.debug("removed stale record {}", p);
+            }
+          } catch (NoSuchFileException e) {
+            // another sweeper got there first
+          }
+        }
+      } catch (IOException e) {
+        log.warn("cannot sweep {}: {}", dir, e.toString());
+      }
+      for (Map.Entry<Path, byte[]> e : owned.entrySet()) {
+        Path p = e.getKey();
+        if (!p.getParent().equals(dir)) {
+          continue;
+        }
+        try {
+          Files.setLastModifiedTime(p, now);
+        } catch (NoSuchFileException gone) {
+          // Someone took us for dead (a long pause); put the record back.
+          Path temp = dir.resolve(tempName());
+          try {
+            Files.write(temp, e.getValue(), StandardOpenOption.CREATE_NEW);
+            Files.createLink(p, temp);
+            log.warn("re-created {} after another process removed it as stale", p);
+          } catch (FileAlreadyExistsException exists) {
+            // recreated meanwhile by a concurrent insert
+          } catch (IOException io) {
+            log.warn("cannot re-create {}: {}", p, io.toString());
+          } finally {
+            deleteQuietly(temp);
+          }
+        } catch (IOException io) {
+          log.warn("cannot touch {}: {}", p, io.toString());
+        }
+      }
+    }
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      log.debug("could not delete temporary file {}: {}", p, e.toString());
+    }
+  }
+}
