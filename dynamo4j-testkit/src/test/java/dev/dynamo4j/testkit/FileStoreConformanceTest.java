@@ -1,0 +1,32 @@
+package dev.dynamo4j.testkit;
+
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.kv.FileKeyValueStore;
+import dev.dynamo4j.kv.KeyValueStore;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The file store and discovery on it pass the shared suites; each test gets its own root. */
+class FileStoreConformanceTest {
+  @Nested
+  class Store extends KeyValueStoreConformance {
+    @TempDir Path root;
+
+    @Override
+    protected KeyValueStore newStore() {
+      return new FileKeyValueStore(root);
+    }
+  }
+
+  @Nested
+  class OnDiscovery extends DiscoveryConformance {
+    @TempDir Path root;
+
+    @Override
+    protected Discovery newDiscovery() {
+      return new KvStoreDiscovery(new FileKeyValueStore(root));
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.dynamo4j.testkit;
+
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.kv.KeyValueStore;
+import dev.dynamo4j.kv.MemoryKeyValueStore;
+import org.junit.jupiter.api.Nested;
+
+/** The memory store and discovery on it pass the shared suites. */
+class MemoryStoreConformanceTest {
+  @Nested
+  class Store extends KeyValueStoreConformance {
+    final MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+
+    @Override
+    protected KeyValueStore newStore() {
+      return new MemoryKeyValueStore(data);
+    }
+  }
+
+  @Nested
+  class OnDiscovery extends DiscoveryConformance {
+    final MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+
+    @Override
+    protected Discovery newDiscovery() {
+      return new KvStoreDiscovery(new MemoryKeyValueStore(data));
+    }
+  }
+}
