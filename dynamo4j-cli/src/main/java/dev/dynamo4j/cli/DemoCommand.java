@@ -9,6 +9,7 @@ import dev.dynamo4j.pipeline.SegmentSink;
 import dev.dynamo4j.pipeline.ServiceFrontend;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -24,9 +25,11 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "demo",
+    mixinStandardHelpOptions = true,
     description = {
       "Serve a token-streaming engine and call it through a pipeline, all in this process.",
-      "Uses memory discovery and the in-process request plane: no server, no socket, no file."
+      "Uses file discovery (the embedded default; --backend mem keeps it in memory) and the in-process",
+      "request plane: no server to install, no socket."
     })
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--prompt", description = "What to ask (default: ${DEFAULT-VALUE}).", defaultValue = "How does dynamo4j stream an answer?")
@@ -34,6 +37,8 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "--delay-ms", description = "Pause between tokens, in milliseconds (default: ${DEFAULT-VALUE}).", defaultValue = "40")
   long delayMs;
+
+  @picocli.CommandLine.Mixin DiscoveryOptions discovery;
 
   record Request(String prompt, int maxTokens) {}
 
@@ -48,9 +53,10 @@ final class DemoCommand implements Callable<Integer> {
       System.err.println("dynamo4j demo: --delay-ms must not be negative");
       return 2;
     }
-    out.println("dynamo4j demo: one process, memory discovery, in-process request plane");
-    try (DistributedRuntime worker = DistributedRuntime.processLocal();
-        DistributedRuntime frontend = DistributedRuntime.processLocal()) {
+    RuntimeConfig config = discovery.config().toBuilder().requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).build();
+    out.println("dynamo4j demo: one process, discovery in " + discovery.describe(config) + ", in-process request plane");
+    try (DistributedRuntime worker = DistributedRuntime.builder().config(config).build();
+        DistributedRuntime frontend = DistributedRuntime.builder().config(config).build()) {
       ServedEndpoint served =
           worker.namespace("demo").component("backend").endpoint("generate").serve(Request.class, (Context<Request> req) ->
               ResponseStream.generate(req, emitter -> {
@@ -70,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
 
       Client<Request, Annotated<String>> client = frontend.endpoint("demo/backend/generate").client(
           dev.dynamo4j.wire.Json.MAPPER.getTypeFactory().constructParametricType(Annotated.class, String.class));
-      client.waitForInstances(Duration.ofSeconds(5));
+      client.waitUntil(list -> list.stream().anyMatch(i -> i.instanceId() == served.instance().instanceId()), Duration.ofSeconds(10));
 
       // frontend -> preprocess -> operator -> network segment -> postprocess -> operator -> frontend
       ServiceFrontend<Context<String>, ResponseStream<Annotated<String>>> service = ServiceFrontend.create();
@@ -83,7 +89,8 @@ final class DemoCommand implements Callable<Integer> {
             return answer.prepend(Annotated.fromAnnotation("accepted_us", acceptedUs));
           });
       SegmentSink<Context<Request>, ResponseStream<Annotated<String>>> network = SegmentSink.create();
-      network.attach(client);
+      long workerId = served.instance().instanceId();
+      network.attach(req -> client.direct(req, workerId)); // our own worker, whatever else is registered
       PipelineNode<ResponseStream<Annotated<String>>, ResponseStream<Annotated<String>>> postprocess =
           PipelineNode.create(stream -> stream.map(a -> a.data() == null ? a : a.transfer(a.data().toLowerCase(Locale.ROOT))));
       service.link(preprocess).link(timing.forwardEdge()).link(network).link(postprocess).link(timing.backwardEdge()).link(service);

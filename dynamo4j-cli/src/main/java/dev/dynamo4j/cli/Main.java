@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
       "Configuration comes from DYN_* environment variables (DYN_DISCOVERY_BACKEND, DYN_REQUEST_PLANE, ...) as in Dynamo.",
       "Set DYN_LOG=debug to see library logs on stderr."
     },
-    subcommands = {VersionCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {VersionCommand.class, DemoCommand.class, DiscoveryCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -31,7 +31,29 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code (tests call this). */
   public static int run(String... args) {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::reportFailure)
+        .execute(args);
+  }
+
+  /**
+   * Errors a user can act on (bad configuration, an unreachable backend) are one line on stderr
+   * naming what was wrong; set DYN_LOG=debug for the stack trace.
+   */
+  static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    String debug = System.getenv("DYN_LOG");
+    if (debug != null && debug.equalsIgnoreCase("debug")) {
+      e.printStackTrace(cmd.getErr());
+    }
+    if (e instanceof dev.dynamo4j.error.DynamoException de) {
+      cmd.getErr().println(cmd.getCommandName().equals("dynamo4j") ? "dynamo4j: " + de.getMessage()
+          : "dynamo4j " + cmd.getCommandSpec().qualifiedName().replaceFirst("^dynamo4j ", "") + ": " + de.getMessage());
+      return de.type() == dev.dynamo4j.error.ErrorType.InvalidArgument ? 2 : 1;
+    }
+    cmd.getErr().println("dynamo4j: unexpected failure: " + e);
+    e.printStackTrace(cmd.getErr());
+    return 1;
   }
 
   @Override

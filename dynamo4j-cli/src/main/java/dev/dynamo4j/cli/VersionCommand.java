@@ -2,7 +2,7 @@ package dev.dynamo4j.cli;
 
 import picocli.CommandLine.Command;
 
-@Command(name = "version", description = "Print the dynamo4j version and the Java runtime it runs on.")
+@Command(name = "version", mixinStandardHelpOptions = true, description = "Print the dynamo4j version and the Java runtime it runs on.")
 final class VersionCommand implements Runnable {
   @Override
   public void run() {

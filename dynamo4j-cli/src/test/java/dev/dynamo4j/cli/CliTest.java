@@ -38,7 +38,7 @@ class CliTest {
 
   @Test
   void demoStreamsAnAnswerThroughThePipeline() {
-    Result r = run("demo", "--delay-ms", "0", "--prompt", "hi");
+    Result r = run("demo", "--delay-ms", "0", "--prompt", "hi", "--backend", "mem");
     assertThat(r.code()).isZero();
     assertThat(r.out())
         .contains("frontend -> preprocess -> timing operator -> client -> postprocess -> frontend")

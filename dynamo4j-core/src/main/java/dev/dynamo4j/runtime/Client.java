@@ -109,11 +109,14 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
     return out;
   }
 
-  /** Instances discovered and not inhibited. */
+  /** Instances discovered, reachable on this runtime's request plane, and not inhibited. */
   public List<Instance> availableInstances() {
     long now = System.nanoTime();
     List<Instance> out = new ArrayList<>();
     for (Instance i : instances()) {
+      if (!runtime.requestPlane().canReach(i.transport())) {
+        continue; // served on a plane this runtime does not speak
+      }
       Long until = inhibitedUntil.get(i.instanceId());
       if (until == null || now - until >= 0) {
         out.add(i);
@@ -128,13 +131,23 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
    * @throws DynamoException {@code Unavailable} when none appears within {@code timeout}
    */
   public List<Instance> waitForInstances(Duration timeout) throws InterruptedException {
+    return waitUntil(list -> !list.isEmpty(), timeout);
+  }
+
+  /**
+   * Blocks until the listed instances satisfy {@code condition} (checked at once and after every
+   * discovery change).
+   *
+   * @throws DynamoException {@code Unavailable} when they do not within {@code timeout}
+   */
+  public List<Instance> waitUntil(java.util.function.Predicate<List<Instance>> condition, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     lock.lock();
     try {
-      while (instances.isEmpty()) {
+      while (!condition.test(instances())) {
         long left = deadline - System.nanoTime();
         if (left <= 0 || closed) {
-          throw new DynamoException(ErrorType.Unavailable, "no instance of " + endpoint + " appeared within " + timeout.toMillis() + " ms");
+          throw new DynamoException(ErrorType.Unavailable, "instances of " + endpoint + " did not appear as expected within " + timeout.toMillis() + " ms");
         }
         changed.awaitNanos(left);
       }
@@ -161,7 +174,7 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
     List<Instance> avail = availableInstances();
     if (avail.isEmpty()) {
       throw new DynamoException(
-          ErrorType.Unavailable, instances.isEmpty() ? "no instances of " + endpoint + " found" : "all instances of " + endpoint + " are inhibited");
+          ErrorType.Unavailable, instances.isEmpty() ? "no instances of " + endpoint + " found" : "no instance of " + endpoint + " is available (" + instances.size() + " listed: inhibited after faults or on a request plane this runtime does not speak)");
     }
     Instance target = avail.get((int) Long.remainderUnsigned(cursor.getAndIncrement(), avail.size()));
     return send(target, request);

@@ -1,7 +1,6 @@
 package dev.dynamo4j.runtime;
 
 import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.discovery.DiscoveryProvider;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.RequestPlane;
@@ -216,16 +215,7 @@ public final class DistributedRuntime implements AutoCloseable {
     }
 
     private static Discovery loadDiscovery(RuntimeConfig cfg) {
-      String name = cfg.discoveryBackend();
-      return ServiceLoader.load(DiscoveryProvider.class).stream()
-          .map(ServiceLoader.Provider::get)
-          .filter(p -> p.name().equals(name) && p.isAvailable())
-          .max(Comparator.comparingInt(DiscoveryProvider::priority))
-          .orElseThrow(
-              () -> new DynamoException(
-                  ErrorType.Unavailable,
-                  "discovery backend '" + name + "' is not available: put the dynamo4j module that provides it on the class path"))
-          .create(cfg);
+      return dev.dynamo4j.discovery.Discoveries.create(cfg);
     }
 
     private static RequestPlane loadRequestPlane(RuntimeConfig cfg) {
