@@ -73,6 +73,13 @@ class FileKeyValueStoreTest {
   }
 
   @Test
+  void aRootThatIsAFileIsAFilesystemError() throws Exception {
+    Path notADir = Files.writeString(root.resolve("plain-file"), "x");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FileKeyValueStore(notADir))
+        .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.FilesystemError));
+  }
+
+  @Test
   void touchesThatLeaveAValueUnchangedAreNotEvents() throws Exception {
     try (FileKeyValueStore store = new FileKeyValueStore(root)) {
       Bucket bucket = store.getOrCreateBucket("b", null);
