@@ -242,6 +242,72 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
         });
   }
 
+  /**
+   * Same request and items; {@code action} runs once when the stream ends, fails or is closed
+   * (on the thread that saw it). Used to release per-request resources such as a router's
+   * in-flight count.
+   */
+  public ResponseStream<T> onTerminate(Runnable action) {
+    claim();
+    java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable once = () -> {
+      if (ran.compareAndSet(false, true)) {
+        action.run();
+      }
+    };
+    return new ResponseStream<>(
+        controller,
+        new ItemSource<>() {
+          @Override
+          public T next() throws InterruptedException {
+            T t;
+            try {
+              t = source.next();
+            } catch (RuntimeException e) {
+              once.run();
+              throw e;
+            }
+            if (t == null) {
+              once.run();
+            }
+            return t;
+          }
+
+          @Override
+          public void cancel() {
+            try {
+              source.cancel();
+            } finally {
+              once.run();
+            }
+          }
+        });
+  }
+
+  /** Same request and items; {@code observer} sees the failure, if the stream fails, before the consumer does. */
+  public ResponseStream<T> mapFailure(java.util.function.Consumer<DynamoException> observer) {
+    claim();
+    return new ResponseStream<>(
+        controller,
+        new ItemSource<>() {
+          @Override
+          public T next() throws InterruptedException {
+            try {
+              return source.next();
+            } catch (RuntimeException e) {
+              DynamoException de = DynamoException.wrap(e);
+              observer.accept(de);
+              throw de;
+            }
+          }
+
+          @Override
+          public void cancel() {
+            source.cancel();
+          }
+        });
+  }
+
   /** Blocks until the end and returns every item; a failure is thrown after draining. */
   public List<T> toList() {
     List<T> out = new ArrayList<>();

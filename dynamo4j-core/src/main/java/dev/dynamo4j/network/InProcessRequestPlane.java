@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A request plane inside one JVM, for tests and process-local runtimes. It follows the TCP
@@ -24,7 +23,7 @@ public final class InProcessRequestPlane implements RequestPlane {
   private final InProcessResponsePlane responsePlane;
 
   public InProcessRequestPlane(int poolSize, int queueSize, long maxMessageSize) {
-    this.server = new Server(UUID.randomUUID().toString(), new BoundedWorkerPool(poolSize, queueSize));
+    this.server = new Server(UUID.randomUUID().toString(), new RouteTable(poolSize, queueSize));
     this.responsePlane = new InProcessResponsePlane(maxMessageSize);
   }
 
@@ -75,75 +74,28 @@ public final class InProcessRequestPlane implements RequestPlane {
     responsePlane.close();
   }
 
-  private static final class Route {
-    final RequestHandler handler;
-    final AtomicInteger inFlight = new AtomicInteger();
-
-    Route(RequestHandler handler) {
-      this.handler = handler;
-    }
-  }
-
   private static final class Server implements RequestServer {
     final String id;
-    final BoundedWorkerPool pool;
-    final Map<String, Route> routes = new ConcurrentHashMap<>();
+    final RouteTable routes;
 
-    Server(String id, BoundedWorkerPool pool) {
+    Server(String id, RouteTable routes) {
       this.id = id;
-      this.pool = pool;
+      this.routes = routes;
     }
 
     TcpAck accept(String key, Map<String, String> headers, byte[] payload) {
-      Route route = routes.get(key);
-      if (route == null) {
-        return TcpAck.unknownEndpoint(key);
-      }
-      route.inFlight.incrementAndGet();
-      boolean admitted =
-          pool.tryExecute(
-              () -> {
-                try {
-                  route.handler.handle(payload, headers);
-                } finally {
-                  synchronized (route) {
-                    route.inFlight.decrementAndGet();
-                    route.notifyAll();
-                  }
-                }
-              });
-      if (!admitted) {
-        route.inFlight.decrementAndGet();
-        return TcpAck.overloaded();
-      }
-      return TcpAck.OK;
+      return routes.accept(key, headers, payload);
     }
 
     @Override
     public TransportType register(String routingKey, RequestHandler handler) {
-      if (routes.putIfAbsent(routingKey, new Route(handler)) != null) {
-        throw new DynamoException(ErrorType.InvalidArgument, "routing key already registered: " + routingKey);
-      }
+      routes.register(routingKey, handler);
       return new TransportType.InProcess(id + "/" + routingKey);
     }
 
     @Override
     public int unregister(String routingKey, Duration drain) throws InterruptedException {
-      Route route = routes.remove(routingKey);
-      if (route == null) {
-        return 0;
-      }
-      long deadline = System.nanoTime() + drain.toNanos();
-      synchronized (route) {
-        while (route.inFlight.get() > 0) {
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            break;
-          }
-          route.wait(Math.max(1, left / 1_000_000));
-        }
-      }
-      return route.inFlight.get();
+      return routes.unregister(routingKey, drain);
     }
   }
 }

@@ -12,13 +12,14 @@ import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.Egress;
+import dev.dynamo4j.network.Router;
+import dev.dynamo4j.network.RouterMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * Calls an endpoint: watches its instances in discovery, picks one per request and streams the
  * answer. Usable as the next engine of a pipeline.
  *
- * <p>One virtual thread per client follows discovery. Instances are chosen round robin among
- * those not inhibited; an instance that fails with a fault ({@code CannotConnect}, {@code
+ * <p>One virtual thread per client follows discovery. Instances are chosen by the client's {@link
+ * RouterMode} (round robin by default) among those reachable and not inhibited; an instance that fails with a fault ({@code CannotConnect}, {@code
  * Disconnected}, ...) is inhibited for {@link RuntimeConfig#inhibitedDuration()} (zero disables
  * that). When an instance leaves discovery, requests still waiting for it to call home fail with
  * {@code Disconnected}; established streams drain.
@@ -47,14 +48,18 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
   private final DiscoveryWatch watch;
   private final Map<Long, Instance> instances = new ConcurrentHashMap<>();
   private final Map<Long, Long> inhibitedUntil = new ConcurrentHashMap<>();
-  private final AtomicLong cursor = new AtomicLong();
+  private final Router router;
+  private final Map<Long, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<Long, Long> tombstones = new ConcurrentHashMap<>();
+  static final Duration TOMBSTONE_TTL = Duration.ofSeconds(5);
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Thread watcher;
   private volatile boolean closed;
 
-  Client(DistributedRuntime runtime, EndpointId endpoint, JavaType responseType) {
+  Client(DistributedRuntime runtime, EndpointId endpoint, JavaType responseType, RouterMode mode) {
     this.runtime = runtime;
+    this.router = new Router(mode == RouterMode.DIRECT ? RouterMode.ROUND_ROBIN : mode);
     this.endpoint = endpoint;
     this.responseType = responseType;
     this.egress = new Egress(runtime.requestPlane().client(), runtime.requestPlane().responsePlane());
@@ -70,9 +75,11 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
           case DiscoveryEvent.Added a when a.instance() instanceof DiscoveryInstance.Endpoint ep -> {
             instances.put(ep.instance().instanceId(), ep.instance());
             inhibitedUntil.remove(ep.instance().instanceId());
+            tombstones.remove(ep.instance().instanceId());
           }
           case DiscoveryEvent.Removed r when r.id() instanceof DiscoveryInstanceId.Endpoint id -> {
             instances.remove(id.instanceId());
+            tombstones.put(id.instanceId(), System.nanoTime());
             egress.cancelPending(id.instanceId(), "Worker removed before the response stream was established");
           }
           default -> {}
@@ -176,13 +183,29 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
       throw new DynamoException(
           ErrorType.Unavailable, instances.isEmpty() ? "no instances of " + endpoint + " found" : "no instance of " + endpoint + " is available (" + instances.size() + " listed: inhibited after faults or on a request plane this runtime does not speak)");
     }
-    Instance target = avail.get((int) Long.remainderUnsigned(cursor.getAndIncrement(), avail.size()));
+    List<Long> ids = avail.stream().map(Instance::instanceId).toList();
+    long chosen = router.select(ids, this::inFlight);
+    Instance target = avail.stream().filter(i -> i.instanceId() == chosen).findFirst().orElseThrow();
     return send(target, request);
+  }
+
+  /** Requests to {@code instanceId} from this client whose streams have not ended. */
+  public int inFlight(long instanceId) {
+    java.util.concurrent.atomic.AtomicInteger n = inFlight.get(instanceId);
+    return n == null ? 0 : n.get();
+  }
+
+  public RouterMode routerMode() {
+    return router.mode();
   }
 
   /** Sends to one instance by id ({@code direct} routing). */
   public ResponseStream<Resp> direct(Context<Req> request, long instanceId) throws InterruptedException {
     Instance target = instances.get(instanceId);
+    Long removedAt = tombstones.get(instanceId);
+    if (target == null && removedAt != null && System.nanoTime() - removedAt < TOMBSTONE_TTL.toNanos()) {
+      throw new DynamoException(ErrorType.Disconnected, "Worker removed before request could be sent (instance " + Long.toHexString(instanceId) + ")");
+    }
     if (target == null) {
       throw new DynamoException(ErrorType.CannotConnect, "instance_id=" + Long.toHexString(instanceId) + " not found for endpoint " + endpoint);
     }
@@ -190,14 +213,26 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
   }
 
   private ResponseStream<Resp> send(Instance target, Context<Req> request) throws InterruptedException {
+    java.util.concurrent.atomic.AtomicInteger counter = inFlight.computeIfAbsent(target.instanceId(), k -> new java.util.concurrent.atomic.AtomicInteger());
+    counter.incrementAndGet();
+    ResponseStream<Resp> stream;
     try {
-      return egress.generate(target, request, responseType);
+      stream = egress.generate(target, request, responseType);
     } catch (DynamoException e) {
+      counter.decrementAndGet();
       if (e.isInstanceFault()) {
         reportInstanceDown(target.instanceId());
       }
       throw e;
+    } catch (InterruptedException | RuntimeException e) {
+      counter.decrementAndGet();
+      throw e;
     }
+    return stream.onTerminate(counter::decrementAndGet).mapFailure(e -> {
+      if (e.isInstanceFault()) {
+        reportInstanceDown(target.instanceId());
+      }
+    });
   }
 
   /** Stops routing to an instance until the inhibition period passes or discovery re-adds it. */

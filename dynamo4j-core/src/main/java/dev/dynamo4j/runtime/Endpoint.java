@@ -10,6 +10,7 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.Ingress;
 import dev.dynamo4j.network.RequestServer;
+import dev.dynamo4j.network.RouterMode;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.RoutingKey;
 
@@ -80,16 +81,26 @@ public final class Endpoint {
     return s;
   }
 
-  /** A client for this endpoint whose responses decode as {@code responseType}. */
+  /** A round-robin client for this endpoint whose responses decode as {@code responseType}. */
   public <Req, Resp> Client<Req, Resp> client(Class<Resp> responseType) {
-    return client(Json.MAPPER.constructType(responseType));
+    return client(Json.MAPPER.constructType(responseType), RouterMode.ROUND_ROBIN);
+  }
+
+  /** A client that picks instances by {@code mode}. */
+  public <Req, Resp> Client<Req, Resp> client(Class<Resp> responseType, RouterMode mode) {
+    return client(Json.MAPPER.constructType(responseType), mode);
   }
 
   /** As {@link #client(Class)} for a generic response type. */
   public <Req, Resp> Client<Req, Resp> client(JavaType responseType) {
+    return client(responseType, RouterMode.ROUND_ROBIN);
+  }
+
+  /** As {@link #client(Class, RouterMode)} for a generic response type. */
+  public <Req, Resp> Client<Req, Resp> client(JavaType responseType, RouterMode mode) {
     DistributedRuntime rt = runtime();
     rt.ensureOpen();
-    Client<Req, Resp> c = new Client<>(rt, id(), responseType);
+    Client<Req, Resp> c = new Client<>(rt, id(), responseType, mode);
     rt.track(c);
     return c;
   }

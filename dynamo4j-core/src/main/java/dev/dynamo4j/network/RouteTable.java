@@ -1,0 +1,104 @@
+package dev.dynamo4j.network;
+
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.wire.TcpAck;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The worker-side routing every request server shares: exact-key routes, bounded admission into
+ * a {@link BoundedWorkerPool}, and the ACK that answers each request. {@link #accept} never
+ * blocks, so a transport can call it from its I/O thread and answer requests in arrival order.
+ */
+public final class RouteTable {
+  private final BoundedWorkerPool pool;
+  private final Map<String, Route> routes = new ConcurrentHashMap<>();
+
+  public RouteTable(int poolSize, int queueSize) {
+    this.pool = new BoundedWorkerPool(poolSize, queueSize);
+  }
+
+  private static final class Route {
+    final RequestHandler handler;
+    final AtomicInteger inFlight = new AtomicInteger();
+
+    Route(RequestHandler handler) {
+      this.handler = handler;
+    }
+  }
+
+  /**
+   * Routes {@code key} to {@code handler}.
+   *
+   * @throws DynamoException {@code InvalidArgument} when the key is taken
+   */
+  public void register(String key, RequestHandler handler) {
+    if (routes.putIfAbsent(key, new Route(handler)) != null) {
+      throw new DynamoException(ErrorType.InvalidArgument, "routing key already registered: " + key);
+    }
+  }
+
+  public boolean isEmpty() {
+    return routes.isEmpty();
+  }
+
+  /**
+   * Admits one request and returns the ACK to send: empty when it was queued or started, {@code
+   * Server overloaded: worker at capacity} when the pool and queue are full, {@code Server
+   * unavailable: unknown endpoint <key>} for an unknown key.
+   */
+  public TcpAck accept(String key, Map<String, String> headers, byte[] payload) {
+    Route route = routes.get(key);
+    if (route == null) {
+      return TcpAck.unknownEndpoint(key);
+    }
+    route.inFlight.incrementAndGet();
+    boolean admitted =
+        pool.tryExecute(() -> {
+          try {
+            route.handler.handle(payload, headers);
+          } finally {
+            if (route.inFlight.decrementAndGet() == 0) {
+              synchronized (route) {
+                route.notifyAll();
+              }
+            }
+          }
+        });
+    if (!admitted) {
+      route.inFlight.decrementAndGet();
+      return TcpAck.overloaded();
+    }
+    return TcpAck.OK;
+  }
+
+  /**
+   * Removes {@code key} (new requests get the unknown-endpoint ACK), then waits up to {@code
+   * drain} for its accepted requests; returns how many were still running.
+   */
+  public int unregister(String key, Duration drain) throws InterruptedException {
+    Route route = routes.remove(key);
+    if (route == null) {
+      return 0;
+    }
+    long deadline = System.nanoTime() + drain.toNanos();
+    synchronized (route) {
+      while (route.inFlight.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        route.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+    return route.inFlight.get();
+  }
+
+  /** Requests running now across all routes. */
+  public int running() {
+    return pool.running();
+  }
+}
