@@ -1,0 +1,101 @@
+package dev.dynamo4j.tcp;
+
+import dev.dynamo4j.wire.TcpAck;
+import dev.dynamo4j.wire.TcpRequestFrame;
+import dev.dynamo4j.wire.TwoPartMessage;
+import dev.dynamo4j.wire.WireFormatException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Netty decoders around the byte-exact decoders of {@code dev.dynamo4j.wire}: each waits until a
+ * whole frame is buffered (lengths are validated before anything is allocated), emits it, and on
+ * a {@link WireFormatException} drops the rest of the input of that connection only.
+ */
+final class Codecs {
+  private Codecs() {}
+
+  private static final Logger log = LoggerFactory.getLogger(Codecs.class);
+
+  /** Decodes one item from the front of {@code in}; {@code null} = need more bytes. */
+  @FunctionalInterface
+  interface FrameParser<T> {
+    T parse(ByteBuffer buf);
+  }
+
+  /** Shared body: parse from a NIO view, advance the reader index by what was consumed. */
+  abstract static class FrameDecoder<T> extends ByteToMessageDecoder {
+    private final FrameParser<T> parser;
+    private boolean failed;
+
+    FrameDecoder(FrameParser<T> parser) {
+      this.parser = parser;
+    }
+
+    @Override
+    protected final void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+      if (failed) {
+        in.skipBytes(in.readableBytes());
+        return;
+      }
+      ByteBuffer view = in.nioBuffer();
+      T frame;
+      try {
+        frame = parser.parse(view);
+      } catch (WireFormatException e) {
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        onMalformed(ctx, e);
+        return;
+      }
+      if (frame != null) {
+        in.skipBytes(view.position());
+        out.add(frame);
+      }
+    }
+
+    /** Called once for the first malformed frame; the default closes the connection. */
+    void onMalformed(ChannelHandlerContext ctx, WireFormatException e) {
+      log.warn("closing {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+      ctx.close();
+    }
+  }
+
+  /** Server side of the request plane: request frames in. Malformed input gets an error ACK, then close. */
+  static final class RequestDecoder extends FrameDecoder<TcpRequestFrame> {
+    RequestDecoder(long maxMessageSize) {
+      super(buf -> TcpRequestFrame.tryDecode(buf, maxMessageSize));
+    }
+
+    @Override
+    void onMalformed(ChannelHandlerContext ctx, WireFormatException e) {
+      log.warn("malformed request from {}: {}; closing that connection", ctx.channel().remoteAddress(), e.getMessage());
+      ctx.writeAndFlush(ack(TcpAck.ofText("Read error: " + e.getMessage()))).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Client side of the request plane: ACK frames in. */
+  static final class AckDecoder extends FrameDecoder<TcpAck> {
+    AckDecoder(long maxMessageSize) {
+      super(buf -> TcpAck.tryDecode(buf, maxMessageSize));
+    }
+  }
+
+  /** Both sides of a call-home connection: two-part frames in. */
+  static final class TwoPartDecoder extends FrameDecoder<TwoPartMessage> {
+    TwoPartDecoder(long maxMessageSize) {
+      super(buf -> TwoPartMessage.tryDecode(buf, maxMessageSize));
+    }
+  }
+
+  static ByteBuf ack(TcpAck ack) {
+    return Unpooled.wrappedBuffer(ack.encode());
+  }
+}

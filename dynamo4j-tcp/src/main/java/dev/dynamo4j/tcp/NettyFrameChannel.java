@@ -1,0 +1,119 @@
+package dev.dynamo4j.tcp;
+
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.FrameChannel;
+import dev.dynamo4j.wire.TwoPartMessage;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A call-home connection as a {@link FrameChannel}. Inbound frames are decoded on the event loop
+ * and queued for the reading (virtual) thread; past {@value #HIGH_WATER} queued frames the channel
+ * stops reading from the socket until the reader catches up, so a slow consumer slows the
+ * sender through TCP flow control instead of growing memory. {@link #send} blocks while the
+ * channel is not writable (Netty's write-buffer water marks). Closing, a peer's close or a
+ * malformed frame all end {@link #receive} with {@code null}.
+ */
+final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements FrameChannel {
+  private static final Logger log = LoggerFactory.getLogger(NettyFrameChannel.class);
+  static final int HIGH_WATER = 64;
+  private static final int LOW_WATER = 16;
+  private static final Object EOF = new Object();
+
+  private final Channel channel;
+  private final long maxMessageSize;
+  private final LinkedBlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
+  private final ReentrantLock writeLock = new ReentrantLock();
+  private final Condition writable = writeLock.newCondition();
+  private volatile boolean eof;
+
+  NettyFrameChannel(Channel channel, long maxMessageSize) {
+    this.channel = channel;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    inbound.add(msg);
+    if (inbound.size() >= HIGH_WATER && ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    inbound.add(EOF);
+    signalWriters();
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    signalWriters();
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("response connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+
+  private void signalWriters() {
+    writeLock.lock();
+    try {
+      writable.signalAll();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  @Override
+  public void send(TwoPartMessage frame) throws InterruptedException {
+    byte[] bytes = frame.encode(maxMessageSize);
+    writeLock.lock();
+    try {
+      while (channel.isActive() && !channel.isWritable()) {
+        writable.await();
+      }
+    } finally {
+      writeLock.unlock();
+    }
+    if (!channel.isActive()) {
+      throw new DynamoException(ErrorType.Disconnected, "response connection to " + channel.remoteAddress() + " closed");
+    }
+    channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+  }
+
+  @Override
+  public TwoPartMessage receive() throws InterruptedException {
+    if (eof) {
+      return null;
+    }
+    Object o = inbound.take();
+    if (o == EOF) {
+      eof = true;
+      return null;
+    }
+    if (inbound.size() <= LOW_WATER && !channel.config().isAutoRead()) {
+      channel.config().setAutoRead(true);
+    }
+    return (TwoPartMessage) o;
+  }
+
+  @Override
+  public void close() {
+    channel.close();
+  }
+}

@@ -1,0 +1,201 @@
+package dev.dynamo4j.tcp;
+
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.RequestClient;
+import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.wire.RoutingKey;
+import dev.dynamo4j.wire.TcpAck;
+import dev.dynamo4j.wire.TcpRequestFrame;
+import dev.dynamo4j.wire.WireFormatException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Sends request frames and waits for their ACKs over pooled, pipelined connections: up to {@code
+ * DYN_TCP_POOL_SIZE} per worker address, a new one opened only when every open one has requests
+ * waiting. There is no request id at this layer: each connection keeps its waiting requests in
+ * FIFO order and every ACK completes the oldest. Frames are written on the event loop in the
+ * order they were queued.
+ *
+ * <p>Failures: a connection that cannot be opened within {@code DYN_TCP_CONNECT_TIMEOUT} or that
+ * closes with requests waiting is {@code CannotConnect}; no ACK within {@code
+ * DYN_TCP_REQUEST_TIMEOUT} is {@code CannotConnect} too; a frame over {@code
+ * DYN_TCP_MAX_MESSAGE_SIZE} is {@code InvalidArgument}.
+ */
+final class TcpRequestClient implements RequestClient {
+  private final EventLoopGroup group;
+  private final int poolSize;
+  private final Duration connectTimeout;
+  private final Duration requestTimeout;
+  private final long maxMessageSize;
+  private final Map<String, List<Conn>> pools = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  TcpRequestClient(EventLoopGroup group, int poolSize, Duration connectTimeout, Duration requestTimeout, long maxMessageSize) {
+    this.group = group;
+    this.poolSize = poolSize;
+    this.connectTimeout = connectTimeout;
+    this.requestTimeout = requestTimeout;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  /** One pipelined connection and its FIFO of requests waiting for an ACK. */
+  private static final class Conn extends SimpleChannelInboundHandler<TcpAck> {
+    final ArrayDeque<CompletableFuture<TcpAck>> waiting = new ArrayDeque<>(); // event loop only
+    volatile int outstanding;
+    volatile Channel channel;
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, TcpAck ack) {
+      CompletableFuture<TcpAck> f = waiting.pollFirst();
+      outstanding = waiting.size();
+      if (f != null) {
+        f.complete(ack);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      failAll("connection closed before the ACK");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      failAll(cause.toString());
+      ctx.close();
+    }
+
+    void failAll(String why) {
+      CompletableFuture<TcpAck> f;
+      while ((f = waiting.pollFirst()) != null) {
+        f.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP connection to " + (channel == null ? "?" : channel.remoteAddress()) + " failed: " + why));
+      }
+      outstanding = 0;
+    }
+  }
+
+  @Override
+  public void send(TransportType address, Map<String, String> headers, byte[] payload) throws InterruptedException {
+    if (!(address instanceof TransportType.Tcp tcp)) {
+      throw new DynamoException(ErrorType.CannotConnect, "the TCP request plane cannot reach " + address);
+    }
+    String[] parts = RoutingKey.splitAddress(tcp.address());
+    java.util.LinkedHashMap<String, String> h = new java.util.LinkedHashMap<>();
+    h.put("x-endpoint-path", parts[1]);
+    h.putAll(headers);
+    byte[] frame;
+    try {
+      frame = new TcpRequestFrame(parts[1], h, payload).encode(maxMessageSize);
+    } catch (WireFormatException e) {
+      throw new DynamoException(
+          ErrorType.InvalidArgument,
+          "Request payload is too large for this deployment. " + e.getMessage() + " (raise DYN_TCP_MAX_MESSAGE_SIZE on both sides)", e);
+    }
+    Conn conn = connection(parts[0]);
+    CompletableFuture<TcpAck> f = new CompletableFuture<>();
+    Channel ch = conn.channel;
+    ch.eventLoop().execute(() -> {
+      if (!ch.isActive()) {
+        f.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP connection to " + parts[0] + " failed: closed"));
+        return;
+      }
+      conn.waiting.addLast(f);
+      conn.outstanding = conn.waiting.size();
+      ch.writeAndFlush(Unpooled.wrappedBuffer(frame));
+    });
+    TcpAck ack;
+    try {
+      ack = f.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new DynamoException(ErrorType.CannotConnect, "TCP request to " + parts[0] + " timed out after " + requestTimeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      throw DynamoException.wrap(e.getCause());
+    }
+    DynamoException rejection = ack.rejection();
+    if (rejection != null) {
+      throw rejection;
+    }
+  }
+
+  private Conn connection(String hostPort) throws InterruptedException {
+    if (closed) {
+      throw new DynamoException(ErrorType.CannotConnect, "the TCP request client is closed");
+    }
+    List<Conn> pool = pools.computeIfAbsent(hostPort, k -> new CopyOnWriteArrayList<>());
+    pool.removeIf(c -> !c.channel.isActive());
+    Conn best = null;
+    for (Conn c : pool) {
+      if (best == null || c.outstanding < best.outstanding) {
+        best = c;
+      }
+    }
+    if (best != null && (best.outstanding == 0 || pool.size() >= poolSize)) {
+      return best;
+    }
+    synchronized (pool) {
+      if (pool.size() >= poolSize && !pool.isEmpty()) {
+        return pool.get(0);
+      }
+      Conn c = open(hostPort);
+      pool.add(c);
+      return c;
+    }
+  }
+
+  private Conn open(String hostPort) throws InterruptedException {
+    InetSocketAddress target = Hosts.parse(hostPort);
+    Conn conn = new Conn();
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new Codecs.AckDecoder(maxMessageSize), conn);
+                  }
+                });
+    ChannelFuture cf = b.connect(target.getHostString(), target.getPort());
+    if (!cf.await(connectTimeout.toMillis() + 1000) || !cf.isSuccess()) {
+      cf.cancel(false);
+      Throwable cause = cf.cause();
+      throw new DynamoException(ErrorType.CannotConnect, "TCP connection to " + hostPort + " failed: " + (cause == null ? "timed out" : cause.getMessage()), cause);
+    }
+    conn.channel = cf.channel();
+    return conn;
+  }
+
+  void close() {
+    closed = true;
+    for (List<Conn> pool : pools.values()) {
+      for (Conn c : pool) {
+        c.channel.close();
+      }
+    }
+    pools.clear();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.dynamo4j.tcp;
+
+import dev.dynamo4j.network.RequestClient;
+import dev.dynamo4j.network.RequestPlane;
+import dev.dynamo4j.network.RequestServer;
+import dev.dynamo4j.network.ResponsePlane;
+import dev.dynamo4j.network.RouteTable;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.runtime.TransportType;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Dynamo's default request plane. One Netty event-loop group per runtime (threads: the number of
+ * cores, at least 2) carries the shared request server, the pooled client and the call-home
+ * response plane; event loops only frame bytes, handlers and consumers run on virtual threads.
+ * Servers bind on first use; {@link #close()} stops everything and waits for the loops.
+ */
+public final class TcpRequestPlane implements RequestPlane {
+  private final EventLoopGroup group;
+  private final TcpRequestServer server;
+  private final TcpRequestClient client;
+  private final TcpResponsePlane responsePlane;
+
+  public TcpRequestPlane(RuntimeConfig config) {
+    int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+    this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+    long max = config.tcpMaxMessageSize();
+    this.server =
+        new TcpRequestServer(
+            group,
+            new RouteTable(config.tcpWorkerPoolSize(), config.tcpWorkQueueSize()),
+            Hosts.choose(config.tcpRpcHost(), "DYN_TCP_RPC_HOST"),
+            config.tcpRpcPort(),
+            max);
+    this.client = new TcpRequestClient(group, config.tcpPoolSize(), config.tcpConnectTimeout(), config.tcpRequestTimeout(), max);
+    this.responsePlane =
+        new TcpResponsePlane(
+            group,
+            Hosts.choose(config.tcpResponseStreamHost(), "DYN_TCP_RESPONSE_STREAM_HOST"),
+            config.tcpResponseStreamPort(),
+            max,
+            config.tcpConnectTimeout());
+  }
+
+  @Override
+  public String name() {
+    return "tcp";
+  }
+
+  @Override
+  public RequestServer server() {
+    return server;
+  }
+
+  /** {@code host:port} of the request server, starting it if needed. */
+  public String serverAddress() {
+    return server.address();
+  }
+
+  @Override
+  public RequestClient client() {
+    return client;
+  }
+
+  @Override
+  public boolean canReach(TransportType address) {
+    return address instanceof TransportType.Tcp;
+  }
+
+  @Override
+  public ResponsePlane responsePlane() {
+    return responsePlane;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    responsePlane.close();
+    server.close();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

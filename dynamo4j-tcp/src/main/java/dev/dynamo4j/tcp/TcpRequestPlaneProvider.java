@@ -1,0 +1,18 @@
+package dev.dynamo4j.tcp;
+
+import dev.dynamo4j.network.RequestPlane;
+import dev.dynamo4j.network.RequestPlaneProvider;
+import dev.dynamo4j.runtime.RuntimeConfig;
+
+/** Provides the TCP request plane for {@code DYN_REQUEST_PLANE=tcp} (the default). */
+public final class TcpRequestPlaneProvider implements RequestPlaneProvider {
+  @Override
+  public RuntimeConfig.RequestPlaneMode mode() {
+    return RuntimeConfig.RequestPlaneMode.TCP;
+  }
+
+  @Override
+  public RequestPlane create(RuntimeConfig config) {
+    return new TcpRequestPlane(config);
+  }
+}

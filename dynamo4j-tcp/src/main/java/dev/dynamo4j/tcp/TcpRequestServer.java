@@ -1,0 +1,125 @@
+package dev.dynamo4j.tcp;
+
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.RequestHandler;
+import dev.dynamo4j.network.RequestServer;
+import dev.dynamo4j.network.RouteTable;
+import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.wire.TcpAck;
+import dev.dynamo4j.wire.TcpRequestFrame;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The process's one TCP request server, shared by every endpoint it serves (Dynamo's shared TCP
+ * endpoint). Listens on {@code DYN_TCP_RPC_HOST:DYN_TCP_RPC_PORT} (port 0: chosen by the OS and
+ * advertised as bound), started by the first {@link #register}.
+ *
+ * <p>Event-loop threads only frame and route: each request is admitted into the {@link
+ * RouteTable}'s bounded pool and answered with one ACK, written in arrival order and flushed once
+ * per read burst. Handlers run on virtual threads. A malformed or oversized frame gets a {@code
+ * Read error: ...} ACK and closes that connection only.
+ */
+final class TcpRequestServer implements RequestServer {
+  private static final Logger log = LoggerFactory.getLogger(TcpRequestServer.class);
+
+  private final EventLoopGroup group;
+  private final RouteTable routes;
+  private final Hosts.Choice host;
+  private final int port;
+  private final long maxMessageSize;
+  private Channel listener;
+  private String advertised;
+
+  TcpRequestServer(EventLoopGroup group, RouteTable routes, Hosts.Choice host, int port, long maxMessageSize) {
+    this.group = group;
+    this.routes = routes;
+    this.host = host;
+    this.port = port;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  private synchronized String start() {
+    if (advertised != null) {
+      return advertised;
+    }
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new Codecs.RequestDecoder(maxMessageSize), new RequestRouter());
+                  }
+                });
+    try {
+      listener = b.bind(host.bindHost(), port).syncUninterruptibly().channel();
+    } catch (RuntimeException e) {
+      throw new DynamoException(
+          ErrorType.Unavailable, "cannot listen on " + Hosts.hostPort(host.bindHost(), port) + " (DYN_TCP_RPC_HOST/PORT): " + e.getMessage(), e);
+    }
+    int bound = ((InetSocketAddress) listener.localAddress()).getPort();
+    advertised = Hosts.hostPort(host.advertiseHost(), bound);
+    log.info("TCP request server listening on {} (advertised as {})", listener.localAddress(), advertised);
+    return advertised;
+  }
+
+  /** {@code host:port} the server advertises, starting it if needed. */
+  String address() {
+    return start();
+  }
+
+  @Override
+  public TransportType register(String routingKey, RequestHandler handler) {
+    String addr = start();
+    routes.register(routingKey, handler);
+    return new TransportType.Tcp(addr + "/" + routingKey);
+  }
+
+  @Override
+  public int unregister(String routingKey, Duration drain) throws InterruptedException {
+    return routes.unregister(routingKey, drain);
+  }
+
+  synchronized void close() {
+    if (listener != null) {
+      listener.close().syncUninterruptibly();
+    }
+  }
+
+  /** Routes each decoded frame and answers with its ACK; runs on the event loop. */
+  private final class RequestRouter extends SimpleChannelInboundHandler<TcpRequestFrame> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, TcpRequestFrame frame) {
+      TcpAck ack = frame.pathValid() ? routes.accept(frame.path(), frame.headers(), frame.payload()) : TcpAck.ofText("Invalid endpoint path");
+      ctx.write(Codecs.ack(ack));
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.warn("request connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+  }
+}

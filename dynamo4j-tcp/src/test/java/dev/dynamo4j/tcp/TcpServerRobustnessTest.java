@@ -1,0 +1,165 @@
+package dev.dynamo4j.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.runtime.Client;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.ServedEndpoint;
+import dev.dynamo4j.wire.TcpAck;
+import dev.dynamo4j.wire.TcpRequestFrame;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Bad bytes on the shared server's socket: each bad connection gets a typed ACK or is closed,
+ * and a well-behaved client on another connection keeps being served.
+ */
+@Timeout(60)
+class TcpServerRobustnessTest {
+  DistributedRuntime worker;
+  DistributedRuntime caller;
+  ServedEndpoint served;
+  Client<String, String> client;
+  String host;
+  int port;
+
+  @BeforeEach
+  void start() throws Exception {
+    worker = DistributedRuntime.builder().config(TcpRequestTransportTest.config().toBuilder().tcpMaxMessageSize(64 * 1024).build()).build();
+    caller = DistributedRuntime.builder().config(TcpRequestTransportTest.config()).build();
+    served = worker.namespace("robust").component("c").endpoint("echo").serve(String.class, (Context<String> req) ->
+        ResponseStream.of(req.controller(), List.of(req.value())));
+    client = caller.namespace("robust").component("c").endpoint("echo").client(String.class);
+    client.waitForInstances(Duration.ofSeconds(10));
+    String[] hp = ((TcpRequestPlane) worker.requestPlane()).serverAddress().split(":");
+    host = hp[0];
+    port = Integer.parseInt(hp[1]);
+  }
+
+  @AfterEach
+  void stop() {
+    caller.close();
+    worker.close();
+  }
+
+  void wellBehavedClientStillWorks() throws Exception {
+    assertThat(client.call("still here").toList()).containsExactly("still here");
+  }
+
+  static String readAck(InputStream in) throws IOException {
+    DataInputStream d = new DataInputStream(in);
+    int len = d.readInt();
+    byte[] body = new byte[len];
+    d.readFully(body);
+    return new String(body, StandardCharsets.UTF_8);
+  }
+
+  static boolean closedByPeer(Socket s) throws IOException {
+    s.setSoTimeout(5000);
+    try {
+      return s.getInputStream().read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset
+    }
+  }
+
+  @Test
+  void zeroLengthPathGetsAnErrorAckAndTheConnectionCloses() throws Exception {
+    try (Socket s = new Socket(host, port)) {
+      OutputStream out = s.getOutputStream();
+      out.write(new byte[] {0, 0, 0, 2, '{', '}', 0, 0, 0, 0});
+      out.flush();
+      assertThat(readAck(s.getInputStream())).startsWith("Read error:").contains("invalid endpoint path length 0");
+      assertThat(closedByPeer(s)).isTrue();
+    }
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void oversizedPayloadIsRefusedBeforeItArrives() throws Exception {
+    try (Socket s = new Socket(host, port)) {
+      OutputStream out = s.getOutputStream();
+      ByteBuffer b = ByteBuffer.allocate(2 + 1 + 2 + 2 + 4);
+      b.putShort((short) 1).put((byte) 'p').putShort((short) 2).put((byte) '{').put((byte) '}').putInt(100 * 1024 * 1024);
+      out.write(b.array());
+      out.flush();
+      assertThat(readAck(s.getInputStream())).contains("exceeds the maximum message size");
+      assertThat(closedByPeer(s)).isTrue();
+    }
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void garbageBytesCloseOnlyThatConnection() throws Exception {
+    Random r = new Random(42);
+    for (int i = 0; i < 20; i++) {
+      try (Socket s = new Socket(host, port)) {
+        byte[] junk = new byte[1 + r.nextInt(4096)];
+        r.nextBytes(junk);
+        junk[0] = (byte) 0xFF; // a path length over 1024
+        s.getOutputStream().write(junk);
+        s.getOutputStream().flush();
+        assertThat(readAck(s.getInputStream())).startsWith("Read error:");
+        assertThat(closedByPeer(s)).isTrue();
+      }
+    }
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void unknownEndpointAndBadUtf8PathAreAnsweredAndTheConnectionStaysUp() throws Exception {
+    try (Socket s = new Socket(host, port)) {
+      OutputStream out = s.getOutputStream();
+      out.write(new TcpRequestFrame("no/such/endpoint", Map.of(), new byte[] {1}).encode());
+      out.write(new byte[] {0, 2, (byte) 0xC3, 0x28, 0, 0, 0, 0, 0, 0});
+      out.write(new TcpRequestFrame("another/unknown", Map.of(), new byte[0]).encode());
+      out.flush();
+      InputStream in = s.getInputStream();
+      assertThat(readAck(in)).isEqualTo("Server unavailable: unknown endpoint no/such/endpoint");
+      assertThat(readAck(in)).isEqualTo("Invalid endpoint path");
+      assertThat(readAck(in)).isEqualTo("Server unavailable: unknown endpoint another/unknown");
+      assertThat(new TcpAck("Server unavailable: unknown endpoint x".getBytes()).rejection()).isNotNull();
+    }
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void aPeerThatHangsUpMidFrameDoesNotDisturbOthers() throws Exception {
+    byte[] frame = new TcpRequestFrame(served.routingKey(), Map.of(), new byte[1000]).encode();
+    try (Socket s = new Socket(host, port)) {
+      s.getOutputStream().write(frame, 0, frame.length / 2);
+      s.getOutputStream().flush();
+    }
+    wellBehavedClientStillWorks();
+  }
+
+  static void readFully(InputStream in, byte[] b) throws IOException {
+    int off = 0;
+    while (off < b.length) {
+      int n = in.read(b, off, b.length - off);
+      if (n < 0) {
+        throw new EOFException();
+      }
+      off += n;
+    }
+  }
+}
