@@ -18,8 +18,12 @@ import org.slf4j.LoggerFactory;
  * A call-home connection as a {@link FrameChannel}. Inbound frames are decoded on the event loop
  * and queued for the reading (virtual) thread; past {@value #HIGH_WATER} queued frames the channel
  * stops reading from the socket until the reader catches up, so a slow consumer slows the
- * sender through TCP flow control instead of growing memory. {@link #send} blocks while the
- * channel is not writable (Netty's write-buffer water marks). Closing, a peer's close or a
+ * sender through TCP flow control instead of growing memory.
+ *
+ * <p>{@link #send} queues the encoded frame and, if no drain is pending, schedules one task on
+ * the event loop that writes everything queued and flushes once: one hand-off and one syscall
+ * per burst, not per frame. It blocks while more than {@value #MAX_QUEUED_BYTES} bytes wait or
+ * the channel is not writable (Netty's write-buffer water marks). Closing, a peer's close or a
  * malformed frame all end {@link #receive} with {@code null}.
  */
 final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements FrameChannel {
@@ -34,6 +38,10 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Condition writable = writeLock.newCondition();
   private volatile boolean eof;
+  static final long MAX_QUEUED_BYTES = 256 * 1024;
+  private final java.util.concurrent.ConcurrentLinkedQueue<io.netty.buffer.ByteBuf> outbound = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
   NettyFrameChannel(Channel channel, long maxMessageSize) {
     this.channel = channel;
@@ -55,6 +63,10 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     inbound.add(EOF);
+    io.netty.buffer.ByteBuf b;
+    while ((b = outbound.poll()) != null) {
+      b.release();
+    }
     signalWriters();
   }
 
@@ -84,7 +96,7 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     byte[] bytes = frame.encode(maxMessageSize);
     writeLock.lock();
     try {
-      while (channel.isActive() && !channel.isWritable()) {
+      while (channel.isActive() && (!channel.isWritable() || queuedBytes.get() > MAX_QUEUED_BYTES)) {
         writable.await();
       }
     } finally {
@@ -93,7 +105,31 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     if (!channel.isActive()) {
       throw new DynamoException(ErrorType.Disconnected, "response connection to " + channel.remoteAddress() + " closed");
     }
-    channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+    outbound.add(Unpooled.wrappedBuffer(bytes));
+    queuedBytes.addAndGet(bytes.length);
+    if (drainScheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(this::drain);
+    }
+  }
+
+  /** On the event loop: write everything queued, flush once. */
+  private void drain() {
+    drainScheduled.set(false);
+    io.netty.buffer.ByteBuf b;
+    boolean wrote = false;
+    while ((b = outbound.poll()) != null) {
+      queuedBytes.addAndGet(-b.readableBytes());
+      if (channel.isActive()) {
+        channel.write(b, channel.voidPromise());
+        wrote = true;
+      } else {
+        b.release();
+      }
+    }
+    if (wrote) {
+      channel.flush();
+    }
+    signalWriters();
   }
 
   @Override

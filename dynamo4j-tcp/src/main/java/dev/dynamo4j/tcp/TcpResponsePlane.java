@@ -23,7 +23,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Worker side: {@link #dial} connects to the address in the caller's info (within {@code
  * DYN_TCP_CONNECT_TIMEOUT}), checks that the info is for this request and a response stream,
- * and sends the handshake. Worker connections batch their flushes.
+ * and sends the handshake.
  */
 final class TcpResponsePlane implements ResponsePlane {
   private static final Logger log = LoggerFactory.getLogger(TcpResponsePlane.class);
@@ -175,7 +174,7 @@ final class TcpResponsePlane implements ResponsePlane {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     holder[0] = new NettyFrameChannel(ch, maxMessageSize);
-                    ch.pipeline().addLast(new FlushConsolidationHandler(64, true), new Codecs.TwoPartDecoder(maxMessageSize), holder[0]);
+                    ch.pipeline().addLast(new Codecs.TwoPartDecoder(maxMessageSize), holder[0]);
                   }
                 });
     ChannelFuture cf = b.connect(target.getHostString(), target.getPort());

@@ -1,0 +1,105 @@
+package dev.dynamo4j.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.runtime.Client;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.testkit.ChildJvm;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Workers in other JVMs, found through the file store, called over TCP. */
+@Timeout(120)
+class TcpCrossProcessTest {
+  @TempDir Path root;
+
+  @Test
+  void aWorkerKilledMidStreamIsDisconnectedWithinASecondAndTheNextRequestGoesToALiveOne() throws Exception {
+    try (ChildJvm a = ChildJvm.start(TcpWorkerChild.class, root.toString(), "xp", "alpha");
+        ChildJvm b = ChildJvm.start(TcpWorkerChild.class, root.toString(), "xp", "beta");
+        DistributedRuntime caller = DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).build()).build()) {
+      long idA = Long.parseUnsignedLong(a.awaitLine("READY ", Duration.ofSeconds(60)).substring(6), 16);
+      b.awaitLine("READY ", Duration.ofSeconds(60));
+      Client<Integer, String> client = caller.endpoint("xp/worker/generate").client(String.class);
+      client.waitUntil(l -> l.size() == 2, Duration.ofSeconds(20));
+
+      Iterator<String> it = client.direct(Context.of(100_000), idA).iterator();
+      for (int i = 0; i < 5; i++) {
+        assertThat(it.next()).isEqualTo("alpha-" + i);
+      }
+      long killedAt = System.nanoTime();
+      a.kill();
+      assertThatThrownBy(() -> {
+            while (it.hasNext()) {
+              it.next();
+            }
+          })
+          .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.Disconnected));
+      long ms = (System.nanoTime() - killedAt) / 1_000_000;
+      System.out.println("kill -9 to Disconnected: " + ms + " ms");
+      assertThat(ms).as("the caller learns of the death within a second").isLessThan(1000);
+
+      // A is inhibited after the fault, so the next request goes to B even before A's record expires.
+      List<String> next = client.call(3).toList();
+      assertThat(next).containsExactly("beta-0", "beta-1", "beta-2");
+    }
+  }
+
+  @Test
+  void aThousandConcurrentStreamsOnOneClientAllComplete() throws Exception {
+    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").build();
+    try (DistributedRuntime worker = DistributedRuntime.builder().config(cfg).build();
+        DistributedRuntime caller = DistributedRuntime.builder().config(cfg).build()) {
+      worker.namespace("thousand").component("c").endpoint("e").serve(Integer.class, (Context<Integer> req) ->
+          ResponseStream.generate(req, out -> {
+            for (int i = 0; i < req.value(); i++) {
+              if (!out.emit("x" + i)) {
+                return;
+              }
+            }
+          }));
+      Client<Integer, String> client = caller.endpoint("thousand/c/e").client(String.class);
+      client.waitForInstances(Duration.ofSeconds(10));
+      Runtime rt = Runtime.getRuntime();
+      System.gc();
+      long before = rt.totalMemory() - rt.freeMemory();
+      int streams = 1000;
+      AtomicLong items = new AtomicLong();
+      List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < streams; i++) {
+        threads.add(Thread.ofVirtual().start(() -> {
+          try (ResponseStream<String> s = client.call(50)) {
+            for (String ignored : s) {
+              items.incrementAndGet();
+            }
+          } catch (Throwable t) {
+            failures.add(t);
+          }
+        }));
+      }
+      for (Thread t : threads) {
+        t.join(Duration.ofSeconds(60));
+      }
+      assertThat(failures).isEmpty();
+      assertThat(items.get()).isEqualTo(streams * 50L);
+      System.gc();
+      long after = rt.totalMemory() - rt.freeMemory();
+      System.out.printf("1000 streams x 50 items: heap in use %d MiB before, %d MiB after%n", before >> 20, after >> 20);
+      assertThat(client.inFlight(client.instances().get(0).instanceId())).isZero();
+    }
+  }
+}
