@@ -138,7 +138,11 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
    * @throws DynamoException {@code Unavailable} when none appears within {@code timeout}
    */
   public List<Instance> waitForInstances(Duration timeout) throws InterruptedException {
-    return waitUntil(list -> !list.isEmpty(), timeout);
+    try {
+      return waitUntil(list -> !list.isEmpty(), timeout);
+    } catch (DynamoException e) {
+      throw new DynamoException(ErrorType.Unavailable, "no instance of " + endpoint + " appeared within " + timeout.toMillis() + " ms");
+    }
   }
 
   /**

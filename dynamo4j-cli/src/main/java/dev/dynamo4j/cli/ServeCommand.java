@@ -1,0 +1,96 @@
+package dev.dynamo4j.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.engine.AsyncEngine;
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.ServedEndpoint;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dynamo4j serve ns/comp/ep}: a worker with a built-in engine, until Ctrl-C. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve a built-in engine on an endpoint until Ctrl-C (SIGINT/SIGTERM shut down gracefully: leave discovery,",
+      "drain requests in flight for up to DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT, close).",
+      "Engines: echo (answers the request as one item), tokens (streams the prompt's words, --tokens of them, --delay-ms apart)."
+    },
+    footer = {"", "Example:", "  dynamo4j serve demo/backend/generate --engine tokens --tokens 20 --delay-ms 30", "  dynamo4j call demo/backend/generate '\"the quick brown fox\"'"})
+final class ServeCommand implements Callable<Integer> {
+  @Mixin RuntimeOptions runtime;
+
+  @Parameters(paramLabel = "NS/COMP/EP", description = "The endpoint to serve.")
+  String endpoint;
+
+  @Option(names = "--engine", description = "echo or tokens (default: ${DEFAULT-VALUE}).", defaultValue = "tokens")
+  String engine;
+
+  @Option(names = "--tokens", description = "tokens engine: how many tokens per request unless the request says max_tokens (default: ${DEFAULT-VALUE}).", defaultValue = "16")
+  int tokens;
+
+  @Option(names = "--delay-ms", description = "tokens engine: pause between tokens (default: ${DEFAULT-VALUE}).", defaultValue = "50")
+  long delayMs;
+
+  @Option(names = "--name", description = "Label put in front of every token, to tell workers apart (default: none).")
+  String label;
+
+  static AsyncEngine<Context<JsonNode>, ResponseStream<Object>> echo() {
+    return req -> ResponseStream.of(req.controller(), List.<Object>of(req.value()));
+  }
+
+  /** Streams the words of the prompt ({@code "text"} or {@code {"prompt": "...", "max_tokens": n}}), cycling, n of them. */
+  static AsyncEngine<Context<JsonNode>, ResponseStream<Object>> tokens(int defaultTokens, long delayMs, String label) {
+    return req -> {
+      JsonNode v = req.value();
+      String prompt = v.isTextual() ? v.textValue() : v.path("prompt").asText("");
+      int n = v.path("max_tokens").isInt() ? v.get("max_tokens").intValue() : defaultTokens;
+      String[] words = prompt.isBlank() ? new String[] {"token"} : prompt.trim().split("\\s+");
+      return ResponseStream.generate(req, out -> {
+        for (int i = 0; i < n; i++) {
+          if (delayMs > 0) {
+            Thread.sleep(delayMs); // pacing of a pretend model
+          }
+          String w = words[i % words.length];
+          if (!out.emit(label == null ? w : label + ":" + w)) {
+            return;
+          }
+        }
+      });
+    };
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (tokens < 0 || delayMs < 0) {
+      System.err.println("dynamo4j serve: --tokens and --delay-ms must not be negative");
+      return 2;
+    }
+    AsyncEngine<Context<JsonNode>, ResponseStream<Object>> e =
+        switch (engine) {
+          case "echo" -> echo();
+          case "tokens" -> tokens(tokens, delayMs, label);
+          default -> {
+            System.err.println("dynamo4j serve: unknown engine '" + engine + "'; use echo or tokens");
+            yield null;
+          }
+        };
+    if (e == null) {
+      return 2;
+    }
+    DistributedRuntime rt = runtime.build().installShutdownHook();
+    ServedEndpoint served = rt.endpoint(endpoint).serve(JsonNode.class, e);
+    System.out.println("serving " + served.instance().endpointId() + " as instance " + served.instance().instanceIdHex() + " at "
+        + served.instance().transport().tag() + " " + served.instance().transport().address() + " (" + engine + " engine, discovery "
+        + runtime.discovery.describe(rt.config()) + "); Ctrl-C to stop");
+    System.out.flush();
+    Thread.currentThread().join(); // the shutdown hook closes the runtime and the JVM exits
+    return 0;
+  }
+}
