@@ -38,13 +38,24 @@ class CliTest {
 
   @Test
   void demoStreamsAnAnswerThroughThePipeline() {
-    Result r = run("demo", "--delay-ms", "0", "--prompt", "hi", "--backend", "mem");
+    Result r = run("demo", "--in-process", "--delay-ms", "0", "--prompt", "hi", "--backend", "mem", "--requests", "1");
     assertThat(r.code()).isZero();
     assertThat(r.out())
         .contains("frontend -> preprocess -> timing operator -> client -> postprocess -> frontend")
-        .contains("answer    the frontend sends the request")
-        .contains("26 tokens")
+        .contains("request 1 -> worker (accepted in", "the frontend sends the request")
+        .contains("26 tokens in")
         .contains("dynamo4j demo: finished");
+  }
+
+  @Test
+  void demoWithWorkerProcessesSurvivesAKilledWorker(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
+    Result r = run("demo", "--workers", "2", "--requests", "3", "--delay-ms", "2", "--file-kv", root.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .contains("2 workers in separate JVMs", "worker-1  pid", "worker-2  pid", "sees 2 instances")
+        .contains("!! killing worker-", "Disconnected", "retrying on another worker")
+        .contains("exited with 143 (graceful)", "dynamo4j demo: finished");
+    assertThat(r.out().lines().filter(l -> l.contains("12 tokens in"))).hasSize(3);
   }
 
   @Test
