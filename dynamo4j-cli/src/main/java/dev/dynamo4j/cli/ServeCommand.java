@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Serve a built-in engine on an endpoint until Ctrl-C (SIGINT/SIGTERM shut down gracefully: leave discovery,",
       "drain requests in flight for up to DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT, close).",
-      "Engines: echo (answers the request as one item), tokens (streams the prompt's words, --tokens of them, --delay-ms apart)."
+      "Engines: echo (answers the request as one item), tokens (streams the prompt's words, --tokens of them, --delay-ms apart),",
+      "bytes (for benchmarks: {\"items\":N,\"size\":S} streams N strings of S characters, no delay)."
     },
     footer = {"", "Example:", "  dynamo4j serve demo/backend/generate --engine tokens --tokens 20 --delay-ms 30", "  dynamo4j call demo/backend/generate '\"the quick brown fox\"'"})
 final class ServeCommand implements Callable<Integer> {
@@ -43,6 +44,21 @@ final class ServeCommand implements Callable<Integer> {
 
   static AsyncEngine<Context<JsonNode>, ResponseStream<Object>> echo() {
     return req -> ResponseStream.of(req.controller(), List.<Object>of(req.value()));
+  }
+
+  /** {@code {"items": N, "size": S}}: N items of S characters each, as fast as the consumer takes them. */
+  static AsyncEngine<Context<JsonNode>, ResponseStream<Object>> bytes() {
+    return req -> {
+      int n = req.value().path("items").asInt(1);
+      String item = "x".repeat(Math.max(0, req.value().path("size").asInt(0)));
+      return ResponseStream.generate(req, out -> {
+        for (int i = 0; i < n; i++) {
+          if (!out.emit(item)) {
+            return;
+          }
+        }
+      });
+    };
   }
 
   /** Streams the words of the prompt ({@code "text"} or {@code {"prompt": "...", "max_tokens": n}}), cycling, n of them. */
@@ -76,6 +92,7 @@ final class ServeCommand implements Callable<Integer> {
         switch (engine) {
           case "echo" -> echo();
           case "tokens" -> tokens(tokens, delayMs, label);
+          case "bytes" -> bytes();
           default -> {
             System.err.println("dynamo4j serve: unknown engine '" + engine + "'; use echo or tokens");
             yield null;

@@ -19,7 +19,14 @@ final class WorkerProcess implements AutoCloseable {
   final Path log;
   private final CompletableFuture<String> ready = new CompletableFuture<>();
 
+  private final String readyPrefix;
+
   private WorkerProcess(String name, Process process, Path log) {
+    this(name, process, log, "serving ");
+  }
+
+  private WorkerProcess(String name, Process process, Path log, String readyPrefix) {
+    this.readyPrefix = readyPrefix;
     this.name = name;
     this.process = process;
     this.log = log;
@@ -27,7 +34,7 @@ final class WorkerProcess implements AutoCloseable {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         String l;
         while ((l = r.readLine()) != null) {
-          if (l.startsWith("serving ")) {
+          if (l.startsWith(readyPrefix)) {
             ready.complete(l);
           }
         }
@@ -39,6 +46,14 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   static WorkerProcess start(String name, List<String> serveArgs, Path logDir) throws IOException {
+    List<String> args = new ArrayList<>();
+    args.add("serve");
+    args.addAll(serveArgs);
+    return startMain(name, Main.class, args, "serving ", logDir);
+  }
+
+  /** Any main class of this class path, ready when it prints a line starting with {@code readyPrefix}. */
+  static WorkerProcess startMain(String name, Class<?> mainClass, List<String> mainArgs, String readyPrefix, Path logDir) throws IOException {
     String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
@@ -46,15 +61,13 @@ final class WorkerProcess implements AutoCloseable {
     if (Runtime.version().feature() >= 23) {
       cmd.add("--sun-misc-unsafe-memory-access=allow");
     }
-    cmd.add("-XX:TieredStopAtLevel=1"); // faster start for short-lived demo workers
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Main.class.getName());
-    cmd.add("serve");
-    cmd.addAll(serveArgs);
+    cmd.add(mainClass.getName());
+    cmd.addAll(mainArgs);
     Path log = logDir.resolve(name + ".log");
     Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-    return new WorkerProcess(name, p, log);
+    return new WorkerProcess(name, p, log, readyPrefix);
   }
 
   /** The worker's "serving ..." line. */

@@ -38,6 +38,9 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Condition writable = writeLock.newCondition();
   private volatile boolean eof;
+  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+  /** How long a close waits for frames already sent to reach the peer (Dynamo waits 10 s for the FIN). */
+  static final long CLOSE_LINGER_SECONDS = 10;
   static final long MAX_QUEUED_BYTES = 256 * 1024;
   private final java.util.concurrent.ConcurrentLinkedQueue<io.netty.buffer.ByteBuf> outbound = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
@@ -96,13 +99,13 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     byte[] bytes = frame.encode(maxMessageSize);
     writeLock.lock();
     try {
-      while (channel.isActive() && (!channel.isWritable() || queuedBytes.get() > MAX_QUEUED_BYTES)) {
+      while (channel.isActive() && !closing.get() && (!channel.isWritable() || queuedBytes.get() > MAX_QUEUED_BYTES)) {
         writable.await();
       }
     } finally {
       writeLock.unlock();
     }
-    if (!channel.isActive()) {
+    if (!channel.isActive() || closing.get()) {
       throw new DynamoException(ErrorType.Disconnected, "response connection to " + channel.remoteAddress() + " closed");
     }
     outbound.add(Unpooled.wrappedBuffer(bytes));
@@ -148,8 +151,30 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     return (TwoPartMessage) o;
   }
 
+  /**
+   * Closes after everything already sent has been written to the socket (so a final marker and
+   * sentinel are never cut off), or after {@value #CLOSE_LINGER_SECONDS} s if the peer stopped
+   * reading. Blocked senders return with {@code Disconnected}. Idempotent.
+   */
   @Override
   public void close() {
-    channel.close();
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    signalWriters();
+    channel.eventLoop().execute(() -> {
+      drain();
+      if (!channel.isActive()) {
+        return;
+      }
+      io.netty.util.concurrent.ScheduledFuture<?> force =
+          channel.eventLoop().schedule(() -> {
+            channel.close();
+          }, CLOSE_LINGER_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+        force.cancel(false);
+        channel.close();
+      });
+    });
   }
 }

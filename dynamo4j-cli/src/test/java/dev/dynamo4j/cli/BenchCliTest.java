@@ -1,0 +1,35 @@
+package dev.dynamo4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.wire.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A short run of the request-plane benchmark: it must produce every figure, not judge them. */
+@Timeout(180)
+class BenchCliTest {
+  @TempDir Path dir;
+
+  @Test
+  void requestPlaneBenchWritesATableAndJson() throws Exception {
+    Path json = dir.resolve("bench.json");
+    CliTest.Result r = CliTest.run("bench", "request-plane", "--duration-ms", "200", "--sizes", "64,4096", "--concurrency", "1,4", "--items", "50", "--output", json.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("unary round trip", "ratio p50", "streaming", "items/s", "results written to");
+    JsonNode results = Json.MAPPER.readTree(Files.readAllBytes(json));
+    assertThat(results.get("unary")).hasSize(2);
+    assertThat(results.get("streaming")).hasSize(4);
+    for (JsonNode u : results.get("unary")) {
+      assertThat(u.get("dynamo4j_us").get("count").asLong()).isPositive();
+      assertThat(u.get("raw_tcp_us").get("count").asLong()).isPositive();
+    }
+    for (JsonNode s : results.get("streaming")) {
+      assertThat(s.get("items_per_s").asLong()).isPositive();
+    }
+  }
+}
