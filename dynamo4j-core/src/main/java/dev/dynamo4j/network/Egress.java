@@ -77,26 +77,67 @@ public final class Egress {
       throws InterruptedException {
     PayloadCodec codec = target.effectiveCodec();
     byte[] body = codec.encode(request.value());
-    PendingStream pending = responsePlane.expect(request.id());
+    return dispatch(target, request.controller(), codec, body, null, responseType);
+  }
+
+  /**
+   * Sends a bidirectional request ({@code many_in}): the items of {@code inputs} go to the worker
+   * over a request stream as they come (on a virtual thread of their own, started before this
+   * waits for the prologue), ended by {@code sentinel}, or by {@code stop} / {@code kill} when the
+   * request's controller is stopped or killed first. The input frames are data-only wrappers
+   * {@code {"data": item, "complete_final": false}} in the worker's codec (the item format of
+   * Dynamo's request streams is unconfirmed; this mirrors the response direction).
+   */
+  public <Req, Resp> ResponseStream<Resp> generateStreaming(
+      Instance target, Controller controller, Iterable<? extends Req> inputs, JavaType responseType) throws InterruptedException {
+    PayloadCodec codec = target.effectiveCodec();
+    return dispatch(target, controller, codec, null, inputs, responseType);
+  }
+
+  private <Resp> ResponseStream<Resp> dispatch(
+      Instance target, Controller controller, PayloadCodec codec, byte[] body, Iterable<?> inputs, JavaType responseType)
+      throws InterruptedException {
+    String id = controller.id();
+    PendingStream pending = responsePlane.expect(id);
+    PendingStream pendingInput = inputs == null ? null : responsePlane.expect(id, dev.dynamo4j.wire.TcpStreamConnectionInfo.StreamType.REQUEST);
     Set<PendingStream> forInstance = pendingByInstance.computeIfAbsent(target.instanceId(), k -> ConcurrentHashMap.newKeySet());
     forInstance.add(pending);
+    if (pendingInput != null) {
+      forInstance.add(pendingInput);
+    }
     FrameChannel channel;
     try {
       long sendTs = System.currentTimeMillis() * 1_000_000L;
       RequestControlMessage control =
           new RequestControlMessage(
-              request.id(), RequestType.SINGLE_IN, ResponseType.MANY_OUT, codec, pending.connectionInfo(), Map.of(), null, null);
-      byte[] envelope = new TwoPartMessage(control.toJson(), body).encode();
+              id,
+              inputs == null ? RequestType.SINGLE_IN : RequestType.MANY_IN,
+              ResponseType.MANY_OUT,
+              codec,
+              pending.connectionInfo(),
+              Map.of(),
+              null,
+              pendingInput == null ? null : pendingInput.connectionInfo());
+      byte[] envelope = (body == null ? TwoPartMessage.headerOnly(control.toJson()) : new TwoPartMessage(control.toJson(), body)).encode();
       Map<String, String> headers = new LinkedHashMap<>();
-      headers.put("request-id", request.id());
+      headers.put("request-id", id);
       headers.put("x-frontend-send-ts-ns", Long.toString(sendTs));
       client.send(target.transport(), headers, envelope);
+      if (pendingInput != null) {
+        Thread.ofVirtual().name("dynamo4j-request-stream-" + id).start(() -> pumpInputs(pendingInput, inputs, codec, controller));
+      }
       channel = pending.await();
     } catch (InterruptedException | RuntimeException e) {
       pending.close();
+      if (pendingInput != null) {
+        pendingInput.close();
+      }
       throw e;
     } finally {
       forInstance.remove(pending);
+      if (pendingInput != null) {
+        forInstance.remove(pendingInput);
+      }
     }
 
     ResponseStreamPrologue prologue;
@@ -121,10 +162,48 @@ public final class Egress {
       throw new DynamoException(
           ErrorType.CannotConnect, "Worker generate() failed before response stream: " + prologue.error(), cause);
     }
-    StreamSource<Resp> source = new StreamSource<>(channel, codec, responseType, request.controller());
-    request.controller().stopped().thenRun(() -> source.sendControl(request.controller().isKilled() ? ControlMessage.KILL : ControlMessage.STOP));
-    request.controller().killed().thenRun(() -> source.sendControl(ControlMessage.KILL));
-    return ResponseStream.fromSource(request.controller(), source);
+    StreamSource<Resp> source = new StreamSource<>(channel, codec, responseType, controller);
+    controller.stopped().thenRun(() -> source.sendControl(controller.isKilled() ? ControlMessage.KILL : ControlMessage.STOP));
+    controller.killed().thenRun(() -> source.sendControl(ControlMessage.KILL));
+    return ResponseStream.fromSource(controller, source);
+  }
+
+  /** Writes the caller's inputs to the request stream, then exactly one closing control frame. */
+  private static void pumpInputs(PendingStream pendingInput, Iterable<?> inputs, PayloadCodec codec, Controller controller) {
+    FrameChannel ch;
+    try {
+      ch = pendingInput.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (DynamoException e) {
+      log.debug("request stream of {} never opened: {}", controller.id(), e.getMessage());
+      return;
+    }
+    try (ch) {
+      ControlMessage end = ControlMessage.SENTINEL;
+      try {
+        for (Object item : inputs) {
+          if (controller.isStopped()) {
+            break;
+          }
+          ch.send(TwoPartMessage.dataOnly(StreamWrapper.encodeItem(codec, item)));
+        }
+      } catch (RuntimeException e) {
+        log.warn("request stream of {} failed: {}", controller.id(), e.toString());
+        end = ControlMessage.KILL;
+      }
+      if (controller.isKilled()) {
+        end = ControlMessage.KILL;
+      } else if (controller.isStopped() && end == ControlMessage.SENTINEL) {
+        end = ControlMessage.STOP;
+      }
+      ch.send(end.toFrame());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (DynamoException e) {
+      log.debug("request stream of {} closed early: {}", controller.id(), e.getMessage());
+    }
   }
 
   /** Decodes response frames on the consumer's thread. */

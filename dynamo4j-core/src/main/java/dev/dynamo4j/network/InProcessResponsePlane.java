@@ -36,9 +36,9 @@ public final class InProcessResponsePlane implements ResponsePlane {
   }
 
   @Override
-  public PendingStream expect(String requestId) {
+  public PendingStream expect(String requestId, StreamType type) {
     String subject = UUID.randomUUID().toString();
-    Pending p = new Pending(subject, requestId);
+    Pending p = new Pending(subject, requestId, type);
     pending.put(subject, p);
     return p;
   }
@@ -54,11 +54,14 @@ public final class InProcessResponsePlane implements ResponsePlane {
     } catch (WireFormatException e) {
       throw new DynamoException(ErrorType.InvalidArgument, "malformed connection info: " + e.getMessage(), e);
     }
-    if (ti.streamType() != StreamType.RESPONSE || !ti.context().equals(requestId)) {
+    if (!ti.context().equals(requestId)) {
       throw new DynamoException(ErrorType.InvalidArgument, "connection info is for request " + ti.context() + ", not " + requestId);
     }
     InProcessResponsePlane plane = PLANES.get(ti.address());
     Pending p = plane == null ? null : plane.pending.remove(ti.subject());
+    if (p != null && p.type != ti.streamType()) {
+      throw new DynamoException(ErrorType.InvalidArgument, "stream " + ti.subject() + " is a " + p.type.wireName() + " stream, not " + ti.streamType().wireName());
+    }
     if (p == null) {
       throw new DynamoException(ErrorType.CannotConnect, "no caller expects response stream " + ti.subject());
     }
@@ -81,16 +84,18 @@ public final class InProcessResponsePlane implements ResponsePlane {
   private final class Pending implements PendingStream {
     final String subject;
     final String requestId;
+    final StreamType type;
     final CompletableFuture<FrameChannel> future = new CompletableFuture<>();
 
-    Pending(String subject, String requestId) {
+    Pending(String subject, String requestId, StreamType type) {
       this.subject = subject;
       this.requestId = requestId;
+      this.type = type;
     }
 
     @Override
     public ConnectionInfo connectionInfo() {
-      return new ConnectionInfo(TRANSPORT, new TcpStreamConnectionInfo(id, subject, requestId, StreamType.RESPONSE).toJson());
+      return new ConnectionInfo(TRANSPORT, new TcpStreamConnectionInfo(id, subject, requestId, type).toJson());
     }
 
     @Override

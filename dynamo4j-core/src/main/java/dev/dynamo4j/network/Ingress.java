@@ -44,6 +44,7 @@ public final class Ingress<Req, Resp> implements RequestHandler {
 
   private final String name;
   private final AsyncEngine<Context<Req>, ResponseStream<Resp>> engine;
+  private final AsyncEngine<Context<ResponseStream<Req>>, ResponseStream<Resp>> streamingEngine;
   private final JavaType requestType;
   private final ResponsePlanes planes;
   private final long maxMessageSize;
@@ -56,11 +57,35 @@ public final class Ingress<Req, Resp> implements RequestHandler {
       JavaType requestType,
       ResponsePlanes planes,
       long maxMessageSize) {
+    this(name, engine, null, requestType, planes, maxMessageSize);
+  }
+
+  private Ingress(
+      String name,
+      AsyncEngine<Context<Req>, ResponseStream<Resp>> engine,
+      AsyncEngine<Context<ResponseStream<Req>>, ResponseStream<Resp>> streamingEngine,
+      JavaType requestType,
+      ResponsePlanes planes,
+      long maxMessageSize) {
     this.name = name;
     this.engine = engine;
+    this.streamingEngine = streamingEngine;
     this.requestType = requestType;
     this.planes = planes;
     this.maxMessageSize = maxMessageSize;
+  }
+
+  /**
+   * An ingress for an engine that takes a stream of requests ({@code many_in}): the worker dials
+   * the caller's request stream and hands its items to the engine as they arrive.
+   */
+  public static <Req, Resp> Ingress<Req, Resp> forStreamingInput(
+      String name,
+      AsyncEngine<Context<ResponseStream<Req>>, ResponseStream<Resp>> engine,
+      JavaType requestType,
+      ResponsePlanes planes,
+      long maxMessageSize) {
+    return new Ingress<>(name, null, engine, requestType, planes, maxMessageSize);
   }
 
   public IngressMetrics metrics() {
@@ -111,9 +136,19 @@ public final class Ingress<Req, Resp> implements RequestHandler {
       return;
     }
     PayloadCodec codec = control.payloadCodec();
+    boolean manyIn = control.requestType() == RequestControlMessage.RequestType.MANY_IN;
     Req request = null;
     DynamoException badRequest = null;
-    if (!envelope.hasData()) {
+    if (manyIn) {
+      if (streamingEngine == null) {
+        badRequest = new DynamoException(ErrorType.InvalidArgument, name + " does not take a stream of requests (request_type many_in)");
+      } else if (control.requestStreamConnectionInfo() == null) {
+        metrics.error(IngressMetrics.INVALID_MESSAGE);
+        badRequest = new DynamoException(ErrorType.InvalidArgument, "request " + control.id() + " is many_in but has no request_stream_connection_info");
+      }
+    } else if (engine == null) {
+      badRequest = new DynamoException(ErrorType.InvalidArgument, name + " takes a stream of requests (many_in), not a single one");
+    } else if (!envelope.hasData()) {
       metrics.error(IngressMetrics.INVALID_MESSAGE);
       badRequest = new DynamoException(ErrorType.InvalidArgument, "request " + control.id() + " has no body");
     } else {
@@ -138,27 +173,105 @@ public final class Ingress<Req, Resp> implements RequestHandler {
         sendErrorPrologue(channel, badRequest);
         return;
       }
-      Context<Req> ctx = Context.withId(request, control.id());
-      live.add(ctx.controller());
+      Controller controller = new Controller(control.id());
+      live.add(controller);
+      FrameChannel input = null;
       try {
-        run(ctx, codec, channel);
+        if (manyIn) {
+          try {
+            input = planes.dial(control.requestStreamConnectionInfo(), control.id());
+          } catch (DynamoException e) {
+            metrics.error(IngressMetrics.RESPONSE_STREAM);
+            sendErrorPrologue(channel, new DynamoException(ErrorType.CannotConnect, "cannot open the request stream: " + e.getMessage(), e));
+            return;
+          }
+          ResponseStream<Req> inputStream = ResponseStream.fromSource(controller, new InputFrames<>(input, codec, requestType, controller));
+          Context<ResponseStream<Req>> ctx = Context.withController(inputStream, controller);
+          run(controller, () -> streamingEngine.generate(ctx), codec, channel);
+        } else {
+          Context<Req> ctx = Context.withController(request, controller);
+          run(controller, () -> engine.generate(ctx), codec, channel);
+        }
       } finally {
-        live.remove(ctx.controller());
+        live.remove(controller);
+        if (input != null) {
+          input.close();
+        }
       }
     } finally {
       channel.close();
     }
   }
 
-  private void run(Context<Req> ctx, PayloadCodec codec, FrameChannel channel) throws InterruptedException {
+  /** Calls the engine; may throw whatever the engine throws. */
+  @FunctionalInterface
+  private interface Invocation<Resp> {
+    ResponseStream<Resp> generate() throws Exception;
+  }
+
+  /**
+   * The caller's request stream as items: data-only frames are wrappers whose data is one
+   * request; the stream ends with exactly one header-only control frame: {@code sentinel} (done),
+   * {@code stop} (the request is stopped) or {@code kill} (killed). A connection that ends
+   * without one kills the request and fails the input with {@code Disconnected}.
+   */
+  private static final class InputFrames<T> implements ResponseStream.ItemSource<T> {
+    private final FrameChannel channel;
+    private final PayloadCodec codec;
+    private final JavaType type;
+    private final Controller controller;
+    private boolean ended;
+
+    InputFrames(FrameChannel channel, PayloadCodec codec, JavaType type, Controller controller) {
+      this.channel = channel;
+      this.codec = codec;
+      this.type = type;
+      this.controller = controller;
+    }
+
+    @Override
+    public T next() throws InterruptedException {
+      if (ended) {
+        return null;
+      }
+      TwoPartMessage f = channel.receive();
+      if (f == null) {
+        ended = true;
+        controller.kill();
+        throw new DynamoException(ErrorType.Disconnected, "request stream ended without sentinel, stop or kill");
+      }
+      if (f.isHeaderOnly()) {
+        ended = true;
+        switch (ControlMessage.fromJson(f.header())) {
+          case SENTINEL -> {}
+          case STOP -> controller.stop();
+          case KILL -> controller.kill();
+        }
+        return null;
+      }
+      StreamWrapper w = StreamWrapper.decode(codec, f.data());
+      if (w.data() == null) {
+        return next();
+      }
+      return PayloadCodec.convert(w.data(), type, "RequestStream");
+    }
+
+    @Override
+    public void cancel() {
+      ended = true;
+      channel.close();
+    }
+  }
+
+  private void run(Controller ctx, Invocation<Resp> invocation, PayloadCodec codec, FrameChannel channel) throws InterruptedException {
     // Kill means "do not drain": drop the connection so a send blocked on a slow caller returns.
-    ctx.controller().killed().thenRun(channel::close);
-    ControlReader reader = new ControlReader(channel, ctx.controller());
+    ctx.killed().thenRun(channel::close);
+    ControlReader reader = new ControlReader(channel, ctx);
     Thread readerThread = Thread.ofVirtual().name("dynamo4j-ingress-control-" + ctx.id()).start(reader);
     try {
       ResponseStream<Resp> stream;
       try {
-        stream = engine.generate(ctx);
+        stream = invocation.generate();
         if (stream == null) {
           throw new DynamoException(ErrorType.Internal, "engine returned no stream");
         }

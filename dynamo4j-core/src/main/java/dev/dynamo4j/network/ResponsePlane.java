@@ -10,11 +10,20 @@ public interface ResponsePlane extends AutoCloseable {
   /** The {@code connection_info.transport} this plane issues and dials, e.g. {@code tcp_server}. */
   String transport();
 
-  /** Caller side: registers a stream for request {@code requestId}. */
-  PendingStream expect(String requestId);
+  /** Caller side: registers the response stream of request {@code requestId}. */
+  default PendingStream expect(String requestId) {
+    return expect(requestId, dev.dynamo4j.wire.TcpStreamConnectionInfo.StreamType.RESPONSE);
+  }
 
   /**
-   * Worker side: connects to the caller named in {@code info} for request {@code requestId}.
+   * Caller side: registers a stream of request {@code requestId}; {@code REQUEST} is the input
+   * stream of a bidirectional request, which the worker dials and the caller writes to.
+   */
+  PendingStream expect(String requestId, dev.dynamo4j.wire.TcpStreamConnectionInfo.StreamType type);
+
+  /**
+   * Worker side: connects to the caller named in {@code info} for request {@code requestId}
+   * (either stream type; the handshake carries the type the info names).
    *
    * @throws dev.dynamo4j.error.DynamoException {@code CannotConnect} when the caller is not
    *     reachable or does not expect this stream; {@code InvalidArgument} when the info is

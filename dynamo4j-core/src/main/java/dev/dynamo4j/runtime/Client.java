@@ -203,6 +203,33 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
     return router.mode();
   }
 
+  /**
+   * Sends a stream of requests ({@code many_in}, for engines served with {@link
+   * Endpoint#serveStreaming}): the items of {@code inputs} are sent as they come (a {@link
+   * ResponseStream} or any blocking iterable works), and the answer streams back meanwhile.
+   * Stopping or killing {@code controller} ends the input with {@code stop} / {@code kill}.
+   */
+  public ResponseStream<Resp> generateStreaming(dev.dynamo4j.engine.Controller controller, Iterable<? extends Req> inputs)
+      throws InterruptedException {
+    List<Instance> avail = availableInstances();
+    if (avail.isEmpty()) {
+      throw new DynamoException(ErrorType.Unavailable, "no instances of " + endpoint + " available");
+    }
+    long chosen = router.select(avail.stream().map(Instance::instanceId).toList(), this::inFlight);
+    Instance target = avail.stream().filter(i -> i.instanceId() == chosen).findFirst().orElseThrow();
+    java.util.concurrent.atomic.AtomicInteger counter = inFlight.computeIfAbsent(target.instanceId(), k -> new java.util.concurrent.atomic.AtomicInteger());
+    counter.incrementAndGet();
+    try {
+      return egress.<Req, Resp>generateStreaming(target, controller, inputs, responseType).onTerminate(counter::decrementAndGet);
+    } catch (InterruptedException | RuntimeException e) {
+      counter.decrementAndGet();
+      if (e instanceof DynamoException de && de.isInstanceFault()) {
+        reportInstanceDown(target.instanceId());
+      }
+      throw e;
+    }
+  }
+
   /** Sends to one instance by id ({@code direct} routing). */
   public ResponseStream<Resp> direct(Context<Req> request, long instanceId) throws InterruptedException {
     Instance target = instances.get(instanceId);

@@ -56,11 +56,15 @@ public final class Endpoint {
   /** As {@link #serve(Class, AsyncEngine)} for a generic request type. */
   public <Req, Resp> ServedEndpoint serve(JavaType requestType, AsyncEngine<Context<Req>, ResponseStream<Resp>> engine) {
     DistributedRuntime rt = runtime();
+    return serve(new Ingress<>(id().asPath(), engine, requestType, rt.responsePlanes(), rt.config().tcpMaxMessageSize()));
+  }
+
+  private ServedEndpoint serve(Ingress<?, ?> ingress) {
+    DistributedRuntime rt = runtime();
     rt.ensureOpen();
     long instanceId = rt.instanceId();
     String ns = component.namespace().name();
     String key = RoutingKey.instancePath(instanceId, ns, component.name(), name);
-    Ingress<Req, Resp> ingress = new Ingress<>(id().asPath(), engine, requestType, rt.responsePlanes(), rt.config().tcpMaxMessageSize());
     RequestServer server = rt.requestPlane().server();
     TransportType transport = server.register(key, ingress);
     DiscoveryInstance record;
@@ -79,6 +83,17 @@ public final class Endpoint {
     ServedEndpoint s = new ServedEndpoint(rt, ((DiscoveryInstance.Endpoint) record).instance(), record, key, server, ingress);
     rt.track(s);
     return s;
+  }
+
+  /**
+   * Serves an engine that takes a stream of requests ({@code many_in}): it receives a {@link
+   * ResponseStream} of the caller's items as they arrive and answers with a stream of its own.
+   */
+  public <Req, Resp> ServedEndpoint serveStreaming(Class<Req> requestType, AsyncEngine<Context<ResponseStream<Req>>, ResponseStream<Resp>> engine) {
+    DistributedRuntime rt = runtime();
+    Ingress<Req, Resp> ingress =
+        Ingress.forStreamingInput(id().asPath(), engine, Json.MAPPER.constructType(requestType), rt.responsePlanes(), rt.config().tcpMaxMessageSize());
+    return serve(ingress);
   }
 
   /** A round-robin client for this endpoint whose responses decode as {@code responseType}. */

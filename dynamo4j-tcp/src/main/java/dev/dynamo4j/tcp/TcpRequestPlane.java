@@ -8,8 +8,6 @@ import dev.dynamo4j.network.RouteTable;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.TransportType;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,7 +24,7 @@ public final class TcpRequestPlane implements RequestPlane {
 
   public TcpRequestPlane(RuntimeConfig config) {
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-    this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+    this.group = Transports.group(threads);
     long max = config.tcpMaxMessageSize();
     this.server =
         new TcpRequestServer(

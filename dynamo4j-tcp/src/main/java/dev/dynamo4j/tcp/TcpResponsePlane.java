@@ -21,8 +21,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -40,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Caller side: one listener per process on {@code DYN_TCP_RESPONSE_STREAM_HOST:PORT}, started
  * on first use. {@link #expect} registers a subject (UUID v4); a worker that connects must send
- * the header-only handshake {@code {"subject","stream_type":"response"}} within {@value
+ * the header-only handshake {@code {"subject","stream_type":"response"|"request"}} (the type the
+ * subject was registered with) within {@value
  * #HANDSHAKE_SECONDS} s, else the connection is dropped; an unknown subject is dropped too.
  *
  * <p>Worker side: {@link #dial} connects to the address in the caller's info (within {@code
@@ -80,7 +79,7 @@ final class TcpResponsePlane implements ResponsePlane {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
-            .channel(NioServerSocketChannel.class)
+            .channel(Transports.server())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(
@@ -103,9 +102,9 @@ final class TcpResponsePlane implements ResponsePlane {
   }
 
   @Override
-  public PendingStream expect(String requestId) {
+  public PendingStream expect(String requestId, StreamType type) {
     String address = start();
-    Pending p = new Pending(UUID.randomUUID().toString(), requestId, address);
+    Pending p = new Pending(UUID.randomUUID().toString(), requestId, address, type);
     pending.put(p.subject, p);
     return p;
   }
@@ -134,7 +133,7 @@ final class TcpResponsePlane implements ResponsePlane {
         return;
       }
       Pending p = pending.remove(hs.subject());
-      if (p == null || hs.streamType() != StreamType.RESPONSE) {
+      if (p == null || hs.streamType() != p.type) {
         log.warn("call-home for unknown or unexpected stream {} from {}; closing", hs.subject(), ctx.channel().remoteAddress());
         ctx.close();
         return;
@@ -158,15 +157,15 @@ final class TcpResponsePlane implements ResponsePlane {
     } catch (WireFormatException e) {
       throw new DynamoException(ErrorType.InvalidArgument, "malformed connection info: " + e.getMessage(), e);
     }
-    if (ti.streamType() != StreamType.RESPONSE || !ti.context().equals(requestId)) {
-      throw new DynamoException(ErrorType.InvalidArgument, "connection info is for " + ti.streamType().wireName() + " stream of request " + ti.context() + ", not the response of " + requestId);
+    if (!ti.context().equals(requestId)) {
+      throw new DynamoException(ErrorType.InvalidArgument, "connection info is for request " + ti.context() + ", not " + requestId);
     }
     InetSocketAddress target = Hosts.parse(ti.address());
     NettyFrameChannel[] holder = new NettyFrameChannel[1];
     Bootstrap b =
         new Bootstrap()
             .group(group)
-            .channel(NioSocketChannel.class)
+            .channel(Transports.socket())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
             .handler(
@@ -183,7 +182,7 @@ final class TcpResponsePlane implements ResponsePlane {
       throw new DynamoException(ErrorType.CannotConnect, "cannot call home to " + ti.address() + ": " + (cf.cause() == null ? "timed out" : cf.cause().getMessage()), cf.cause());
     }
     NettyFrameChannel fc = holder[0];
-    fc.send(new CallHomeHandshake(ti.subject(), StreamType.RESPONSE).toFrame());
+    fc.send(new CallHomeHandshake(ti.subject(), ti.streamType()).toFrame());
     return fc;
   }
 
@@ -204,17 +203,19 @@ final class TcpResponsePlane implements ResponsePlane {
     final String subject;
     final String requestId;
     final String address;
+    final StreamType type;
     final CompletableFuture<FrameChannel> future = new CompletableFuture<>();
 
-    Pending(String subject, String requestId, String address) {
+    Pending(String subject, String requestId, String address, StreamType type) {
       this.subject = subject;
       this.requestId = requestId;
       this.address = address;
+      this.type = type;
     }
 
     @Override
     public ConnectionInfo connectionInfo() {
-      return new TcpStreamConnectionInfo(address, subject, requestId, StreamType.RESPONSE).toConnectionInfo();
+      return new TcpStreamConnectionInfo(address, subject, requestId, type).toConnectionInfo();
     }
 
     @Override

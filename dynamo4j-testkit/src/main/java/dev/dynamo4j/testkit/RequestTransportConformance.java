@@ -151,6 +151,54 @@ public abstract class RequestTransportConformance {
   }
 
   @Test
+  void aStreamOfRequestsIsAnsweredItemByItem() throws Exception {
+    worker.namespace(namespace).component("worker").endpoint("bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
+        ResponseStream.generate(req, out -> {
+          int n = 0;
+          for (String in : req.value()) {
+            out.emit("got:" + in);
+            n++;
+          }
+          out.emit("count:" + n);
+        }));
+    Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("bidi").client(String.class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    List<String> out = c.generateStreaming(new dev.dynamo4j.engine.Controller(), List.of("a", "b", "c")).toList();
+    assertThat(out).containsExactly("got:a", "got:b", "got:c", "count:3");
+  }
+
+  @Test
+  void requestsStreamWhileAnswersStreamBack() throws Exception {
+    worker.namespace(namespace).component("worker").endpoint("bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
+        ResponseStream.generate(req, out -> {
+          for (String in : req.value()) {
+            out.emit(in.toUpperCase(java.util.Locale.ROOT));
+          }
+        }));
+    Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("bidi").client(String.class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    dev.dynamo4j.engine.Controller ctl = new dev.dynamo4j.engine.Controller();
+    ResponseStream.Channel<String> inputs = ResponseStream.channel(ctl, 4);
+    Iterator<String> answers = c.generateStreaming(ctl, inputs.stream()).iterator();
+    // Each answer arrives before the next input is sent: the two directions really interleave.
+    for (String word : List.of("one", "two", "three")) {
+      inputs.emit(word);
+      assertThat(answers.next()).isEqualTo(word.toUpperCase(java.util.Locale.ROOT));
+    }
+    inputs.complete();
+    assertThat(answers.hasNext()).isFalse();
+  }
+
+  @Test
+  void aSingleRequestToAStreamingEngineIsRefusedTyped() throws Exception {
+    worker.namespace(namespace).component("worker").endpoint("bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
+        ResponseStream.of(req.controller(), List.of("never")));
+    Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("bidi").client(String.class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    assertThatThrownBy(() -> c.call("x")).hasMessageContaining("takes a stream of requests");
+  }
+
+  @Test
   void manyConcurrentStreamsAllComplete() throws Exception {
     serveCounter(worker, "count");
     Client<Integer, String> c = client("count");
