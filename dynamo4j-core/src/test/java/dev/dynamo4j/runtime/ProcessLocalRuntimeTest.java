@@ -202,6 +202,44 @@ class ProcessLocalRuntimeTest {
   }
 
   @Test
+  void aRemovedInstanceIsTombstonedAndAFaultyOneInhibitedUntilTheNextReconcile() throws Exception {
+    String ns = ns();
+    DistributedRuntime w = DistributedRuntime.processLocal();
+    ServedEndpoint served = w.namespace(ns).component("c").endpoint("e").serve(String.class, (Context<String> req) ->
+        ResponseStream.of(req.controller(), List.of("ok")));
+    long id = served.instance().instanceId();
+    Client<String, String> client = caller.endpoint(ns + "/c/e").client(String.class);
+    client.waitForInstances(Duration.ofSeconds(5));
+    served.close();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.instances().isEmpty());
+    assertThatThrownBy(() -> client.direct(Context.of("x"), id))
+        .isInstanceOfSatisfying(DynamoException.class, e -> {
+          assertThat(e.type()).isEqualTo(ErrorType.Disconnected);
+          assertThat(e.getMessage()).startsWith("Worker removed before request could be sent");
+        });
+    w.close();
+
+    // Inhibition: a reported fault hides the instance for DYN_RUNTIME_INHIBITED_DURATION_SECS; 0 disables it.
+    DistributedRuntime w2 = DistributedRuntime.processLocal();
+    long id2 = w2.namespace(ns).component("c").endpoint("f").serve(String.class, (Context<String> req) ->
+        ResponseStream.of(req.controller(), List.of("ok"))).instance().instanceId();
+    Client<String, String> c2 = caller.endpoint(ns + "/c/f").client(String.class);
+    c2.waitForInstances(Duration.ofSeconds(5));
+    c2.reportInstanceDown(id2);
+    assertThat(c2.availableInstances()).isEmpty();
+    assertThatThrownBy(() -> c2.call("x")).hasMessageContaining("is available");
+    try (DistributedRuntime noInhibit = DistributedRuntime.builder()
+        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).inhibitedDuration(Duration.ZERO).build())
+        .build()) {
+      Client<String, String> c3 = noInhibit.endpoint(ns + "/c/f").client(String.class);
+      c3.waitForInstances(Duration.ofSeconds(5));
+      c3.reportInstanceDown(id2);
+      assertThat(c3.call("x").toList()).containsExactly("ok");
+    }
+    w2.close();
+  }
+
+  @Test
   void gracefulShutdownLeavesDiscoveryThenDrains() throws Exception {
     String ns = ns();
     DistributedRuntime w = DistributedRuntime.processLocal();
