@@ -42,6 +42,7 @@ public final class DistributedRuntime implements AutoCloseable {
   private final List<Client<?, ?>> clients = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Thread shutdownHook;
+  private volatile dev.dynamo4j.events.EventTransport eventTransport;
 
   private DistributedRuntime(RuntimeConfig config, Discovery discovery, RequestPlane requestPlane) {
     this.config = config;
@@ -61,8 +62,51 @@ public final class DistributedRuntime implements AutoCloseable {
    */
   public static DistributedRuntime processLocal() {
     return builder()
-        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).build())
+        .config(
+            RuntimeConfig.builder()
+                .discoveryBackend("mem")
+                .requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS)
+                .eventPlane(RuntimeConfig.EventPlaneMode.IN_PROCESS)
+                .build())
         .build();
+  }
+
+  /**
+   * The event transport named by {@code DYN_EVENT_PLANE}, created on first use.
+   *
+   * @throws DynamoException {@code Unavailable} when no module provides it
+   */
+  public dev.dynamo4j.events.EventTransport eventTransport() {
+    dev.dynamo4j.events.EventTransport t = eventTransport;
+    if (t == null) {
+      synchronized (this) {
+        t = eventTransport;
+        if (t == null) {
+          ensureOpen();
+          RuntimeConfig.EventPlaneMode mode = config.eventPlane();
+          t = ServiceLoader.load(dev.dynamo4j.events.EventTransportProvider.class).stream()
+              .map(ServiceLoader.Provider::get)
+              .filter(p -> p.mode() == mode && p.isAvailable())
+              .max(Comparator.comparingInt(dev.dynamo4j.events.EventTransportProvider::priority))
+              .orElseThrow(() -> new DynamoException(
+                  ErrorType.Unavailable,
+                  "event plane '" + mode.name().toLowerCase(java.util.Locale.ROOT) + "' is not available: put the dynamo4j module that provides it on the class path"))
+              .create(config, discovery);
+          eventTransport = t;
+        }
+      }
+    }
+    return t;
+  }
+
+  /** A publisher of {@code topic} in {@code scope}, payloads in the plane's codec. */
+  public dev.dynamo4j.events.EventPublisher publisher(dev.dynamo4j.discovery.EventScope scope, String topic) {
+    return dev.dynamo4j.events.EventPublisher.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
+  }
+
+  /** A subscriber to {@code topic} in exactly {@code scope}. */
+  public dev.dynamo4j.events.EventSubscriber subscriber(dev.dynamo4j.discovery.EventScope scope, String topic) {
+    return dev.dynamo4j.events.EventSubscriber.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
   }
 
   public static Builder builder() {
@@ -162,6 +206,9 @@ public final class DistributedRuntime implements AutoCloseable {
       c.close();
     }
     clients.clear();
+    if (eventTransport != null) {
+      eventTransport.close();
+    }
     requestPlane.close();
     try {
       discovery.shutdown();

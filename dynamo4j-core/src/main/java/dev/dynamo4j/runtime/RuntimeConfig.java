@@ -53,10 +53,11 @@ public final class RuntimeConfig {
     }
   }
 
-  /** The event planes. */
+  /** The event planes. {@code IN_PROCESS} is dynamo4j's own, for one JVM, and only set in code. */
   public enum EventPlaneMode {
     ZMQ,
-    NATS;
+    NATS,
+    IN_PROCESS;
 
     /** @throws DynamoException {@code Invalid DYN_EVENT_PLANE value '<v>'. Valid values: 'nats', 'zmq'} */
     public static EventPlaneMode parse(String s) {
@@ -88,8 +89,14 @@ public final class RuntimeConfig {
   private final Duration gracefulShutdownTimeout;
   private final String systemHost;
   private final int systemPort;
+  private final String eventPlaneHost;
+  private final String zmqBrokerUrl;
+  private final boolean zmqBrokerEnabled;
 
   private RuntimeConfig(Builder b) {
+    this.eventPlaneHost = b.eventPlaneHost;
+    this.zmqBrokerUrl = b.zmqBrokerUrl;
+    this.zmqBrokerEnabled = b.zmqBrokerEnabled;
     this.discoveryBackend = b.discoveryBackend;
     this.fileKvRoot = b.fileKvRoot;
     this.requestPlane = b.requestPlane;
@@ -155,6 +162,29 @@ public final class RuntimeConfig {
   /** {@code DYN_EVENT_PLANE_CODEC}, or {@code null} for the transport's default. */
   public PayloadCodec eventPlaneCodec() {
     return eventPlaneCodec;
+  }
+
+  /** The codec event payloads use: {@code DYN_EVENT_PLANE_CODEC}, else JSON on NATS and msgpack elsewhere. */
+  public PayloadCodec effectiveEventPlaneCodec() {
+    if (eventPlaneCodec != null) {
+      return eventPlaneCodec;
+    }
+    return eventPlane == EventPlaneMode.NATS ? PayloadCodec.JSON : PayloadCodec.MSGPACK;
+  }
+
+  /** {@code DYN_EVENT_PLANE_HOST}: the address ZMQ publishers advertise, or {@code null}. */
+  public String eventPlaneHost() {
+    return eventPlaneHost;
+  }
+
+  /** {@code DYN_ZMQ_BROKER_URL}, or {@code null}. */
+  public String zmqBrokerUrl() {
+    return zmqBrokerUrl;
+  }
+
+  /** {@code DYN_ZMQ_BROKER_ENABLED}. */
+  public boolean zmqBrokerEnabled() {
+    return zmqBrokerEnabled;
   }
 
   /** {@code DYN_TCP_RPC_HOST}, or {@code null} to detect the local address. */
@@ -249,6 +279,9 @@ public final class RuntimeConfig {
     b.gracefulShutdownTimeout = gracefulShutdownTimeout;
     b.systemHost = systemHost;
     b.systemPort = systemPort;
+    b.eventPlaneHost = eventPlaneHost;
+    b.zmqBrokerUrl = zmqBrokerUrl;
+    b.zmqBrokerEnabled = zmqBrokerEnabled;
     return b;
   }
 
@@ -284,6 +317,9 @@ public final class RuntimeConfig {
     private Duration gracefulShutdownTimeout = Duration.ofSeconds(30);
     private String systemHost = "0.0.0.0";
     private int systemPort = -1;
+    private String eventPlaneHost;
+    private String zmqBrokerUrl;
+    private boolean zmqBrokerEnabled;
 
     private Builder() {}
 
@@ -319,6 +355,16 @@ public final class RuntimeConfig {
       }
       if ((v = get(env, "DYN_EVENT_PLANE_CODEC")) != null) {
         eventPlaneCodec = parseEventCodec(v);
+      }
+      if ((v = get(env, "DYN_EVENT_PLANE_HOST")) != null) {
+        eventPlaneHost(v);
+      }
+      if ((v = get(env, "DYN_ZMQ_BROKER_URL")) != null) {
+        zmqBrokerUrl = v.trim();
+      }
+      if ((v = get(env, "DYN_ZMQ_BROKER_ENABLED")) != null) {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        zmqBrokerEnabled = t.equals("1") || t.equals("true") || t.equals("yes") || t.equals("on");
       }
       if ((v = get(env, "DYN_TCP_RPC_HOST")) != null) {
         tcpRpcHost = v.trim();
@@ -441,6 +487,33 @@ public final class RuntimeConfig {
 
     public Builder eventPlane(EventPlaneMode mode) {
       this.eventPlane = Objects.requireNonNull(mode);
+      return this;
+    }
+
+    /**
+     * @throws DynamoException {@code Invalid DYN_EVENT_PLANE_HOST value '<v>': unspecified IP
+     *     addresses cannot be advertised} for 0.0.0.0, :: and ::ffff:0.0.0.0
+     */
+    public Builder eventPlaneHost(String host) {
+      String t = host == null ? null : host.trim();
+      if (t != null && !t.isEmpty()) {
+        String bare = t.startsWith("[") && t.endsWith("]") ? t.substring(1, t.length() - 1) : t;
+        if (bare.equals("0.0.0.0") || bare.equals("::") || bare.equalsIgnoreCase("::ffff:0.0.0.0") || bare.equals("0:0:0:0:0:0:0:0")) {
+          throw invalid("Invalid DYN_EVENT_PLANE_HOST value '" + host + "': unspecified IP addresses cannot be advertised");
+        }
+      }
+      this.eventPlaneHost = t == null || t.isEmpty() ? null : t;
+      return this;
+    }
+
+    /** {@code xsub=<url>[;<url>...],xpub=<url>[;<url>...]} (checked when the ZMQ plane starts). */
+    public Builder zmqBrokerUrl(String url) {
+      this.zmqBrokerUrl = url;
+      return this;
+    }
+
+    public Builder zmqBrokerEnabled(boolean enabled) {
+      this.zmqBrokerEnabled = enabled;
       return this;
     }
 

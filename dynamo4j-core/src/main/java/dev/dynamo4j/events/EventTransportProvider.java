@@ -1,0 +1,23 @@
+package dev.dynamo4j.events;
+
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.runtime.RuntimeConfig;
+
+/**
+ * Plugs an event transport in, found with {@link java.util.ServiceLoader} and chosen by {@code
+ * DYN_EVENT_PLANE}. {@link #isAvailable()} and {@link #priority()} never throw.
+ */
+public interface EventTransportProvider {
+  RuntimeConfig.EventPlaneMode mode();
+
+  default boolean isAvailable() {
+    return true;
+  }
+
+  default int priority() {
+    return 5;
+  }
+
+  /** Creates the transport of one runtime; it may register publications in {@code discovery}. */
+  EventTransport create(RuntimeConfig config, Discovery discovery);
+}

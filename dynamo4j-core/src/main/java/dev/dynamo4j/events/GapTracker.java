@@ -1,0 +1,69 @@
+package dev.dynamo4j.events;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Per-publisher accounting of what a subscriber received: events delivered, gaps (sequence
+ * numbers that never arrived), duplicates (a sequence at or below the last one seen, dropped),
+ * and publishers seen. The first event of a publisher starts its count wherever it is (a late
+ * joiner is not a gap); a restarted publisher has a new id and is a new publisher.
+ *
+ * <p>Not thread-safe: one subscriber's reading thread owns it. The snapshot is safe to read from
+ * any thread.
+ */
+public final class GapTracker {
+  private final Map<Long, Long> lastSeq = new HashMap<>();
+  private final LongAdder received = new LongAdder();
+  private final LongAdder gaps = new LongAdder();
+  private final LongAdder duplicates = new LongAdder();
+  private volatile int publishers;
+
+  /** What {@link #observe} decided about one event. */
+  public enum Verdict {
+    DELIVER,
+    /** Delivered, after {@code gap} missing events. */
+    DELIVER_AFTER_GAP,
+    DUPLICATE
+  }
+
+  /** Accounts for one event; returns whether to deliver it. */
+  public Verdict observe(long publisherId, long sequence, long[] gapOut) {
+    Long last = lastSeq.get(publisherId);
+    if (last == null) {
+      lastSeq.put(publisherId, sequence);
+      publishers = lastSeq.size();
+      received.increment();
+      return Verdict.DELIVER;
+    }
+    if (Long.compareUnsigned(sequence, last) <= 0) {
+      duplicates.increment();
+      return Verdict.DUPLICATE;
+    }
+    lastSeq.put(publisherId, sequence);
+    received.increment();
+    long missing = sequence - last - 1;
+    if (missing > 0) {
+      gaps.add(missing);
+      if (gapOut != null) {
+        gapOut[0] = missing;
+      }
+      return Verdict.DELIVER_AFTER_GAP;
+    }
+    return Verdict.DELIVER;
+  }
+
+  /** The counts so far. */
+  public Stats stats() {
+    return new Stats(received.sum(), gaps.sum(), duplicates.sum(), publishers);
+  }
+
+  /**
+   * @param received events delivered
+   * @param gaps sequence numbers skipped
+   * @param duplicates events dropped as already seen
+   * @param publishers distinct publisher ids seen
+   */
+  public record Stats(long received, long gaps, long duplicates, int publishers) {}
+}

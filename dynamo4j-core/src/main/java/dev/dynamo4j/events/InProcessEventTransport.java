@@ -1,0 +1,101 @@
+package dev.dynamo4j.events;
+
+import dev.dynamo4j.discovery.EventScope;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Events within one JVM: a bus keyed by {@link EventScope#subject(String)}, shared by every
+ * instance. Each subscription buffers {@code capacity} envelopes; a send to a full subscription
+ * drops the envelope for that subscriber (as a ZMQ PUB does past its high-water mark), which its
+ * gap accounting will show.
+ */
+public final class InProcessEventTransport implements EventTransport {
+  private static final Map<String, List<Sub>> BUS = new ConcurrentHashMap<>();
+  private static final byte[] CLOSED = new byte[0];
+  private final int capacity;
+
+  public InProcessEventTransport() {
+    this(100_000);
+  }
+
+  public InProcessEventTransport(int capacity) {
+    this.capacity = capacity;
+  }
+
+  @Override
+  public String name() {
+    return "in_process";
+  }
+
+  @Override
+  public Publication publish(EventScope scope, String topic, long publisherId) {
+    String subject = scope.subject(topic);
+    return new Publication() {
+      @Override
+      public void send(long pid, long seq, byte[] envelope) {
+        for (Sub s : BUS.getOrDefault(subject, List.of())) {
+          s.queue.offer(envelope);
+        }
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Override
+  public Subscription subscribe(EventScope scope, String topic) {
+    Sub s = new Sub(scope.subject(topic), capacity);
+    BUS.computeIfAbsent(s.subject, k -> new CopyOnWriteArrayList<>()).add(s);
+    return s;
+  }
+
+  @Override
+  public void close() {}
+
+  private static final class Sub implements Subscription {
+    final String subject;
+    final ArrayBlockingQueue<byte[]> queue;
+    private volatile boolean closed;
+
+    Sub(String subject, int capacity) {
+      this.subject = subject;
+      this.queue = new ArrayBlockingQueue<>(capacity);
+    }
+
+    @Override
+    public byte[] next() throws InterruptedException {
+      if (closed) {
+        return null;
+      }
+      byte[] b = queue.take();
+      return b == CLOSED ? null : b;
+    }
+
+    @Override
+    public byte[] poll(Duration timeout) throws InterruptedException {
+      if (closed) {
+        return null;
+      }
+      byte[] b = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return b == CLOSED ? null : b;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      List<Sub> subs = BUS.get(subject);
+      if (subs != null) {
+        subs.remove(this);
+      }
+      queue.clear();
+      queue.offer(CLOSED);
+    }
+  }
+}

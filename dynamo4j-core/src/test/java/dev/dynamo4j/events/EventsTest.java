@@ -1,0 +1,67 @@
+package dev.dynamo4j.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.wire.EventEnvelope;
+import dev.dynamo4j.wire.PayloadCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventsTest {
+  @Test
+  void gapCounterVectorOfTheSpec() {
+    GapTracker t = new GapTracker();
+    long[][] events = {{1, 0}, {1, 1}, {1, 3}, {2, 0}, {2, 1}};
+    for (long[] e : events) {
+      t.observe(e[0], e[1], null);
+    }
+    assertThat(t.stats()).isEqualTo(new GapTracker.Stats(5, 1, 0, 2));
+  }
+
+  @Test
+  void duplicatesAreCountedAndDropped() {
+    GapTracker t = new GapTracker();
+    assertThat(t.observe(7, 11, null)).isEqualTo(GapTracker.Verdict.DELIVER);
+    assertThat(t.observe(7, 11, null)).isEqualTo(GapTracker.Verdict.DUPLICATE);
+    assertThat(t.observe(7, 12, null)).isEqualTo(GapTracker.Verdict.DELIVER);
+    assertThat(t.observe(8, 11, null)).isEqualTo(GapTracker.Verdict.DELIVER);
+    assertThat(t.stats()).isEqualTo(new GapTracker.Stats(3, 0, 1, 2));
+  }
+
+  @Test
+  void aSubscriberSkipsBadEnvelopesAndReportsGaps() throws Exception {
+    EventScope scope = new EventScope.Namespace("gaps" + System.nanoTime());
+    InProcessEventTransport transport = new InProcessEventTransport();
+    try (EventSubscriber sub = EventSubscriber.create(transport, scope, "t", PayloadCodec.MSGPACK)) {
+      List<long[]> gaps = new ArrayList<>();
+      sub.onGap((pid, seq, missing) -> gaps.add(new long[] {pid, seq, missing}));
+      EventTransport.Publication raw = transport.publish(scope, "t", 42);
+      raw.send(42, 0, new byte[] {(byte) 0xc1}); // not an envelope
+      raw.send(42, 0, new EventEnvelope(42, 0, 1, "other-topic", new byte[0]).encode());
+      raw.send(42, 0, new EventEnvelope(42, 0, 1, "t", PayloadCodec.MSGPACK.encode("a")).encode());
+      raw.send(42, 3, new EventEnvelope(42, 3, 1, "t", PayloadCodec.MSGPACK.encode("d")).encode());
+      assertThat(sub.poll(Duration.ofSeconds(2)).decode(String.class)).isEqualTo("a");
+      assertThat(sub.poll(Duration.ofSeconds(2)).decode(String.class)).isEqualTo("d");
+      assertThat(sub.malformed()).isEqualTo(1);
+      assertThat(sub.stats().gaps()).isEqualTo(2);
+      assertThat(gaps).hasSize(1);
+      assertThat(gaps.get(0)).containsExactly(42, 3, 2);
+    }
+  }
+
+  @Test
+  void theRuntimeHandsOutPublishersAndSubscribersOfItsPlane() throws Exception {
+    try (DistributedRuntime rt = DistributedRuntime.processLocal()) {
+      EventScope scope = new EventScope.Endpoint("rt" + System.nanoTime(), "c", "e");
+      try (EventSubscriber sub = rt.subscriber(scope, "metrics"); EventPublisher pub = rt.publisher(scope, "metrics")) {
+        pub.publish(java.util.Map.of("load", 3));
+        assertThat(sub.poll(Duration.ofSeconds(2)).decode(java.util.Map.class)).containsEntry("load", 3);
+        assertThat(pub.publisherId()).isBetween(0L, EventEnvelope.MAX_JSON_SAFE_ID);
+      }
+    }
+  }
+}
