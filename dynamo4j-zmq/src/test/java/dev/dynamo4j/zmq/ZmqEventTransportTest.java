@@ -1,0 +1,16 @@
+package dev.dynamo4j.zmq;
+
+import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.events.EventTransport;
+import dev.dynamo4j.kv.MemoryKeyValueStore;
+import dev.dynamo4j.testkit.EventTransportConformance;
+
+/** ZMQ direct mode passes the shared event-transport suite; each transport is a "process" with its own discovery client. */
+class ZmqEventTransportTest extends EventTransportConformance {
+  final MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+
+  @Override
+  protected EventTransport newTransport() {
+    return new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 100_000);
+  }
+}
