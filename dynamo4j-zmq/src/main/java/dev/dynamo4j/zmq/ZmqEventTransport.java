@@ -39,7 +39,7 @@ import org.zeromq.ZMQ;
  * Dynamo's default event plane, brokerless ZMQ ("direct mode").
  *
  * <p><b>Publishing.</b> Each publication binds its own PUB socket on {@code
- * tcp://<host>:*} (SNDHWM 100000, linger 0), reads the real port back and registers an {@code
+ * tcp://<host>:*} (SNDHWM 100000, linger 500 ms), reads the real port back and registers an {@code
  * EventChannel} record {@code {"kind":"Zmq","config":{"endpoint":"tcp://<host>:<port>"}}} under
  * the publisher id; close withdraws it. Each event is the 4-part message [topic][publisher id
  * u64 BE][sequence u64 BE][event frame], sent with DONTWAIT: a subscriber past its high-water
@@ -132,7 +132,7 @@ public final class ZmqEventTransport implements EventTransport {
   public Publication publish(EventScope scope, String topic, long publisherId) {
     ZMQ.Socket pub = context.createSocket(SocketType.PUB);
     pub.setSndHWM(SNDHWM);
-    pub.setLinger(0);
+    pub.setLinger(500); // on close, give queued events half a second to leave
     pub.setIPv6(bindHost.contains(":"));
     String bindAt = "tcp://" + (bindHost.contains(":") ? "[" + bindHost + "]" : bindHost) + ":*";
     try {
