@@ -6,15 +6,20 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Per-publisher accounting of what a subscriber received: events delivered, gaps (sequence
- * numbers that never arrived), duplicates (a sequence at or below the last one seen, dropped),
- * and publishers seen. The first event of a publisher starts its count wherever it is (a late
- * joiner is not a gap); a restarted publisher has a new id and is a new publisher.
+ * numbers skipped and still missing), duplicates (dropped) and publishers seen. The first event
+ * of a publisher starts its count wherever it is (a late joiner is not a gap); a restarted
+ * publisher has a new id and is a new publisher. An event older than the newest one seen is
+ * delivered if it fills a recorded hole (several brokers can reorder) and then no longer counts
+ * as a gap; otherwise it is a duplicate. Holes are remembered individually up to {@value
+ * #MAX_HOLES} per publisher.
  *
  * <p>Not thread-safe: one subscriber's reading thread owns it. The snapshot is safe to read from
  * any thread.
  */
 public final class GapTracker {
+  static final int MAX_HOLES = 4096;
   private final Map<Long, Long> lastSeq = new HashMap<>();
+  private final Map<Long, java.util.TreeSet<Long>> holes = new HashMap<>();
   private final LongAdder received = new LongAdder();
   private final LongAdder gaps = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
@@ -38,6 +43,12 @@ public final class GapTracker {
       return Verdict.DELIVER;
     }
     if (Long.compareUnsigned(sequence, last) <= 0) {
+      java.util.TreeSet<Long> h = holes.get(publisherId);
+      if (h != null && h.remove(sequence)) {
+        gaps.decrement();
+        received.increment();
+        return Verdict.DELIVER;
+      }
       duplicates.increment();
       return Verdict.DUPLICATE;
     }
@@ -46,6 +57,13 @@ public final class GapTracker {
     long missing = sequence - last - 1;
     if (missing > 0) {
       gaps.add(missing);
+      java.util.TreeSet<Long> h = holes.computeIfAbsent(publisherId, k -> new java.util.TreeSet<>());
+      for (long s = last + 1; s < sequence && s - last <= MAX_HOLES; s++) {
+        h.add(s);
+      }
+      while (h.size() > MAX_HOLES) {
+        h.pollFirst();
+      }
       if (gapOut != null) {
         gapOut[0] = missing;
       }

@@ -33,6 +33,17 @@ class EventsTest {
   }
 
   @Test
+  void aLateEventFillsItsHoleAndIsNoLongerAGap() {
+    GapTracker t = new GapTracker();
+    t.observe(1, 0, null);
+    assertThat(t.observe(1, 3, null)).isEqualTo(GapTracker.Verdict.DELIVER_AFTER_GAP);
+    assertThat(t.stats().gaps()).isEqualTo(2);
+    assertThat(t.observe(1, 2, null)).isEqualTo(GapTracker.Verdict.DELIVER);
+    assertThat(t.observe(1, 2, null)).isEqualTo(GapTracker.Verdict.DUPLICATE);
+    assertThat(t.stats()).isEqualTo(new GapTracker.Stats(3, 1, 1, 1));
+  }
+
+  @Test
   void aSubscriberSkipsBadEnvelopesAndReportsGaps() throws Exception {
     EventScope scope = new EventScope.Namespace("gaps" + System.nanoTime());
     InProcessEventTransport transport = new InProcessEventTransport();

@@ -69,8 +69,21 @@ public final class ZmqEventTransport implements EventTransport {
   private final String bindHost;
   private final String advertiseHost;
   private final int rcvHwm;
+  private final BrokerUrls staticBrokers;
+  private final boolean discoverBrokers;
 
   public ZmqEventTransport(Discovery discovery, String eventPlaneHost, int rcvHwm) {
+    this(discovery, eventPlaneHost, rcvHwm, null, false);
+  }
+
+  /**
+   * @param brokers broker mode with these brokers ({@code DYN_ZMQ_BROKER_URL}), or {@code null}
+   * @param discoverBrokers broker mode with the brokers registered in discovery for the scope's
+   *     namespace ({@code DYN_ZMQ_BROKER_ENABLED}); ignored when {@code brokers} is given
+   */
+  public ZmqEventTransport(Discovery discovery, String eventPlaneHost, int rcvHwm, BrokerUrls brokers, boolean discoverBrokers) {
+    this.staticBrokers = brokers;
+    this.discoverBrokers = brokers == null && discoverBrokers;
     if (rcvHwm <= 0) {
       throw new DynamoException(ErrorType.InvalidArgument, "RCVHWM must be > 0, got " + rcvHwm);
     }
@@ -128,8 +141,76 @@ public final class ZmqEventTransport implements EventTransport {
     return "zmq";
   }
 
+  /** The brokers to use for {@code scope}, or {@code null} in direct mode. */
+  private BrokerUrls brokersFor(EventScope scope) {
+    if (staticBrokers != null) {
+      return staticBrokers;
+    }
+    if (!discoverBrokers) {
+      return null;
+    }
+    String ns = switch (scope) {
+      case EventScope.Namespace n -> n.name();
+      case EventScope.Component c -> c.namespace();
+      case EventScope.Endpoint e -> e.namespace();
+    };
+    java.util.List<String> xsub = new java.util.ArrayList<>();
+    java.util.List<String> xpub = new java.util.ArrayList<>();
+    for (DiscoveryInstance i : discovery.list(new DiscoveryQuery.EventChannels(EventQuery.of(new EventScope.Component(ns, ZmqBroker.COMPONENT))))) {
+      if (i instanceof DiscoveryInstance.EventChannel ch && ch.transport() instanceof dev.dynamo4j.discovery.EventTransport.ZmqBroker b) {
+        xsub.addAll(b.xsubEndpoints());
+        xpub.addAll(b.xpubEndpoints());
+      }
+    }
+    if (xsub.isEmpty() || xpub.isEmpty()) {
+      throw new DynamoException(ErrorType.Unavailable, "DYN_ZMQ_BROKER_ENABLED is set but no broker found in discovery for namespace '" + ns + "'");
+    }
+    return new BrokerUrls(xsub, xpub);
+  }
+
+  /** Broker mode: a PUB connected to every XSUB, frame 0 = the scoped subject, no discovery record. */
+  private Publication publishViaBrokers(BrokerUrls brokers, EventScope scope, String topic) {
+    ZMQ.Socket pub = context.createSocket(SocketType.PUB);
+    pub.setSndHWM(SNDHWM);
+    pub.setLinger(500);
+    pub.setReconnectIVL(100);
+    pub.setHandshakeIvl(2000);
+    for (String url : brokers.xsub()) {
+      pub.connect(url);
+    }
+    byte[] subject = scope.subject(topic).getBytes(StandardCharsets.UTF_8);
+    return new Publication() {
+      private boolean closed;
+
+      @Override
+      public synchronized void send(long pid, long seq, byte[] envelope) {
+        if (closed) {
+          throw new DynamoException(ErrorType.Unavailable, "publisher " + Long.toHexString(pid) + " is closed");
+        }
+        if (!pub.send(subject, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+          return;
+        }
+        pub.send(u64(pid), ZMQ.SNDMORE | ZMQ.DONTWAIT);
+        pub.send(u64(seq), ZMQ.SNDMORE | ZMQ.DONTWAIT);
+        pub.send(EventFrame.encode(envelope), ZMQ.DONTWAIT);
+      }
+
+      @Override
+      public synchronized void close() {
+        if (!closed) {
+          closed = true;
+          pub.close();
+        }
+      }
+    };
+  }
+
   @Override
   public Publication publish(EventScope scope, String topic, long publisherId) {
+    BrokerUrls brokers = brokersFor(scope);
+    if (brokers != null) {
+      return publishViaBrokers(brokers, scope, topic);
+    }
     ZMQ.Socket pub = context.createSocket(SocketType.PUB);
     pub.setSndHWM(SNDHWM);
     pub.setLinger(500); // on close, give queued events half a second to leave
@@ -186,13 +267,35 @@ public final class ZmqEventTransport implements EventTransport {
     };
   }
 
+  static final int DEDUP_WINDOW = 100_000;
+
+  /** The last {@code capacity} (publisher id, sequence) pairs seen, for multi-broker deduplication. */
+  static final class Dedup {
+    private final java.util.Set<String> seen;
+
+    @SuppressWarnings("serial")
+    Dedup(int capacity) {
+      this.seen = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<String, Boolean>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > capacity;
+        }
+      });
+    }
+
+    /** True the first time a pair is seen within the window. */
+    boolean firstTime(long pid, long seq) {
+      return seen.add(pid + ":" + seq);
+    }
+  }
+
   static byte[] u64(long v) {
     return ByteBuffer.allocate(8).putLong(v).array();
   }
 
   @Override
   public Subscription subscribe(EventScope scope, String topic) {
-    return new Sub(scope, topic);
+    return new Sub(scope, topic, brokersFor(scope));
   }
 
   @Override
@@ -205,6 +308,9 @@ public final class ZmqEventTransport implements EventTransport {
     private static final byte[] CLOSED = new byte[0];
     private final String topic;
     private final byte[] topicBytes;
+    private final byte[] routingKey;
+    private final BrokerUrls brokers;
+    private final Dedup dedup;
     private final ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
     private final ConcurrentLinkedQueue<String[]> commands = new ConcurrentLinkedQueue<>();
     private final Map<Long, String> connected = new HashMap<>(); // socket thread only
@@ -214,12 +320,23 @@ public final class ZmqEventTransport implements EventTransport {
     private final Thread watchThread;
     private volatile boolean closed;
 
-    Sub(EventScope scope, String topic) {
+    Sub(EventScope scope, String topic, BrokerUrls brokers) {
       this.topic = topic;
       this.topicBytes = topic.getBytes(StandardCharsets.UTF_8);
-      this.watch = discovery.listAndWatch(new DiscoveryQuery.EventChannels(EventQuery.of(scope, topic)));
+      this.brokers = brokers;
+      this.routingKey = brokers == null ? topicBytes : scope.subject(topic).getBytes(StandardCharsets.UTF_8);
+      this.dedup = brokers != null && brokers.xpub().size() > 1 ? new Dedup(DEDUP_WINDOW) : null;
+      if (brokers == null) {
+        this.watch = discovery.listAndWatch(new DiscoveryQuery.EventChannels(EventQuery.of(scope, topic)));
+        this.watchThread = Thread.ofVirtual().name("dynamo4j-zmq-sub-watch-" + topic).start(this::follow);
+      } else {
+        this.watch = null;
+        this.watchThread = null;
+        for (int i = 0; i < brokers.xpub().size(); i++) {
+          commands.add(new String[] {"connect", Integer.toString(-1 - i), brokers.xpub().get(i)});
+        }
+      }
       this.socketThread = Thread.ofPlatform().daemon().name("dynamo4j-zmq-sub-" + topic).start(this::pump);
-      this.watchThread = Thread.ofVirtual().name("dynamo4j-zmq-sub-watch-" + topic).start(this::follow);
     }
 
     private void follow() {
@@ -254,7 +371,7 @@ public final class ZmqEventTransport implements EventTransport {
         sub.setReconnectIVLMax(5000);
         sub.setHandshakeIvl(2000);
         sub.setTCPKeepAlive(1);
-        sub.subscribe(topicBytes);
+        sub.subscribe(routingKey);
         byte[][] parts = new byte[8][];
         while (!closed) {
           String[] cmd;
@@ -323,7 +440,7 @@ public final class ZmqEventTransport implements EventTransport {
         log.warn("dropping a {}-part message on {} (expected 4)", n, topic);
         return null;
       }
-      if (!Arrays.equals(parts[0], topicBytes)) {
+      if (!Arrays.equals(parts[0], routingKey)) {
         return null; // a prefix match such as "<topic>-prefix-collision": not ours
       }
       if (parts[1].length != 8 || parts[2].length != 8) {
@@ -345,6 +462,9 @@ public final class ZmqEventTransport implements EventTransport {
         log.warn("dropping an event on {} whose envelope (publisher {}, seq {}) does not match its frames (publisher {}, seq {})",
             topic, env.publisherId(), env.sequence(), pid, seq);
         return null;
+      }
+      if (dedup != null && !dedup.firstTime(pid, seq)) {
+        return null; // the same event through another broker
       }
       return envelope;
     }
@@ -386,8 +506,10 @@ public final class ZmqEventTransport implements EventTransport {
         return;
       }
       closed = true;
-      watch.close();
-      watchThread.interrupt();
+      if (watch != null) {
+        watch.close();
+        watchThread.interrupt();
+      }
       queue.clear();
       try {
         socketThread.join(2000);

@@ -1,8 +1,6 @@
 package dev.dynamo4j.zmq;
 
 import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventTransport;
 import dev.dynamo4j.events.EventTransportProvider;
 import dev.dynamo4j.runtime.RuntimeConfig;
@@ -16,9 +14,7 @@ public final class ZmqEventTransportProvider implements EventTransportProvider {
 
   @Override
   public EventTransport create(RuntimeConfig config, Discovery discovery) {
-    if (config.zmqBrokerUrl() != null || config.zmqBrokerEnabled()) {
-      throw new DynamoException(ErrorType.NotImplemented, "ZMQ broker mode (DYN_ZMQ_BROKER_URL / DYN_ZMQ_BROKER_ENABLED) is not implemented yet in dynamo4j; unset it to use direct mode");
-    }
-    return new ZmqEventTransport(discovery, config.eventPlaneHost(), 100_000);
+    BrokerUrls brokers = config.zmqBrokerUrl() == null ? null : BrokerUrls.parse(config.zmqBrokerUrl());
+    return new ZmqEventTransport(discovery, config.eventPlaneHost(), 100_000, brokers, config.zmqBrokerEnabled());
   }
 }

@@ -1,0 +1,107 @@
+package dev.dynamo4j.zmq;
+
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.discovery.DiscoverySpec;
+import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.wire.EventEnvelope;
+import java.security.SecureRandom;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * A ZMQ event broker: an XSUB socket publishers connect to, an XPUB socket subscribers connect
+ * to, and a proxy thread between them. When given discovery it registers itself as an {@code
+ * EventChannel} of scope {@code component(<namespace>, "zmq_broker")} with transport {@code
+ * ZmqBroker{xsub_endpoints, xpub_endpoints}}, which is how {@code DYN_ZMQ_BROKER_ENABLED} clients
+ * find it. {@link #close()} withdraws the record and stops the proxy.
+ */
+public final class ZmqBroker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ZmqBroker.class);
+  /** The component brokers register under. */
+  public static final String COMPONENT = "zmq_broker";
+  /** The topic of a broker's record (Dynamo's is unconfirmed; only the scope is queried). */
+  public static final String TOPIC = "broker";
+
+  private final ZContext context = new ZContext(1);
+  private final ZMQ.Socket xsub;
+  private final ZMQ.Socket xpub;
+  private final Thread proxy;
+  private final String xsubEndpoint;
+  private final String xpubEndpoint;
+  private final Discovery discovery;
+  private final DiscoveryInstance record;
+
+  /**
+   * Binds both sockets ({@code tcp://host:port}, port {@code *} or 0 for any) and starts the proxy.
+   *
+   * @param discovery where to register, or {@code null} for none
+   */
+  public ZmqBroker(String xsubBind, String xpubBind, String namespace, Discovery discovery) {
+    xsub = context.createSocket(SocketType.XSUB);
+    xpub = context.createSocket(SocketType.XPUB);
+    xsub.setLinger(0);
+    xpub.setLinger(0);
+    xpub.setSndHWM(ZmqEventTransport.SNDHWM);
+    try {
+      xsub.bind(anyPort(xsubBind));
+      xpub.bind(anyPort(xpubBind));
+    } catch (RuntimeException e) {
+      context.close();
+      throw new DynamoException(ErrorType.Unavailable, "cannot bind the broker on " + xsubBind + " / " + xpubBind + ": " + e.getMessage(), e);
+    }
+    xsubEndpoint = xsub.getLastEndpoint();
+    xpubEndpoint = xpub.getLastEndpoint();
+    proxy = Thread.ofPlatform().daemon().name("dynamo4j-zmq-broker").start(() -> {
+      try {
+        ZMQ.proxy(xsub, xpub, null);
+      } catch (RuntimeException e) {
+        log.debug("broker proxy ended: {}", e.toString());
+      }
+    });
+    this.discovery = discovery;
+    if (discovery != null) {
+      long id = EventEnvelope.maskPublisherId(new SecureRandom().nextLong());
+      record = discovery.register(new DiscoverySpec.EventChannel(new EventScope.Component(namespace, COMPONENT), TOPIC, id,
+          new dev.dynamo4j.discovery.EventTransport.ZmqBroker(List.of(xsubEndpoint), List.of(xpubEndpoint))));
+    } else {
+      record = null;
+    }
+    log.info("ZMQ broker: xsub {} xpub {}", xsubEndpoint, xpubEndpoint);
+  }
+
+  private static String anyPort(String bind) {
+    return bind.endsWith(":0") ? bind.substring(0, bind.length() - 2) + ":*" : bind;
+  }
+
+  public String xsubEndpoint() {
+    return xsubEndpoint;
+  }
+
+  public String xpubEndpoint() {
+    return xpubEndpoint;
+  }
+
+  @Override
+  public void close() {
+    if (record != null) {
+      try {
+        discovery.unregister(record);
+      } catch (RuntimeException e) {
+        log.warn("could not withdraw the broker record: {}", e.toString());
+      }
+    }
+    context.close();
+    try {
+      proxy.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
