@@ -32,4 +32,16 @@ class BenchCliTest {
       assertThat(s.get("items_per_s").asLong()).isPositive();
     }
   }
+
+  @Test
+  void eventPlaneBenchComparesAgainstRawJeromq() throws Exception {
+    Path json = dir.resolve("ev.json");
+    CliTest.Result r = CliTest.run("bench", "event-plane", "--duration-ms", "200", "--sizes", "64", "--rate", "500", "--output", json.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("one-way latency", "ratio p50", "ratio tput");
+    JsonNode row = Json.MAPPER.readTree(Files.readAllBytes(json)).get("results").get(0);
+    assertThat(row.get("dynamo4j").get("latency_count").asLong()).isPositive();
+    assertThat(row.get("raw_jeromq").get("received").asLong()).isPositive();
+    assertThat(row.has("ratio_p50")).isTrue();
+  }
 }

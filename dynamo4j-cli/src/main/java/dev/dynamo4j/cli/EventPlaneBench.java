@@ -1,0 +1,261 @@
+package dev.dynamo4j.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.events.EventPublisher;
+import dev.dynamo4j.events.EventSubscriber;
+import dev.dynamo4j.events.ReceivedEvent;
+import dev.dynamo4j.kv.MemoryKeyValueStore;
+import dev.dynamo4j.wire.Json;
+import dev.dynamo4j.wire.PayloadCodec;
+import dev.dynamo4j.zmq.ZmqEventTransport;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.HdrHistogram.Histogram;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dynamo4j bench event-plane}: ZMQ event plane against raw JeroMQ PUB/SUB, same payloads, same run. */
+@Command(
+    name = "event-plane",
+    mixinStandardHelpOptions = true,
+    description = {
+      "ZMQ event plane over loopback: one-way latency percentiles at a paced rate, and throughput flat out, per",
+      "payload size; the same done with raw JeroMQ PUB/SUB (one-part messages) as the baseline, printed as ratios.",
+      "Publisher and subscriber share this JVM (one clock) but use separate ZMQ contexts and TCP."
+    })
+final class EventPlaneBench implements Callable<Integer> {
+  @Option(names = "--duration-ms", description = "Length of each measurement (default: ${DEFAULT-VALUE}).", defaultValue = "2000")
+  long durationMs;
+
+  @Option(names = "--sizes", split = ",", description = "Payload sizes in bytes, at least 8 (default: ${DEFAULT-VALUE}).", defaultValue = "64,1024,16384")
+  List<Integer> sizes;
+
+  @Option(names = "--rate", description = "Events per second in the latency runs (default: ${DEFAULT-VALUE}).", defaultValue = "2000")
+  int rate;
+
+  @Option(names = "--output", description = "JSON results file (default: ${DEFAULT-VALUE}).", defaultValue = "bench-event-plane.json")
+  Path output;
+
+  /** One side of a measurement: how to send a payload, how to receive one (null on timeout). */
+  interface Pair extends AutoCloseable {
+    void send(byte[] payload);
+
+    byte[] receive(Duration timeout) throws InterruptedException;
+
+    @Override
+    void close();
+  }
+
+  static Pair dynamo4j(String ns) throws InterruptedException {
+    MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(1024);
+    ZmqEventTransport pubSide = new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 1_000_000);
+    ZmqEventTransport subSide = new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 1_000_000);
+    EventScope scope = new EventScope.Namespace(ns);
+    EventSubscriber sub = EventSubscriber.create(subSide, scope, "bench", PayloadCodec.MSGPACK);
+    EventPublisher pub = EventPublisher.create(pubSide, scope, "bench", PayloadCodec.MSGPACK);
+    Pair p = new Pair() {
+      public void send(byte[] payload) {
+        pub.publishBytes(payload);
+      }
+
+      public byte[] receive(Duration timeout) throws InterruptedException {
+        ReceivedEvent e = sub.poll(timeout);
+        return e == null ? null : e.payload();
+      }
+
+      public void close() {
+        pub.close();
+        sub.close();
+        pubSide.close();
+        subSide.close();
+      }
+    };
+    join(p);
+    return p;
+  }
+
+  static Pair raw() throws InterruptedException {
+    ZContext pc = new ZContext(1);
+    ZContext sc = new ZContext(1);
+    ZMQ.Socket pub = pc.createSocket(SocketType.PUB);
+    pub.setSndHWM(100_000);
+    pub.bind("tcp://127.0.0.1:*");
+    ZMQ.Socket sub = sc.createSocket(SocketType.SUB);
+    sub.setRcvHWM(1_000_000);
+    sub.subscribe(new byte[0]);
+    sub.connect(pub.getLastEndpoint());
+    Object lock = new Object();
+    Pair p = new Pair() {
+      public void send(byte[] payload) {
+        synchronized (lock) {
+          pub.send(payload, ZMQ.DONTWAIT);
+        }
+      }
+
+      public byte[] receive(Duration timeout) {
+        sub.setReceiveTimeOut((int) Math.max(1, timeout.toMillis()));
+        return sub.recv(0);
+      }
+
+      public void close() {
+        pc.close();
+        sc.close();
+      }
+    };
+    join(p);
+    return p;
+  }
+
+  /** Sends probes until one arrives (ZMQ's slow joiner), then drains. */
+  static void join(Pair p) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    byte[] probe = new byte[8];
+    while (System.nanoTime() < deadline) {
+      p.send(probe);
+      if (p.receive(Duration.ofMillis(100)) != null) {
+        while (p.receive(Duration.ofMillis(200)) != null) {
+          // drain
+        }
+        return;
+      }
+    }
+    throw new IllegalStateException("the subscriber never joined");
+  }
+
+  static byte[] stamped(int size) {
+    byte[] b = new byte[Math.max(8, size)];
+    ByteBuffer.wrap(b).putLong(System.nanoTime());
+    return b;
+  }
+
+  /** Paced sends; the receiver records one-way latency in microseconds. */
+  static Histogram latency(Pair p, int size, int rate, long durationMs) throws Exception {
+    Histogram h = new Histogram(60_000_000L, 3);
+    AtomicLong sent = new AtomicLong();
+    Thread sender = Thread.ofPlatform().start(() -> {
+      long interval = 1_000_000_000L / rate;
+      long next = System.nanoTime();
+      long end = next + durationMs * 1_000_000L;
+      while (next < end) {
+        while (System.nanoTime() < next) {
+          Thread.onSpinWait();
+        }
+        p.send(stamped(size));
+        sent.incrementAndGet();
+        next += interval;
+      }
+    });
+    long end = System.nanoTime() + durationMs * 1_000_000L + 1_000_000_000L;
+    while (System.nanoTime() < end) {
+      byte[] b = p.receive(Duration.ofMillis(100));
+      if (b == null) {
+        if (!sender.isAlive()) {
+          break;
+        }
+        continue;
+      }
+      h.recordValue(Math.max(1, (System.nanoTime() - ByteBuffer.wrap(b).getLong()) / 1000));
+    }
+    sender.join();
+    return h;
+  }
+
+  /** Flat-out sends for the duration; returns {sent, received}. */
+  static long[] throughput(Pair p, int size, long durationMs) throws Exception {
+    AtomicLong sent = new AtomicLong();
+    byte[] payload = stamped(size);
+    Thread sender = Thread.ofPlatform().start(() -> {
+      long end = System.nanoTime() + durationMs * 1_000_000L;
+      while (System.nanoTime() < end) {
+        p.send(payload.clone()); // JeroMQ does not copy what it sends
+        sent.incrementAndGet();
+      }
+    });
+    long received = 0;
+    while (true) {
+      byte[] b = p.receive(Duration.ofMillis(sender.isAlive() ? 500 : 300));
+      if (b == null && !sender.isAlive()) {
+        break;
+      }
+      if (b != null) {
+        received++;
+      }
+    }
+    sender.join();
+    return new long[] {sent.get(), received};
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (durationMs < 10 || rate < 1 || sizes.stream().anyMatch(s -> s < 8)) {
+      System.err.println("dynamo4j bench event-plane: --duration-ms >= 10, --rate >= 1, sizes >= 8");
+      return 2;
+    }
+    PrintStream out = System.out;
+    ObjectNode results = JsonNodeFactory.instance.objectNode();
+    results.put("benchmark", "event-plane");
+    results.put("cores", Runtime.getRuntime().availableProcessors());
+    results.put("duration_ms", durationMs);
+    results.put("latency_rate_per_s", rate);
+    var rows = results.putArray("results");
+    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench").setInitialMax(sizes.size() * 4L).setStyle(ProgressBarStyle.ASCII).build()) {
+      for (int size : sizes) {
+        ObjectNode r = rows.addObject();
+        r.put("size", size);
+        for (String which : List.of("dynamo4j", "raw_jeromq")) {
+          bar.setExtraMessage(which + " " + size + " B latency");
+          Histogram h;
+          long[] tp;
+          try (Pair p = which.equals("dynamo4j") ? dynamo4j("bench" + System.nanoTime()) : raw()) {
+            h = latency(p, size, rate, durationMs);
+            bar.step();
+            bar.setExtraMessage(which + " " + size + " B throughput");
+            tp = throughput(p, size, durationMs);
+            bar.step();
+          }
+          ObjectNode o = r.putObject(which);
+          o.put("latency_count", h.getTotalCount());
+          o.put("p50_us", h.getValueAtPercentile(50));
+          o.put("p99_us", h.getValueAtPercentile(99));
+          o.put("max_us", h.getMaxValue());
+          o.put("sent", tp[0]);
+          o.put("received", tp[1]);
+          o.put("received_per_s", tp[1] * 1000 / durationMs);
+        }
+        r.put("ratio_p50", BenchCommand.RequestPlane.ratio(r.get("dynamo4j").get("p50_us").asLong(), r.get("raw_jeromq").get("p50_us").asLong()));
+        long ours = r.get("dynamo4j").get("received_per_s").asLong();
+        long base = r.get("raw_jeromq").get("received_per_s").asLong();
+        r.put("ratio_throughput", base == 0 ? 0 : Math.round((double) ours / base * 100) / 100.0);
+      }
+    }
+    Files.write(output, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(results));
+    out.println();
+    out.printf("one-way latency at %d events/s (us) and flat-out throughput (events/s received); raw = JeroMQ PUB/SUB%n", rate);
+    out.printf("%8s %8s %8s %8s %8s %10s %12s %12s %11s%n", "size", "p50", "p99", "raw p50", "raw p99", "ratio p50", "recv/s", "raw recv/s", "ratio tput");
+    for (var r : rows) {
+      var d = r.get("dynamo4j");
+      var b = r.get("raw_jeromq");
+      out.printf("%7dB %8d %8d %8d %8d %9.2fx %12d %12d %10.2fx%n", r.get("size").asInt(), d.get("p50_us").asLong(), d.get("p99_us").asLong(),
+          b.get("p50_us").asLong(), b.get("p99_us").asLong(), r.get("ratio_p50").asDouble(), d.get("received_per_s").asLong(),
+          b.get("received_per_s").asLong(), r.get("ratio_throughput").asDouble());
+    }
+    out.println();
+    out.println("results written to " + output.toAbsolutePath());
+    return 0;
+  }
+}
