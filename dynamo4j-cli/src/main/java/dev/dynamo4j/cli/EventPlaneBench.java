@@ -94,9 +94,12 @@ final class EventPlaneBench implements Callable<Integer> {
     ZContext sc = new ZContext(1);
     ZMQ.Socket pub = pc.createSocket(SocketType.PUB);
     pub.setSndHWM(100_000);
+    pub.setHandshakeIvl(2000); // JeroMQ handshakes can stall; bound them as the transport does
     pub.bind("tcp://127.0.0.1:*");
     ZMQ.Socket sub = sc.createSocket(SocketType.SUB);
     sub.setRcvHWM(1_000_000);
+    sub.setHandshakeIvl(2000);
+    sub.setReconnectIVL(100);
     sub.subscribe(new byte[0]);
     sub.connect(pub.getLastEndpoint());
     Object lock = new Object();

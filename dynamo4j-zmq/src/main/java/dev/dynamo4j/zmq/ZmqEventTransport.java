@@ -214,6 +214,7 @@ public final class ZmqEventTransport implements EventTransport {
     ZMQ.Socket pub = context.createSocket(SocketType.PUB);
     pub.setSndHWM(SNDHWM);
     pub.setLinger(500); // on close, give queued events half a second to leave
+    pub.setHandshakeIvl(2000); // a stalled JeroMQ handshake is dropped and retried, not waited out for 30 s
     pub.setIPv6(bindHost.contains(":"));
     String bindAt = "tcp://" + (bindHost.contains(":") ? "[" + bindHost + "]" : bindHost) + ":*";
     try {
