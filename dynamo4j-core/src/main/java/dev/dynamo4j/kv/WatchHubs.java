@@ -1,0 +1,55 @@
+package dev.dynamo4j.kv;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The watch fan-out of the built-in stores, for stores in other modules: publish changes while
+ * holding the store's data lock; every watcher gets a snapshot first and every later change,
+ * with a fresh {@code Resync} instead of silent loss when it falls behind (see {@link KvWatch}).
+ */
+public final class WatchHubs {
+  private WatchHubs() {}
+
+  /** Fans out one bucket's changes. {@code publish*} must be called with {@code lock} held. */
+  public interface Hub {
+    void publishPut(String key, byte[] value);
+
+    void publishDelete(String key);
+
+    /** A new watch: a snapshot now, then every change. */
+    KvWatch open();
+
+    /** Ends every watch. */
+    void closeAll();
+  }
+
+  /**
+   * @param lock the store's data lock
+   * @param snapshot the bucket's current contents; called with {@code lock} held
+   */
+  public static Hub hub(Object lock, Supplier<Map<String, byte[]>> snapshot) {
+    WatchHub h = new WatchHub(lock, snapshot, MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+    return new Hub() {
+      @Override
+      public void publishPut(String key, byte[] value) {
+        h.publish(new WatchEvent.Put(key, value));
+      }
+
+      @Override
+      public void publishDelete(String key) {
+        h.publish(new WatchEvent.Delete(key));
+      }
+
+      @Override
+      public KvWatch open() {
+        return h.open();
+      }
+
+      @Override
+      public void closeAll() {
+        h.closeAll();
+      }
+    };
+  }
+}

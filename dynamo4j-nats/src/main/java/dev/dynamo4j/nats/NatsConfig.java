@@ -1,0 +1,142 @@
+package dev.dynamo4j.nats;
+
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to reach NATS: {@code NATS_SERVER} (comma-separated, each {@code nats://...}, default {@code
+ * nats://localhost:4222}) and the first credentials found in Dynamo's order: {@code
+ * NATS_AUTH_USERNAME} + {@code NATS_AUTH_PASSWORD}, {@code NATS_AUTH_TOKEN}, {@code NATS_AUTH_NKEY}
+ * (a seed), {@code NATS_AUTH_CREDENTIALS_FILE}. With none set dynamo4j connects without
+ * credentials (Dynamo falls back to user {@code user} / password {@code user}). Builder calls
+ * override the environment.
+ */
+public final class NatsConfig {
+  /** Credentials; exactly one kind or none. */
+  public sealed interface Auth {
+    record None() implements Auth {}
+
+    record UserPassword(String user, String password) implements Auth {
+      @Override
+      public String toString() {
+        return "UserPassword[" + user + ", ***]";
+      }
+    }
+
+    record Token(String token) implements Auth {
+      @Override
+      public String toString() {
+        return "Token[***]";
+      }
+    }
+
+    record NKey(String seed) implements Auth {
+      @Override
+      public String toString() {
+        return "NKey[***]";
+      }
+    }
+
+    record CredentialsFile(String path) implements Auth {}
+  }
+
+  private final List<String> servers;
+  private final Auth auth;
+  private final Duration connectTimeout;
+
+  private NatsConfig(List<String> servers, Auth auth, Duration connectTimeout) {
+    this.servers = List.copyOf(servers);
+    this.auth = auth;
+    this.connectTimeout = connectTimeout;
+  }
+
+  public List<String> servers() {
+    return servers;
+  }
+
+  public Auth auth() {
+    return auth;
+  }
+
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  public static NatsConfig fromEnv() {
+    return builder(System.getenv()).build();
+  }
+
+  public static Builder builder(Map<String, String> env) {
+    Builder b = new Builder();
+    String servers = blankToNull(env.get("NATS_SERVER"));
+    if (servers != null) {
+      b.servers(servers);
+    }
+    String user = blankToNull(env.get("NATS_AUTH_USERNAME"));
+    String password = blankToNull(env.get("NATS_AUTH_PASSWORD"));
+    String token = blankToNull(env.get("NATS_AUTH_TOKEN"));
+    String nkey = blankToNull(env.get("NATS_AUTH_NKEY"));
+    String creds = blankToNull(env.get("NATS_AUTH_CREDENTIALS_FILE"));
+    if (user != null && password != null) {
+      b.auth(new Auth.UserPassword(user, password));
+    } else if (token != null) {
+      b.auth(new Auth.Token(token));
+    } else if (nkey != null) {
+      b.auth(new Auth.NKey(nkey));
+    } else if (creds != null) {
+      b.auth(new Auth.CredentialsFile(creds));
+    }
+    return b;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  public static final class Builder {
+    private List<String> servers = List.of("nats://localhost:4222");
+    private Auth auth = new Auth.None();
+    private Duration connectTimeout = Duration.ofSeconds(5);
+
+    /**
+     * @throws DynamoException {@code InvalidArgument} "server must start with 'nats://'"
+     */
+    public Builder servers(String commaSeparated) {
+      List<String> out = new ArrayList<>();
+      for (String s : commaSeparated.split(",")) {
+        String t = s.trim();
+        if (t.isEmpty()) {
+          continue;
+        }
+        if (!t.startsWith("nats://")) {
+          throw new DynamoException(ErrorType.InvalidArgument, "server must start with 'nats://': '" + t + "'");
+        }
+        out.add(t);
+      }
+      if (out.isEmpty()) {
+        throw new DynamoException(ErrorType.InvalidArgument, "NATS_SERVER names no server");
+      }
+      this.servers = out;
+      return this;
+    }
+
+    public Builder auth(Auth auth) {
+      this.auth = Objects.requireNonNull(auth);
+      return this;
+    }
+
+    public Builder connectTimeout(Duration d) {
+      this.connectTimeout = d;
+      return this;
+    }
+
+    public NatsConfig build() {
+      return new NatsConfig(servers, auth, connectTimeout);
+    }
+  }
+}

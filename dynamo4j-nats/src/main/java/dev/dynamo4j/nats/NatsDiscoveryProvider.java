@@ -1,0 +1,20 @@
+package dev.dynamo4j.nats;
+
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.DiscoveryProvider;
+import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import java.time.Duration;
+
+/** {@code DYN_DISCOVERY_BACKEND=nats}: discovery on JetStream KV, connected with {@code NATS_*}. */
+public final class NatsDiscoveryProvider implements DiscoveryProvider {
+  @Override
+  public String name() {
+    return "nats";
+  }
+
+  @Override
+  public Discovery create(RuntimeConfig config) {
+    return new KvStoreDiscovery(new NatsKeyValueStore(NatsConnections.connect(NatsConfig.fromEnv()), true, Duration.ofSeconds(10)));
+  }
+}

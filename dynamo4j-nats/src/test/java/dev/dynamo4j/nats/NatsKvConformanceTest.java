@@ -1,0 +1,49 @@
+package dev.dynamo4j.nats;
+
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.kv.KeyValueStore;
+import dev.dynamo4j.testkit.DiscoveryConformance;
+import dev.dynamo4j.testkit.KeyValueStoreConformance;
+import dev.dynamo4j.testkit.NatsServer;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+
+/** The JetStream KV store, and discovery on it, pass the shared suites against a real nats-server. */
+class NatsKvConformanceTest {
+  static NatsServer server;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = NatsServer.start();
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  static NatsKeyValueStore newNatsStore() {
+    NatsConfig cfg = NatsConfig.builder(Map.of()).servers(server.url()).build();
+    return new NatsKeyValueStore(NatsConnections.connect(cfg), true, Duration.ofSeconds(10));
+  }
+
+  @Nested
+  class Store extends KeyValueStoreConformance {
+    @Override
+    protected KeyValueStore newStore() {
+      return newNatsStore();
+    }
+  }
+
+  @Nested
+  class OnDiscovery extends DiscoveryConformance {
+    @Override
+    protected Discovery newDiscovery() {
+      return new KvStoreDiscovery(newNatsStore());
+    }
+  }
+}
