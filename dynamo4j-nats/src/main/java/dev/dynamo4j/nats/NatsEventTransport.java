@@ -1,0 +1,132 @@
+package dev.dynamo4j.nats;
+
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.discovery.DiscoverySpec;
+import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.discovery.EventTransport.Nats;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.events.EventTransport;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Subscription;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NATS event plane ({@code DYN_EVENT_PLANE=nats}): each event is a NATS core publish of the
+ * bare envelope to {@code namespace.<enc>[.component.<enc>[.endpoint.<enc>]].<enc(topic)>}; each
+ * publisher registers {@code {"kind":"Nats","config":{"subject_prefix":...}}}. Subscribers
+ * subscribe to the exact subject and read with {@code nextMessage} on their own thread (no
+ * dispatcher hop). NATS may drop messages for a slow consumer (its pending limits); the
+ * subscriber's gap accounting shows it. Publishing never blocks on subscribers: jnats buffers.
+ */
+public final class NatsEventTransport implements EventTransport {
+  private static final Logger log = LoggerFactory.getLogger(NatsEventTransport.class);
+
+  private final Connection nc;
+  private final boolean ownsConnection;
+  private final Discovery discovery;
+
+  public NatsEventTransport(Connection nc, boolean ownsConnection, Discovery discovery) {
+    this.nc = nc;
+    this.ownsConnection = ownsConnection;
+    this.discovery = discovery;
+  }
+
+  @Override
+  public String name() {
+    return "nats";
+  }
+
+  @Override
+  public Publication publish(EventScope scope, String topic, long publisherId) {
+    String subject = scope.subject(topic);
+    DiscoveryInstance record = discovery.register(new DiscoverySpec.EventChannel(scope, topic, publisherId, new Nats(scope.subjectPrefix())));
+    return new Publication() {
+      private volatile boolean closed;
+
+      @Override
+      public void send(long pid, long seq, byte[] envelope) {
+        if (closed) {
+          throw new DynamoException(ErrorType.Unavailable, "publisher " + Long.toHexString(pid) + " is closed");
+        }
+        try {
+          nc.publish(subject, envelope);
+        } catch (IllegalStateException e) {
+          throw new DynamoException(ErrorType.Unavailable, "NATS connection closed: " + e.getMessage(), e);
+        }
+      }
+
+      @Override
+      public void close() {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        try {
+          discovery.unregister(record);
+        } catch (RuntimeException e) {
+          log.warn("could not withdraw NATS publisher of {}: {}", subject, e.toString());
+        }
+      }
+    };
+  }
+
+  @Override
+  public Subscription subscribe(EventScope scope, String topic) {
+    io.nats.client.Subscription sub = nc.subscribe(scope.subject(topic));
+    return new EventTransport.Subscription() {
+      private volatile boolean closed;
+
+      @Override
+      public byte[] next() throws InterruptedException {
+        while (!closed) {
+          byte[] b = poll(Duration.ofMillis(250));
+          if (b != null) {
+            return b;
+          }
+        }
+        return null;
+      }
+
+      @Override
+      public byte[] poll(Duration timeout) throws InterruptedException {
+        if (closed) {
+          return null;
+        }
+        try {
+          Message m = sub.nextMessage(timeout);
+          return m == null ? null : m.getData();
+        } catch (IllegalStateException e) {
+          return null; // unsubscribed or connection closed
+        }
+      }
+
+      @Override
+      public void close() {
+        if (!closed) {
+          closed = true;
+          try {
+            sub.unsubscribe();
+          } catch (IllegalStateException e) {
+            // already closed
+          }
+        }
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    if (ownsConnection) {
+      try {
+        nc.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.dynamo4j.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.discovery.DiscoveryQuery;
+import dev.dynamo4j.discovery.EventQuery;
+import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.events.EventPublisher;
+import dev.dynamo4j.events.EventTransport;
+import dev.dynamo4j.kv.MemoryKeyValueStore;
+import dev.dynamo4j.testkit.EventTransportConformance;
+import dev.dynamo4j.testkit.NatsServer;
+import dev.dynamo4j.wire.EventEnvelope;
+import dev.dynamo4j.wire.PayloadCodec;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The NATS event plane passes the shared suite against a real nats-server; the subject and record are Dynamo's. */
+class NatsEventTransportTest extends EventTransportConformance {
+  static NatsServer server;
+  final MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(1024);
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = NatsServer.start();
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  static Connection connect() {
+    return NatsConnections.connect(NatsConfig.builder(Map.of()).servers(server.url()).build());
+  }
+
+  @Override
+  protected EventTransport newTransport() {
+    return new NatsEventTransport(connect(), true, new KvStoreDiscovery(new MemoryKeyValueStore(data)));
+  }
+
+  @Test
+  void eventsAreBareEnvelopesOnTheScopedSubjectAndPublishersAreRegistered() throws Exception {
+    KvStoreDiscovery discovery = new KvStoreDiscovery(new MemoryKeyValueStore(data));
+    try (Connection raw = connect();
+        NatsEventTransport t = new NatsEventTransport(connect(), true, discovery)) {
+      EventScope scope = new EventScope.Component("ns.one", "worker/*");
+      io.nats.client.Subscription sub = raw.subscribe("namespace.ns%2Eone.component.worker%2F%2A.kv%2Eevents");
+      raw.flush(Duration.ofSeconds(5));
+      try (EventPublisher pub = EventPublisher.create(t, scope, "kv.events", PayloadCodec.MSGPACK)) {
+        DiscoveryInstance.EventChannel rec = (DiscoveryInstance.EventChannel)
+            discovery.list(new DiscoveryQuery.EventChannels(EventQuery.of(scope, "kv.events"))).get(0);
+        assertThat(new String(rec.toJson())).contains("\"transport\":{\"kind\":\"Nats\",\"config\":{\"subject_prefix\":\"namespace.ns%2Eone.component.worker%2F%2A\"}}");
+        pub.publish("x");
+        Message m = sub.nextMessage(Duration.ofSeconds(5));
+        assertThat(m).isNotNull();
+        EventEnvelope env = EventEnvelope.decode(m.getData());
+        assertThat(env.topic()).isEqualTo("kv.events");
+        assertThat(env.publisherId()).isEqualTo(pub.publisherId());
+      }
+    } finally {
+      discovery.shutdown();
+    }
+  }
+}
