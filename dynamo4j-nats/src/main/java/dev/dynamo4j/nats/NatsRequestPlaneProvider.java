@@ -1,0 +1,18 @@
+package dev.dynamo4j.nats;
+
+import dev.dynamo4j.network.RequestPlane;
+import dev.dynamo4j.network.RequestPlaneProvider;
+import dev.dynamo4j.runtime.RuntimeConfig;
+
+/** {@code DYN_REQUEST_PLANE=nats}, connected with {@code NATS_*}. */
+public final class NatsRequestPlaneProvider implements RequestPlaneProvider {
+  @Override
+  public RuntimeConfig.RequestPlaneMode mode() {
+    return RuntimeConfig.RequestPlaneMode.NATS;
+  }
+
+  @Override
+  public RequestPlane create(RuntimeConfig config) {
+    return new NatsRequestPlane(NatsConnections.connect(NatsConfig.fromEnv()), true, config);
+  }
+}

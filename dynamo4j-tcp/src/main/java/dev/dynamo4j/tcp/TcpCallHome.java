@@ -1,0 +1,51 @@
+package dev.dynamo4j.tcp;
+
+import dev.dynamo4j.network.FrameChannel;
+import dev.dynamo4j.network.PendingStream;
+import dev.dynamo4j.network.ResponsePlane;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.wire.ConnectionInfo;
+import dev.dynamo4j.wire.TcpStreamConnectionInfo;
+import io.netty.channel.EventLoopGroup;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The TCP call-home response plane on its own, for request planes that carry requests some other
+ * way (NATS) but return responses over TCP as Dynamo does. Owns a small event-loop group, closed
+ * with the plane.
+ */
+public final class TcpCallHome {
+  private TcpCallHome() {}
+
+  public static ResponsePlane create(RuntimeConfig config) {
+    EventLoopGroup group = Transports.group(2);
+    TcpResponsePlane plane = new TcpResponsePlane(
+        group,
+        Hosts.choose(config.tcpResponseStreamHost(), "DYN_TCP_RESPONSE_STREAM_HOST"),
+        config.tcpResponseStreamPort(),
+        config.tcpMaxMessageSize(),
+        config.tcpConnectTimeout());
+    return new ResponsePlane() {
+      @Override
+      public String transport() {
+        return plane.transport();
+      }
+
+      @Override
+      public PendingStream expect(String requestId, TcpStreamConnectionInfo.StreamType type) {
+        return plane.expect(requestId, type);
+      }
+
+      @Override
+      public FrameChannel dial(ConnectionInfo info, String requestId) throws InterruptedException {
+        return plane.dial(info, requestId);
+      }
+
+      @Override
+      public void close() {
+        plane.close();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+      }
+    };
+  }
+}
