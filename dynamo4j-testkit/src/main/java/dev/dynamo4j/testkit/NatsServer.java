@@ -42,13 +42,15 @@ public final class NatsServer implements AutoCloseable {
   private final int port;
   private final int monitorPort;
   private final Auth auth;
+  private final boolean jetStream;
   private Process process;
 
-  private NatsServer(Path dir, int port, int monitorPort, Auth auth) {
+  private NatsServer(Path dir, int port, int monitorPort, Auth auth, boolean jetStream) {
     this.dir = dir;
     this.port = port;
     this.monitorPort = monitorPort;
     this.auth = auth;
+    this.jetStream = jetStream;
   }
 
   public static NatsServer start() throws IOException {
@@ -56,7 +58,14 @@ public final class NatsServer implements AutoCloseable {
   }
 
   public static NatsServer start(Auth auth) throws IOException {
-    NatsServer s = new NatsServer(Files.createTempDirectory("dynamo4j-nats-"), freePort(), freePort(), auth);
+    NatsServer s = new NatsServer(Files.createTempDirectory("dynamo4j-nats-"), freePort(), freePort(), auth, true);
+    s.launch();
+    return s;
+  }
+
+  /** A server without JetStream, for the errors of KV, queues and object stores that need it. */
+  public static NatsServer startWithoutJetStream() throws IOException {
+    NatsServer s = new NatsServer(Files.createTempDirectory("dynamo4j-nats-"), freePort(), freePort(), Auth.none(), false);
     s.launch();
     return s;
   }
@@ -80,7 +89,9 @@ public final class NatsServer implements AutoCloseable {
     StringBuilder conf = new StringBuilder();
     conf.append("listen: 127.0.0.1:").append(port).append('\n');
     conf.append("http: 127.0.0.1:").append(monitorPort).append('\n');
-    conf.append("jetstream {\n  store_dir: \"").append(dir.resolve("js")).append("\"\n  max_memory_store: 256MB\n  max_file_store: 2GB\n}\n");
+    if (jetStream) {
+      conf.append("jetstream {\n  store_dir: \"").append(dir.resolve("js")).append("\"\n  max_memory_store: 256MB\n  max_file_store: 2GB\n}\n");
+    }
     if (auth.user() != null) {
       conf.append("authorization {\n  user: \"").append(auth.user()).append("\"\n  password: \"").append(auth.password()).append("\"\n}\n");
     } else if (auth.token() != null) {
