@@ -104,6 +104,8 @@ final class QueueCommand implements Runnable {
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Exit when no message came for this long; at least 1, a limit of the NATS client (default: ${DEFAULT-VALUE}).", defaultValue = "5")
     double timeoutSeconds;
 
+    static final Duration ACK_TIMEOUT = Duration.ofSeconds(10);
+
     @Option(names = "--ack-first", description = "Acknowledge before printing (Dynamo's mode: a crash loses the message).")
     boolean ackFirst;
 
@@ -119,20 +121,18 @@ final class QueueCommand implements Runnable {
       try (Connection nc = nats.connect()) {
         NatsQueue q = NatsQueue.open(nc, name, consumer, System.getenv());
         while (count < 0 || n < count) {
+          var d = q.dequeueExplicit(timeout);
+          if (d.isEmpty()) {
+            break;
+          }
+          // acks are confirmed by the server, so "consumed N" means N are gone from the queue
           if (ackFirst) {
-            var m = q.dequeue(timeout);
-            if (m.isEmpty()) {
-              break;
-            }
-            out.println(new String(m.get(), StandardCharsets.UTF_8));
-          } else {
-            var d = q.dequeueExplicit(timeout);
-            if (d.isEmpty()) {
-              break;
-            }
-            out.println(new String(d.get().data(), StandardCharsets.UTF_8));
-            out.flush();
-            d.get().ack();
+            d.get().ackSync(ACK_TIMEOUT);
+          }
+          out.println(new String(d.get().data(), StandardCharsets.UTF_8));
+          out.flush();
+          if (!ackFirst) {
+            d.get().ackSync(ACK_TIMEOUT);
           }
           n++;
         }

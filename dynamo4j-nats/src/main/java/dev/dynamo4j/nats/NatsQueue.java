@@ -139,13 +139,18 @@ public final class NatsQueue implements AutoCloseable {
     return enqueue(Json.toBytes(value));
   }
 
-  /** Dynamo's mode: the next message, acknowledged before it is returned; empty on timeout. */
+  /**
+   * Dynamo's mode: the next message, acknowledged before it is returned (the server has confirmed
+   * the ack, so a purge of acknowledged messages right after sees it); empty on timeout.
+   */
   public Optional<byte[]> dequeue(Duration timeout) {
     return dequeueExplicit(timeout).map(d -> {
-      d.ack();
+      d.ackSync(ACK_CONFIRM_TIMEOUT);
       return d.data();
     });
   }
+
+  private static final Duration ACK_CONFIRM_TIMEOUT = Duration.ofSeconds(10);
 
   /**
    * The next message, unacknowledged; empty on timeout.
@@ -184,9 +189,29 @@ public final class NatsQueue implements AutoCloseable {
       return message.metaData().streamSequence();
     }
 
-    /** Done: never delivered again. */
+    /**
+     * Done: never delivered again. Fire and forget: the ack is sent with the connection's next
+     * flush, and a lost ack means one more delivery, never a lost message.
+     */
     public void ack() {
       message.ack();
+    }
+
+    /**
+     * Done, confirmed: returns once the server has recorded the ack.
+     *
+     * @throws DynamoException {@code Unavailable} when the server did not confirm within {@code timeout}
+     *     (the message may then be delivered again)
+     */
+    public void ackSync(Duration timeout) {
+      try {
+        message.ackSync(timeout);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new DynamoException(ErrorType.Unavailable, "ack of #" + streamSequence() + " not confirmed within " + timeout, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DynamoException(ErrorType.Cancelled, "interrupted while acknowledging #" + streamSequence(), e);
+      }
     }
 
     /** Failed: deliver again (to any consumer of the group). */
