@@ -17,8 +17,14 @@ final class DiscoveryOptions {
   @Option(names = "--file-kv", paramLabel = "DIR", description = "Root of the file backend; overrides DYN_FILE_KV (default <tmp>/dynamo_store_kv).")
   Path fileKv;
 
+  @Option(names = "--nats-server", paramLabel = "URLS", description = "Comma-separated nats:// URLs for whatever runs on NATS (discovery, request or event plane); overrides NATS_SERVER (default nats://localhost:4222). Credentials: NATS_AUTH_*.")
+  String natsServer;
+
   RuntimeConfig config() {
     RuntimeConfig.Builder b = RuntimeConfig.builder(System.getenv());
+    if (natsServer != null) {
+      b.natsServer(natsServer);
+    }
     if (backend != null) {
       b.discoveryBackend(backend);
     }

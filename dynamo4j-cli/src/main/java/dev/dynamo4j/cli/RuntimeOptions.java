@@ -12,6 +12,9 @@ final class RuntimeOptions {
   @Option(names = "--request-plane", paramLabel = "tcp|nats", description = "Request plane; overrides DYN_REQUEST_PLANE (default tcp).")
   String requestPlane;
 
+  @Option(names = "--event-plane", paramLabel = "zmq|nats", description = "Event plane; overrides DYN_EVENT_PLANE (default zmq).")
+  String eventPlane;
+
   @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on and advertise (DYN_TCP_RPC_HOST and DYN_TCP_RESPONSE_STREAM_HOST); default 127.0.0.1, 'auto' picks the first non-loopback IPv4.")
   String host;
 
@@ -19,6 +22,9 @@ final class RuntimeOptions {
     RuntimeConfig.Builder b = discovery.config().toBuilder();
     if (requestPlane != null) {
       b.requestPlane(requestPlane);
+    }
+    if (eventPlane != null) {
+      b.eventPlane(RuntimeConfig.EventPlaneMode.parse(eventPlane));
     }
     if (host != null) {
       b.tcpRpcHost(host).tcpResponseStreamHost(host);

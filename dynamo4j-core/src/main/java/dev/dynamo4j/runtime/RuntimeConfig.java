@@ -91,11 +91,13 @@ public final class RuntimeConfig {
   private final int systemPort;
   private final String eventPlaneHost;
   private final String zmqBrokerUrl;
+  private final String natsServer;
   private final boolean zmqBrokerEnabled;
 
   private RuntimeConfig(Builder b) {
     this.eventPlaneHost = b.eventPlaneHost;
     this.zmqBrokerUrl = b.zmqBrokerUrl;
+    this.natsServer = b.natsServer;
     this.zmqBrokerEnabled = b.zmqBrokerEnabled;
     this.discoveryBackend = b.discoveryBackend;
     this.fileKvRoot = b.fileKvRoot;
@@ -175,6 +177,15 @@ public final class RuntimeConfig {
   /** {@code DYN_EVENT_PLANE_HOST}: the address ZMQ publishers advertise, or {@code null}. */
   public String eventPlaneHost() {
     return eventPlaneHost;
+  }
+
+  /**
+   * {@code NATS_SERVER} (comma-separated {@code nats://} URLs) as given, or {@code null}: the NATS
+   * module then uses its default {@code nats://localhost:4222}. Credentials stay in the
+   * {@code NATS_AUTH_*} environment variables, read by the NATS module.
+   */
+  public String natsServer() {
+    return natsServer;
   }
 
   /** {@code DYN_ZMQ_BROKER_URL}, or {@code null}. */
@@ -281,6 +292,7 @@ public final class RuntimeConfig {
     b.systemPort = systemPort;
     b.eventPlaneHost = eventPlaneHost;
     b.zmqBrokerUrl = zmqBrokerUrl;
+    b.natsServer = natsServer;
     b.zmqBrokerEnabled = zmqBrokerEnabled;
     return b;
   }
@@ -319,6 +331,7 @@ public final class RuntimeConfig {
     private int systemPort = -1;
     private String eventPlaneHost;
     private String zmqBrokerUrl;
+    private String natsServer;
     private boolean zmqBrokerEnabled;
 
     private Builder() {}
@@ -358,6 +371,9 @@ public final class RuntimeConfig {
       }
       if ((v = get(env, "DYN_EVENT_PLANE_HOST")) != null) {
         eventPlaneHost(v);
+      }
+      if ((v = get(env, "NATS_SERVER")) != null && !v.isBlank()) {
+        natsServer = v.trim();
       }
       if ((v = get(env, "DYN_ZMQ_BROKER_URL")) != null) {
         zmqBrokerUrl = v.trim();
@@ -507,6 +523,12 @@ public final class RuntimeConfig {
     }
 
     /** {@code xsub=<url>[;<url>...],xpub=<url>[;<url>...]} (checked when the ZMQ plane starts). */
+    /** Overrides {@code NATS_SERVER}; {@code null} means the NATS module's default. */
+    public Builder natsServer(String commaSeparatedUrls) {
+      this.natsServer = commaSeparatedUrls;
+      return this;
+    }
+
     public Builder zmqBrokerUrl(String url) {
       this.zmqBrokerUrl = url;
       return this;

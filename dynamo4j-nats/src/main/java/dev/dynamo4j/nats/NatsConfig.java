@@ -71,6 +71,18 @@ public final class NatsConfig {
     return builder(System.getenv()).build();
   }
 
+  /**
+   * What a runtime connects with: the servers of {@code config} (NATS_SERVER or a command-line
+   * override) and the credentials of the {@code NATS_AUTH_*} environment.
+   */
+  public static NatsConfig forRuntime(dev.dynamo4j.runtime.RuntimeConfig config) {
+    Builder b = builder(System.getenv());
+    if (config.natsServer() != null) {
+      b.servers(config.natsServer());
+    }
+    return b.build();
+  }
+
   public static Builder builder(Map<String, String> env) {
     Builder b = new Builder();
     String servers = blankToNull(env.get("NATS_SERVER"));

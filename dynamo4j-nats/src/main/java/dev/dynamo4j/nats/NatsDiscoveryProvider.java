@@ -15,6 +15,6 @@ public final class NatsDiscoveryProvider implements DiscoveryProvider {
 
   @Override
   public Discovery create(RuntimeConfig config) {
-    return new KvStoreDiscovery(new NatsKeyValueStore(NatsConnections.connect(NatsConfig.fromEnv()), true, Duration.ofSeconds(10)));
+    return new KvStoreDiscovery(new NatsKeyValueStore(NatsConnections.connect(NatsConfig.forRuntime(config)), true, Duration.ofSeconds(10)));
   }
 }

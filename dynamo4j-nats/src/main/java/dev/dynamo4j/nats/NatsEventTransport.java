@@ -78,6 +78,17 @@ public final class NatsEventTransport implements EventTransport {
   @Override
   public Subscription subscribe(EventScope scope, String topic) {
     io.nats.client.Subscription sub = nc.subscribe(scope.subject(topic));
+    try {
+      // a round trip after SUB: when subscribe returns, the server delivers every later event
+      nc.flush(Duration.ofSeconds(5));
+    } catch (java.util.concurrent.TimeoutException e) {
+      // disconnected: jnats replays the SUB on reconnect; events before that are missed (counted as gaps)
+      log.warn("subscription to {} not confirmed by the server within 5 s; continuing", scope.subject(topic));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      sub.unsubscribe();
+      throw new DynamoException(ErrorType.Cancelled, "interrupted while subscribing to " + scope.subject(topic), e);
+    }
     return new EventTransport.Subscription() {
       private volatile boolean closed;
 

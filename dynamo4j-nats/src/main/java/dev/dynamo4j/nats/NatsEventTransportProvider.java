@@ -14,6 +14,6 @@ public final class NatsEventTransportProvider implements EventTransportProvider 
 
   @Override
   public EventTransport create(RuntimeConfig config, Discovery discovery) {
-    return new NatsEventTransport(NatsConnections.connect(NatsConfig.fromEnv()), true, discovery);
+    return new NatsEventTransport(NatsConnections.connect(NatsConfig.forRuntime(config)), true, discovery);
   }
 }

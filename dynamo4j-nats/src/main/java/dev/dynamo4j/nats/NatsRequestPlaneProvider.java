@@ -13,6 +13,6 @@ public final class NatsRequestPlaneProvider implements RequestPlaneProvider {
 
   @Override
   public RequestPlane create(RuntimeConfig config) {
-    return new NatsRequestPlane(NatsConnections.connect(NatsConfig.fromEnv()), true, config);
+    return new NatsRequestPlane(NatsConnections.connect(NatsConfig.forRuntime(config)), true, config);
   }
 }

@@ -71,18 +71,27 @@ public final class ChildJvm implements AutoCloseable {
    * @throws AssertionError when the child exits or the timeout passes first
    */
   public String awaitLine(String prefix, Duration timeout) throws InterruptedException {
+    return awaitLine(l -> l.startsWith(prefix), "starting with '" + prefix + "'", timeout);
+  }
+
+  /** Waits for the next stdout line that contains {@code text}; as {@link #awaitLine}. */
+  public String awaitLineContaining(String text, Duration timeout) throws InterruptedException {
+    return awaitLine(l -> l.contains(text), "containing '" + text + "'", timeout);
+  }
+
+  private String awaitLine(java.util.function.Predicate<String> wanted, String what, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
       String l = left <= 0 ? null : lines.poll(left, TimeUnit.NANOSECONDS);
       if (l == null) {
-        throw new AssertionError("child " + pid() + " printed no line starting with '" + prefix + "' within " + timeout);
+        throw new AssertionError("child " + pid() + " printed no line " + what + " within " + timeout);
       }
       if (l.equals(EOF)) {
         lines.add(EOF);
-        throw new AssertionError("child " + pid() + " exited before printing '" + prefix + "'");
+        throw new AssertionError("child " + pid() + " exited before printing a line " + what);
       }
-      if (l.startsWith(prefix)) {
+      if (wanted.test(l)) {
         return l;
       }
     }

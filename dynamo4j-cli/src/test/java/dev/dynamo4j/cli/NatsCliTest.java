@@ -1,0 +1,55 @@
+package dev.dynamo4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dynamo4j.testkit.ChildJvm;
+import dev.dynamo4j.testkit.NatsServer;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The CLI on an all-NATS deployment against a real nats-server: discovery on JetStream KV,
+ * requests on NATS, events on NATS, with {@code serve}/{@code events subscribe} in another JVM.
+ */
+@Timeout(120)
+class NatsCliTest {
+  static NatsServer server;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = NatsServer.start();
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @Test
+  void serveAndCallOverNatsWithNatsDiscovery() throws Exception {
+    String url = server.url();
+    try (ChildJvm worker = ChildJvm.start(Main.class, "serve", "natscli/backend/generate", "--backend", "nats", "--request-plane", "nats", "--nats-server", url, "--delay-ms", "1", "--tokens", "4")) {
+      String line = worker.awaitLine("serving ", Duration.ofSeconds(60));
+      assertThat(line).contains("natscli/backend/generate", "natscli_backend.generate-");
+      CliTest.Result r = CliTest.run("call", "natscli/backend/generate", "\"alpha beta\"", "--backend", "nats", "--request-plane", "nats", "--nats-server", url);
+      assertThat(r.code()).isZero();
+      assertThat(r.out().strip()).isEqualTo("alpha beta alpha beta");
+    }
+  }
+
+  @Test
+  void eventsOverNats() throws Exception {
+    String url = server.url();
+    try (ChildJvm sub = ChildJvm.start(Main.class, "events", "subscribe", "natscli", "kv-events", "--count", "3", "--backend", "nats", "--event-plane", "nats", "--nats-server", url)) {
+      assertThat(sub.awaitLine("subscribed", Duration.ofSeconds(60))).contains("nats event plane");
+      CliTest.Result pub = CliTest.run("events", "publish", "natscli", "kv-events", "{\"block\":7}", "--count", "3", "--rate", "0", "--delay-ms", "0", "--backend", "nats", "--event-plane", "nats", "--nats-server", url);
+      assertThat(pub.code()).isZero();
+      assertThat(pub.out()).contains("nats event plane");
+      // the third event, with nothing missed before it
+      assertThat(sub.awaitLineContaining("(received 3, gaps 0, publishers 1)", Duration.ofSeconds(30))).contains("{\"block\":7}");
+    }
+  }
+}
