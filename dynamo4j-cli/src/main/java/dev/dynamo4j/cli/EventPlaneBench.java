@@ -8,6 +8,7 @@ import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.ReceivedEvent;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
+import dev.dynamo4j.nats.NatsEventTransport;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.zmq.ZmqEventTransport;
@@ -29,14 +30,20 @@ import org.zeromq.ZMQ;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code dynamo4j bench event-plane}: ZMQ event plane against raw JeroMQ PUB/SUB, same payloads, same run. */
+/**
+ * {@code dynamo4j bench event-plane}: the ZMQ event plane against raw JeroMQ PUB/SUB, or with
+ * {@code --plane nats} the NATS event plane against raw jnats publish/subscribe on the same server;
+ * same payloads, same run.
+ */
 @Command(
     name = "event-plane",
     mixinStandardHelpOptions = true,
     description = {
-      "ZMQ event plane over loopback: one-way latency percentiles at a paced rate, and throughput flat out, per",
-      "payload size; the same done with raw JeroMQ PUB/SUB (one-part messages) as the baseline, printed as ratios.",
-      "Publisher and subscriber share this JVM (one clock) but use separate ZMQ contexts and TCP."
+      "Event plane: one-way latency percentiles at a paced rate, and throughput flat out, per payload size; the",
+      "same done with the raw client as the baseline, printed as ratios. --plane zmq (default): loopback ZMQ,",
+      "baseline raw JeroMQ PUB/SUB. --plane nats: through the NATS server of --nats-server / NATS_SERVER,",
+      "baseline raw jnats publish/subscribe on the same subject layout. Publisher and subscriber share this",
+      "JVM (one clock) but use separate contexts or connections."
     })
 final class EventPlaneBench implements Callable<Integer> {
   @Option(names = "--duration-ms", description = "Length of each measurement (default: ${DEFAULT-VALUE}).", defaultValue = "2000")
@@ -50,6 +57,83 @@ final class EventPlaneBench implements Callable<Integer> {
 
   @Option(names = "--output", description = "JSON results file (default: ${DEFAULT-VALUE}).", defaultValue = "bench-event-plane.json")
   Path output;
+
+  @Option(names = "--plane", paramLabel = "zmq|nats", description = "Which event plane (default: ${DEFAULT-VALUE}).", defaultValue = "zmq")
+  String plane;
+
+  @Option(names = "--nats-server", paramLabel = "URLS", description = "NATS server for --plane nats; overrides NATS_SERVER (default nats://localhost:4222).")
+  String natsServer;
+
+  io.nats.client.Connection natsConnect() {
+    dev.dynamo4j.nats.NatsConfig.Builder b = dev.dynamo4j.nats.NatsConfig.builder(System.getenv());
+    if (natsServer != null) {
+      b.servers(natsServer);
+    }
+    return dev.dynamo4j.nats.NatsConnections.connect(b.build());
+  }
+
+  /** Our NATS event plane: two connections, envelope and gap accounting as in production. */
+  Pair dynamo4jNats(String ns) throws InterruptedException {
+    MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(1024);
+    NatsEventTransport pubSide = new NatsEventTransport(natsConnect(), true, new KvStoreDiscovery(new MemoryKeyValueStore(data)));
+    NatsEventTransport subSide = new NatsEventTransport(natsConnect(), true, new KvStoreDiscovery(new MemoryKeyValueStore(data)));
+    EventScope scope = new EventScope.Namespace(ns);
+    EventSubscriber sub = EventSubscriber.create(subSide, scope, "bench", PayloadCodec.MSGPACK);
+    EventPublisher pub = EventPublisher.create(pubSide, scope, "bench", PayloadCodec.MSGPACK);
+    Pair p = new Pair() {
+      public void send(byte[] payload) {
+        pub.publishBytes(payload);
+      }
+
+      public byte[] receive(Duration timeout) throws InterruptedException {
+        ReceivedEvent e = sub.poll(timeout);
+        return e == null ? null : e.payload();
+      }
+
+      public void close() {
+        pub.close();
+        sub.close();
+        pubSide.close();
+        subSide.close();
+      }
+    };
+    join(p);
+    return p;
+  }
+
+  /** Raw jnats: publish the payload alone, read with nextMessage, same subject layout, two connections. */
+  Pair rawNats(String ns) throws InterruptedException {
+    io.nats.client.Connection pc = natsConnect();
+    io.nats.client.Connection sc = natsConnect();
+    String subject = new EventScope.Namespace(ns).subject("bench");
+    io.nats.client.Subscription sub = sc.subscribe(subject);
+    try {
+      sc.flush(Duration.ofSeconds(5));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("NATS did not confirm the subscription", e);
+    }
+    Pair p = new Pair() {
+      public void send(byte[] payload) {
+        pc.publish(subject, payload);
+      }
+
+      public byte[] receive(Duration timeout) throws InterruptedException {
+        io.nats.client.Message m = sub.nextMessage(timeout);
+        return m == null ? null : m.getData();
+      }
+
+      public void close() {
+        try {
+          pc.close();
+          sc.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+    join(p);
+    return p;
+  }
 
   /** One side of a measurement: how to send a payload, how to receive one (null on timeout). */
   interface Pair extends AutoCloseable {
@@ -209,9 +293,17 @@ final class EventPlaneBench implements Callable<Integer> {
       System.err.println("dynamo4j bench event-plane: --duration-ms >= 10, --rate >= 1, sizes >= 8");
       return 2;
     }
+    if (!plane.equalsIgnoreCase("zmq") && !plane.equalsIgnoreCase("nats")) {
+      System.err.println("dynamo4j bench event-plane: --plane must be zmq or nats, got '" + plane + "'");
+      return 2;
+    }
+    boolean nats = plane.equalsIgnoreCase("nats");
+    String baseline = nats ? "raw_jnats" : "raw_jeromq";
     PrintStream out = System.out;
     ObjectNode results = JsonNodeFactory.instance.objectNode();
     results.put("benchmark", "event-plane");
+    results.put("plane", nats ? "nats" : "zmq");
+    results.put("baseline", baseline);
     results.put("cores", Runtime.getRuntime().availableProcessors());
     results.put("duration_ms", durationMs);
     results.put("latency_rate_per_s", rate);
@@ -220,11 +312,12 @@ final class EventPlaneBench implements Callable<Integer> {
       for (int size : sizes) {
         ObjectNode r = rows.addObject();
         r.put("size", size);
-        for (String which : List.of("dynamo4j", "raw_jeromq")) {
+        for (String which : List.of("dynamo4j", baseline)) {
           bar.setExtraMessage(which + " " + size + " B latency");
           Histogram h;
           long[] tp;
-          try (Pair p = which.equals("dynamo4j") ? dynamo4j("bench" + System.nanoTime()) : raw()) {
+          String ns = "bench" + System.nanoTime();
+          try (Pair p = which.equals("dynamo4j") ? (nats ? dynamo4jNats(ns) : dynamo4j(ns)) : (nats ? rawNats(ns) : raw())) {
             h = latency(p, size, rate, durationMs);
             bar.step();
             bar.setExtraMessage(which + " " + size + " B throughput");
@@ -240,19 +333,20 @@ final class EventPlaneBench implements Callable<Integer> {
           o.put("received", tp[1]);
           o.put("received_per_s", tp[1] * 1000 / durationMs);
         }
-        r.put("ratio_p50", BenchCommand.RequestPlane.ratio(r.get("dynamo4j").get("p50_us").asLong(), r.get("raw_jeromq").get("p50_us").asLong()));
+        r.put("ratio_p50", BenchCommand.RequestPlane.ratio(r.get("dynamo4j").get("p50_us").asLong(), r.get(baseline).get("p50_us").asLong()));
         long ours = r.get("dynamo4j").get("received_per_s").asLong();
-        long base = r.get("raw_jeromq").get("received_per_s").asLong();
+        long base = r.get(baseline).get("received_per_s").asLong();
         r.put("ratio_throughput", base == 0 ? 0 : Math.round((double) ours / base * 100) / 100.0);
       }
     }
     Files.write(output, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(results));
     out.println();
-    out.printf("one-way latency at %d events/s (us) and flat-out throughput (events/s received); raw = JeroMQ PUB/SUB%n", rate);
+    out.printf("%s event plane: one-way latency at %d events/s (us) and flat-out throughput (events/s received); raw = %s%n",
+        nats ? "NATS" : "ZMQ", rate, nats ? "jnats publish/subscribe" : "JeroMQ PUB/SUB");
     out.printf("%8s %8s %8s %8s %8s %10s %12s %12s %11s%n", "size", "p50", "p99", "raw p50", "raw p99", "ratio p50", "recv/s", "raw recv/s", "ratio tput");
     for (var r : rows) {
       var d = r.get("dynamo4j");
-      var b = r.get("raw_jeromq");
+      var b = r.get(baseline);
       out.printf("%7dB %8d %8d %8d %8d %9.2fx %12d %12d %10.2fx%n", r.get("size").asInt(), d.get("p50_us").asLong(), d.get("p99_us").asLong(),
           b.get("p50_us").asLong(), b.get("p99_us").asLong(), r.get("ratio_p50").asDouble(), d.get("received_per_s").asLong(),
           b.get("received_per_s").asLong(), r.get("ratio_throughput").asDouble());

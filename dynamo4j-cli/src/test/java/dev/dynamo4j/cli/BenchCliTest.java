@@ -44,4 +44,24 @@ class BenchCliTest {
     assertThat(row.get("raw_jeromq").get("received").asLong()).isPositive();
     assertThat(row.has("ratio_p50")).isTrue();
   }
+
+  @Test
+  void eventPlaneBenchOnNatsComparesAgainstRawJnats() throws Exception {
+    Path json = dir.resolve("ev-nats.json");
+    try (dev.dynamo4j.testkit.NatsServer server = dev.dynamo4j.testkit.NatsServer.start()) {
+      CliTest.Result r = CliTest.run("bench", "event-plane", "--plane", "nats", "--nats-server", server.url(), "--duration-ms", "200", "--sizes", "64", "--rate", "500", "--output", json.toString());
+      assertThat(r.code()).isZero();
+      assertThat(r.out()).contains("NATS event plane", "raw = jnats", "ratio tput");
+    }
+    JsonNode results = Json.MAPPER.readTree(Files.readAllBytes(json));
+    assertThat(results.get("plane").asText()).isEqualTo("nats");
+    JsonNode row = results.get("results").get(0);
+    assertThat(row.get("dynamo4j").get("latency_count").asLong()).isPositive();
+    assertThat(row.get("raw_jnats").get("received").asLong()).isPositive();
+  }
+
+  @Test
+  void anUnknownPlaneIsAUsageError() {
+    assertThat(CliTest.run("bench", "event-plane", "--plane", "kafka").code()).isEqualTo(2);
+  }
 }
