@@ -8,6 +8,7 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.wire.EventEnvelope;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,8 @@ public final class ZmqBroker implements AutoCloseable {
   private final ZMQ.Socket xsub;
   private final ZMQ.Socket xpub;
   private final Thread proxy;
+  /** close() sends TERMINATE here; only the closing thread uses it. */
+  private final ZMQ.Socket controlCommand;
   private final String xsubEndpoint;
   private final String xpubEndpoint;
   private final Discovery discovery;
@@ -58,9 +61,17 @@ public final class ZmqBroker implements AutoCloseable {
     }
     xsubEndpoint = xsub.getLastEndpoint();
     xpubEndpoint = xpub.getLastEndpoint();
+    // The proxy thread owns xsub and xpub; they are closed only after it has returned, never under
+    // it (closing a socket another thread polls can hang the context's termination).
+    String controlEndpoint = "inproc://dynamo4j-broker-control-" + Integer.toHexString(System.identityHashCode(this));
+    ZMQ.Socket controlProxySide = context.createSocket(SocketType.PAIR);
+    controlProxySide.bind(controlEndpoint);
+    controlCommand = context.createSocket(SocketType.PAIR);
+    controlCommand.setLinger(0);
+    controlCommand.connect(controlEndpoint);
     proxy = Thread.ofPlatform().daemon().name("dynamo4j-zmq-broker").start(() -> {
       try {
-        ZMQ.proxy(xsub, xpub, null);
+        ZMQ.proxy(xsub, xpub, null, controlProxySide);
       } catch (RuntimeException e) {
         log.debug("broker proxy ended: {}", e.toString());
       }
@@ -97,11 +108,14 @@ public final class ZmqBroker implements AutoCloseable {
         log.warn("could not withdraw the broker record: {}", e.toString());
       }
     }
-    context.close();
+    controlCommand.send("TERMINATE");
     try {
-      proxy.join(2000);
+      if (!proxy.join(Duration.ofSeconds(5))) {
+        log.warn("ZMQ broker proxy did not stop within 5 s; closing its sockets anyway");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    context.close();
   }
 }
