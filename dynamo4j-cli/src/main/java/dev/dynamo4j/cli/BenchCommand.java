@@ -45,9 +45,10 @@ final class BenchCommand implements Runnable {
       name = "request-plane",
       mixinStandardHelpOptions = true,
       description = {
-        "TCP request plane between this process and worker processes on loopback:",
+        "Request plane (TCP by default, --plane nats) between this process and worker processes on loopback:",
         "  unary round trips (concurrency 1) per payload size, as latency percentiles (HdrHistogram), next to",
-        "  a raw length-prefixed echo over plain sockets in another process (the baseline; ratio = ours / raw);",
+        "  a baseline in another process (ratio = ours / raw): a raw length-prefixed echo over plain sockets,",
+        "  or with --plane nats a plain jnats request-reply responder on the same NATS server;",
         "  streaming items/s per payload size and concurrency.",
         "Prints a table and writes every figure to a JSON file."
       })
@@ -67,16 +68,35 @@ final class BenchCommand implements Runnable {
     @Option(names = "--output", description = "JSON results file (default: ${DEFAULT-VALUE}).", defaultValue = "bench-request-plane.json")
     Path output;
 
+    @Option(names = "--plane", paramLabel = "tcp|nats", description = "Which request plane (default: ${DEFAULT-VALUE}).", defaultValue = "tcp")
+    String plane;
+
+    @Option(names = "--nats-server", paramLabel = "URLS", description = "NATS server for --plane nats; overrides NATS_SERVER (default nats://localhost:4222).")
+    String natsServer;
+
     @Override
     public Integer call() throws Exception {
       if (durationMs < 10 || sizes.stream().anyMatch(s -> s < 0) || concurrency.stream().anyMatch(c -> c < 1) || items < 1) {
         System.err.println("dynamo4j bench request-plane: --duration-ms >= 10, sizes >= 0, concurrency >= 1, items >= 1");
         return 2;
       }
+      if (!plane.equalsIgnoreCase("tcp") && !plane.equalsIgnoreCase("nats")) {
+        System.err.println("dynamo4j bench request-plane: --plane must be tcp or nats, got '" + plane + "'");
+        return 2;
+      }
+      boolean nats = plane.equalsIgnoreCase("nats");
+      String baseline = nats ? "raw_nats_us" : "raw_tcp_us";
       PrintStream out = System.out;
       Path tmp = Files.createTempDirectory("dynamo4j-bench-");
       Path kv = tmp.resolve("kv");
-      List<String> discovery = List.of("--backend", "file", "--file-kv", kv.toString());
+      List<String> discovery = new ArrayList<>(List.of("--backend", "file", "--file-kv", kv.toString()));
+      if (nats) {
+        discovery.addAll(List.of("--request-plane", "nats"));
+        if (natsServer != null) {
+          discovery.addAll(List.of("--nats-server", natsServer));
+        }
+      }
+      List<String> rawArgs = !nats ? List.of() : natsServer == null ? List.of("--nats") : List.of("--nats", natsServer);
       List<String> echoArgs = new ArrayList<>(List.of("bench/rp/echo", "--engine", "echo"));
       echoArgs.addAll(discovery);
       List<String> bytesArgs = new ArrayList<>(List.of("bench/rp/bytes", "--engine", "bytes"));
@@ -84,13 +104,21 @@ final class BenchCommand implements Runnable {
       out.println("dynamo4j bench request-plane: starting worker processes (echo, bytes) and the raw echo baseline...");
       try (WorkerProcess echo = WorkerProcess.start("echo-worker", echoArgs, tmp);
           WorkerProcess bytes = WorkerProcess.start("bytes-worker", bytesArgs, tmp);
-          WorkerProcess raw = WorkerProcess.startMain("raw-echo", RawEchoServer.class, List.of(), "listening ", tmp)) {
+          WorkerProcess raw = WorkerProcess.startMain("raw-echo", RawEchoServer.class, rawArgs, "listening ", tmp)) {
         echo.awaitReady(Duration.ofSeconds(60));
         bytes.awaitReady(Duration.ofSeconds(60));
-        int rawPort = Integer.parseInt(raw.awaitReady(Duration.ofSeconds(60)).substring("listening ".length()).trim());
-        RuntimeConfig cfg = RuntimeConfig.builder(System.getenv()).discoveryBackend("file").fileKvRoot(kv).requestPlane(RuntimeConfig.RequestPlaneMode.TCP).build();
+        String rawReady = raw.awaitReady(Duration.ofSeconds(60)).substring("listening ".length()).trim();
+        int rawPort = nats ? -1 : Integer.parseInt(rawReady);
+        RuntimeConfig.Builder cb = RuntimeConfig.builder(System.getenv()).discoveryBackend("file").fileKvRoot(kv)
+            .requestPlane(nats ? RuntimeConfig.RequestPlaneMode.NATS : RuntimeConfig.RequestPlaneMode.TCP);
+        if (natsServer != null) {
+          cb.natsServer(natsServer);
+        }
+        RuntimeConfig cfg = cb.build();
         ObjectNode results = JsonNodeFactory.instance.objectNode();
         results.put("benchmark", "request-plane");
+        results.put("plane", nats ? "nats" : "tcp");
+        results.put("baseline", baseline);
         results.put("cores", Runtime.getRuntime().availableProcessors());
         results.put("java", System.getProperty("java.version"));
         results.put("duration_ms", durationMs);
@@ -111,12 +139,12 @@ final class BenchCommand implements Runnable {
             Histogram ours = unaryRun(echoClient, size, durationMs);
             bar.step();
             bar.setExtraMessage("raw " + size + " B");
-            Histogram base = rawRun(rawPort, size, durationMs);
+            Histogram base = nats ? rawNatsRun(cfg, size, durationMs) : rawRun(rawPort, size, durationMs);
             bar.step();
             ObjectNode r = unary.addObject();
             r.put("size", size);
             put(r.putObject("dynamo4j_us"), ours, durationMs);
-            put(r.putObject("raw_tcp_us"), base, durationMs);
+            put(r.putObject(baseline), base, durationMs);
             r.put("ratio_p50", ratio(ours.getValueAtPercentile(50), base.getValueAtPercentile(50)));
             r.put("ratio_p99", ratio(ours.getValueAtPercentile(99), base.getValueAtPercentile(99)));
           }
@@ -193,6 +221,23 @@ final class BenchCommand implements Runnable {
       return h;
     }
 
+    /** Plain jnats request-reply to the baseline responder, one at a time. */
+    static Histogram rawNatsRun(RuntimeConfig cfg, int size, long durationMs) throws Exception {
+      Histogram h = new Histogram(60_000_000L, 3);
+      byte[] payload = new byte[size + 2];
+      try (io.nats.client.Connection nc = dev.dynamo4j.nats.NatsConnections.connect(dev.dynamo4j.nats.NatsConfig.forRuntime(cfg))) {
+        long end = System.nanoTime() + durationMs * 1_000_000L;
+        while (System.nanoTime() < end) {
+          long t0 = System.nanoTime();
+          if (nc.request(RawEchoServer.NATS_SUBJECT, payload, Duration.ofSeconds(10)) == null) {
+            throw new IllegalStateException("the raw NATS responder did not answer within 10 s");
+          }
+          h.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+        }
+      }
+      return h;
+    }
+
     static long streamRun(Client<JsonNode, JsonNode> client, int size, int concurrency, int items, long durationMs) throws Exception {
       LongAdder count = new LongAdder();
       long end = System.nanoTime() + durationMs * 1_000_000L;
@@ -228,12 +273,15 @@ final class BenchCommand implements Runnable {
 
     static void printTable(PrintStream out, ObjectNode r) {
       out.println();
-      out.printf("unary round trip, concurrency 1 (microseconds; raw = plain-socket echo in another process)%n");
+      boolean nats = "nats".equals(r.path("plane").asText());
+      String baseline = r.path("baseline").asText("raw_tcp_us");
+      out.printf("%s request plane: unary round trip, concurrency 1 (microseconds; raw = %s in another process)%n",
+          nats ? "NATS" : "TCP", nats ? "jnats request-reply responder" : "plain-socket echo");
       out.printf("%8s %9s %8s %8s %8s %9s %8s %10s %10s%n", "size", "calls/s", "p50", "p90", "p99", "max", "raw p50", "ratio p50", "ratio p99");
       for (JsonNode u : r.get("unary")) {
         JsonNode d = u.get("dynamo4j_us");
         out.printf("%7dB %9d %8d %8d %8d %9d %8d %9.2fx %9.2fx%n", u.get("size").asInt(), d.get("calls_per_s").asLong(), d.get("p50").asLong(),
-            d.get("p90").asLong(), d.get("p99").asLong(), d.get("max").asLong(), u.get("raw_tcp_us").get("p50").asLong(),
+            d.get("p90").asLong(), d.get("p99").asLong(), d.get("max").asLong(), u.get(baseline).get("p50").asLong(),
             u.get("ratio_p50").asDouble(), u.get("ratio_p99").asDouble());
       }
       out.println();

@@ -12,9 +12,32 @@ import java.net.Socket;
  * The benchmark's baseline peer: a length-prefixed echo over plain blocking sockets, one virtual
  * thread per connection. It is what a round trip costs on this machine with no framing, routing,
  * call-home or codec, so the request plane's figures can be read as ratios against it.
+ *
+ * <p>With {@code --nats [URLS]} it is the NATS baseline instead: a plain jnats responder on
+ * {@value #NATS_SUBJECT} that replies with the request's bytes (NATS_SERVER / NATS_AUTH_* apply).
  */
 public final class RawEchoServer {
-  public static void main(String[] args) throws IOException {
+  static final String NATS_SUBJECT = "dynamo4j.bench.raw-echo";
+
+  public static void main(String[] args) throws IOException, InterruptedException {
+    if (args.length > 0 && args[0].equals("--nats")) {
+      dev.dynamo4j.nats.NatsConfig.Builder b = dev.dynamo4j.nats.NatsConfig.builder(System.getenv());
+      if (args.length > 1) {
+        b.servers(args[1]);
+      }
+      io.nats.client.Connection nc = dev.dynamo4j.nats.NatsConnections.connect(b.build());
+      io.nats.client.Dispatcher d = nc.createDispatcher(m -> nc.publish(m.getReplyTo(), m.getData()));
+      d.subscribe(NATS_SUBJECT);
+      try {
+        nc.flush(java.time.Duration.ofSeconds(5));
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new IOException("NATS did not confirm the subscription", e);
+      }
+      System.out.println("listening nats");
+      System.out.flush();
+      new java.util.concurrent.CountDownLatch(1).await(); // serve until killed
+      return;
+    }
     try (ServerSocket server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress())) {
       System.out.println("listening " + server.getLocalPort());
       System.out.flush();

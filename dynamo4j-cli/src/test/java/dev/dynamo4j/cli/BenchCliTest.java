@@ -61,7 +61,24 @@ class BenchCliTest {
   }
 
   @Test
+  void requestPlaneBenchOnNatsComparesAgainstRawJnatsRequestReply() throws Exception {
+    Path json = dir.resolve("rp-nats.json");
+    try (dev.dynamo4j.testkit.NatsServer server = dev.dynamo4j.testkit.NatsServer.start()) {
+      CliTest.Result r = CliTest.run("bench", "request-plane", "--plane", "nats", "--nats-server", server.url(), "--duration-ms", "200", "--sizes", "64", "--concurrency", "2", "--items", "20", "--output", json.toString());
+      assertThat(r.code()).isZero();
+      assertThat(r.out()).contains("NATS request plane", "jnats request-reply", "ratio p50");
+    }
+    JsonNode results = Json.MAPPER.readTree(Files.readAllBytes(json));
+    assertThat(results.get("plane").asText()).isEqualTo("nats");
+    JsonNode u = results.get("unary").get(0);
+    assertThat(u.get("dynamo4j_us").get("count").asLong()).isPositive();
+    assertThat(u.get("raw_nats_us").get("count").asLong()).isPositive();
+    assertThat(results.get("streaming").get(0).get("items_per_s").asLong()).isPositive();
+  }
+
+  @Test
   void anUnknownPlaneIsAUsageError() {
     assertThat(CliTest.run("bench", "event-plane", "--plane", "kafka").code()).isEqualTo(2);
+    assertThat(CliTest.run("bench", "request-plane", "--plane", "kafka").code()).isEqualTo(2);
   }
 }
