@@ -65,11 +65,7 @@ final class EventPlaneBench implements Callable<Integer> {
   String natsServer;
 
   io.nats.client.Connection natsConnect() {
-    dev.dynamo4j.nats.NatsConfig.Builder b = dev.dynamo4j.nats.NatsConfig.builder(System.getenv());
-    if (natsServer != null) {
-      b.servers(natsServer);
-    }
-    return dev.dynamo4j.nats.NatsConnections.connect(b.build());
+    return dev.dynamo4j.nats.NatsConnections.connect(dev.dynamo4j.nats.NatsConfig.fromEnv(natsServer));
   }
 
   /** Our NATS event plane: two connections, envelope and gap accounting as in production. */

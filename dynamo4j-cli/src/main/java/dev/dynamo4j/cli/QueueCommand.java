@@ -50,11 +50,7 @@ final class QueueCommand implements Runnable {
     String servers;
 
     Connection connect() {
-      NatsConfig.Builder b = NatsConfig.builder(System.getenv());
-      if (servers != null) {
-        b.servers(servers);
-      }
-      return NatsConnections.connect(b.build());
+      return NatsConnections.connect(NatsConfig.fromEnv(servers));
     }
   }
 

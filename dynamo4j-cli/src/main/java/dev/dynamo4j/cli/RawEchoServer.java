@@ -21,11 +21,7 @@ public final class RawEchoServer {
 
   public static void main(String[] args) throws IOException, InterruptedException {
     if (args.length > 0 && args[0].equals("--nats")) {
-      dev.dynamo4j.nats.NatsConfig.Builder b = dev.dynamo4j.nats.NatsConfig.builder(System.getenv());
-      if (args.length > 1) {
-        b.servers(args[1]);
-      }
-      io.nats.client.Connection nc = dev.dynamo4j.nats.NatsConnections.connect(b.build());
+      io.nats.client.Connection nc = dev.dynamo4j.nats.NatsConnections.connect(dev.dynamo4j.nats.NatsConfig.fromEnv(args.length > 1 ? args[1] : null));
       io.nats.client.Dispatcher d = nc.createDispatcher(m -> nc.publish(m.getReplyTo(), m.getData()));
       d.subscribe(NATS_SUBJECT);
       try {

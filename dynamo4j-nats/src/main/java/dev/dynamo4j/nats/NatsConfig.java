@@ -71,16 +71,21 @@ public final class NatsConfig {
     return builder(System.getenv()).build();
   }
 
+  /** As {@link #fromEnv()}, with {@code servers} (comma-separated URLs) replacing NATS_SERVER unless {@code null}. */
+  public static NatsConfig fromEnv(String servers) {
+    Builder b = builder(System.getenv());
+    if (servers != null) {
+      b.servers(servers);
+    }
+    return b.build();
+  }
+
   /**
    * What a runtime connects with: the servers of {@code config} (NATS_SERVER or a command-line
    * override) and the credentials of the {@code NATS_AUTH_*} environment.
    */
   public static NatsConfig forRuntime(dev.dynamo4j.runtime.RuntimeConfig config) {
-    Builder b = builder(System.getenv());
-    if (config.natsServer() != null) {
-      b.servers(config.natsServer());
-    }
-    return b.build();
+    return fromEnv(config.natsServer());
   }
 
   public static Builder builder(Map<String, String> env) {
