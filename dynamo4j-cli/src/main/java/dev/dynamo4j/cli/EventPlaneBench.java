@@ -6,6 +6,7 @@ import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
+import dev.dynamo4j.events.EventTransport;
 import dev.dynamo4j.events.ReceivedEvent;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.nats.NatsEventTransport;
@@ -70,31 +71,7 @@ final class EventPlaneBench implements Callable<Integer> {
 
   /** Our NATS event plane: two connections, envelope and gap accounting as in production. */
   Pair dynamo4jNats(String ns) throws InterruptedException {
-    MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(1024);
-    NatsEventTransport pubSide = new NatsEventTransport(natsConnect(), true, new KvStoreDiscovery(new MemoryKeyValueStore(data)));
-    NatsEventTransport subSide = new NatsEventTransport(natsConnect(), true, new KvStoreDiscovery(new MemoryKeyValueStore(data)));
-    EventScope scope = new EventScope.Namespace(ns);
-    EventSubscriber sub = EventSubscriber.create(subSide, scope, "bench", PayloadCodec.MSGPACK);
-    EventPublisher pub = EventPublisher.create(pubSide, scope, "bench", PayloadCodec.MSGPACK);
-    Pair p = new Pair() {
-      public void send(byte[] payload) {
-        pub.publishBytes(payload);
-      }
-
-      public byte[] receive(Duration timeout) throws InterruptedException {
-        ReceivedEvent e = sub.poll(timeout);
-        return e == null ? null : e.payload();
-      }
-
-      public void close() {
-        pub.close();
-        sub.close();
-        pubSide.close();
-        subSide.close();
-      }
-    };
-    join(p);
-    return p;
+    return ours(discovery -> new NatsEventTransport(natsConnect(), true, discovery), ns);
   }
 
   /** Raw jnats: publish the payload alone, read with nextMessage, same subject layout, two connections. */
@@ -142,9 +119,14 @@ final class EventPlaneBench implements Callable<Integer> {
   }
 
   static Pair dynamo4j(String ns) throws InterruptedException {
+    return ours(discovery -> new ZmqEventTransport(discovery, null, 1_000_000), ns);
+  }
+
+  /** Publisher and subscriber on two transports that share one discovery store, as two processes would. */
+  static Pair ours(java.util.function.Function<KvStoreDiscovery, EventTransport> transport, String ns) throws InterruptedException {
     MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(1024);
-    ZmqEventTransport pubSide = new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 1_000_000);
-    ZmqEventTransport subSide = new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 1_000_000);
+    EventTransport pubSide = transport.apply(new KvStoreDiscovery(new MemoryKeyValueStore(data)));
+    EventTransport subSide = transport.apply(new KvStoreDiscovery(new MemoryKeyValueStore(data)));
     EventScope scope = new EventScope.Namespace(ns);
     EventSubscriber sub = EventSubscriber.create(subSide, scope, "bench", PayloadCodec.MSGPACK);
     EventPublisher pub = EventPublisher.create(pubSide, scope, "bench", PayloadCodec.MSGPACK);
