@@ -1,6 +1,5 @@
 package dev.dynamo4j.cli;
 
-import dev.dynamo4j.nats.NatsConfig;
 import dev.dynamo4j.nats.NatsConnections;
 import dev.dynamo4j.nats.NatsQueue;
 import dev.dynamo4j.wire.Slug;
@@ -42,16 +41,6 @@ final class QueueCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(System.out);
-  }
-
-  /** Connection options shared by the subcommands. */
-  static final class NatsOptions {
-    @Option(names = "--nats-server", paramLabel = "URLS", description = "Comma-separated nats:// URLs; overrides NATS_SERVER.")
-    String servers;
-
-    Connection connect() {
-      return NatsConnections.connect(NatsConfig.fromEnv(servers));
-    }
   }
 
   @Command(name = "publish", mixinStandardHelpOptions = true, description = {"Enqueue each MESSAGE as given (bytes of the text), or each line of standard input when none is given.", "Prints the stream sequence of each."})

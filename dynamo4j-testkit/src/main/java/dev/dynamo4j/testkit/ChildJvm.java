@@ -43,12 +43,21 @@ public final class ChildJvm implements AutoCloseable {
 
   /** Starts {@code mainClass} with {@code args} on the JVM and class path of this process. */
   public static ChildJvm start(Class<?> mainClass, String... args) throws IOException {
+    return start(List.of(), mainClass, args);
+  }
+
+  /**
+   * Starts {@code mainClass} with extra JVM options first (for example {@code -Xmx48m}, to prove
+   * that work is streamed rather than held in memory).
+   */
+  public static ChildJvm start(List<String> jvmOptions, Class<?> mainClass, String... args) throws IOException {
     String java = ProcessHandle.current().info().command().orElse(Path.javaHome());
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("-Xss512k");
+    cmd.addAll(jvmOptions);
     cmd.add(mainClass.getName());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
