@@ -1,8 +1,5 @@
 package dev.dynamo4j.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +18,7 @@ import picocli.CommandLine.Command;
       "Configuration comes from DYN_* environment variables (DYN_DISCOVERY_BACKEND, DYN_REQUEST_PLANE, ...) as in Dynamo.",
       "Set DYN_LOG=debug to see library logs on stderr."
     },
-    subcommands = {VersionCommand.class, DemoCommand.class, ServeCommand.class, CallCommand.class, DiscoveryCommand.class, EventsCommand.class, ZmqBrokerCommand.class, QueueCommand.class, ObjectCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {VersionCommand.class, DemoCommand.class, ServeCommand.class, CallCommand.class, DiscoveryCommand.class, EventsCommand.class, ZmqBrokerCommand.class, QueueCommand.class, ObjectCommand.class, NatsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -69,15 +66,7 @@ public final class Main implements Runnable {
     }
 
     static String version() {
-      try (InputStream in = Main.class.getResourceAsStream("/dynamo4j-version.properties")) {
-        Properties p = new Properties();
-        if (in != null) {
-          p.load(in);
-        }
-        return p.getProperty("version", "unknown");
-      } catch (IOException e) {
-        return "unknown";
-      }
+      return dev.dynamo4j.runtime.Version.get();
     }
   }
 }

@@ -102,7 +102,13 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     DistributedRuntime rt = runtime.build().installShutdownHook();
-    ServedEndpoint served = rt.endpoint(endpoint).serve(JsonNode.class, e);
+    // what 'dynamo4j nats stats' shows as this endpoint's data (NATS request plane only)
+    java.util.concurrent.atomic.AtomicReference<ServedEndpoint> self = new java.util.concurrent.atomic.AtomicReference<>();
+    ServedEndpoint served = rt.endpoint(endpoint)
+        .statsHandler(() -> self.get() == null ? null
+            : java.util.Map.of("engine", engine, "requests", self.get().metrics().requests(), "inflight", self.get().metrics().inflight()))
+        .serve(JsonNode.class, e);
+    self.set(served);
     System.out.println("serving " + served.instance().endpointId() + " as instance " + served.instance().instanceIdHex() + " at "
         + served.instance().transport().tag() + " " + served.instance().transport().address() + " (" + engine + " engine, discovery "
         + runtime.discovery.describe(rt.config()) + "); Ctrl-C to stop");

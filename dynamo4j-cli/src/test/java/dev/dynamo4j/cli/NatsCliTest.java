@@ -37,6 +37,16 @@ class NatsCliTest {
       CliTest.Result r = CliTest.run("call", "natscli/backend/generate", "\"alpha beta\"", "--backend", "nats", "--request-plane", "nats", "--nats-server", url);
       assertThat(r.code()).isZero();
       assertThat(r.out().strip()).isEqualTo("alpha beta alpha beta");
+
+      CliTest.Result stats = CliTest.run("nats", "stats", "natscli/backend", "--nats-server", url);
+      assertThat(stats.code()).isZero();
+      assertThat(stats.out()).contains("service natscli_backend: 1 instance(s) answered within 500 ms")
+          .containsPattern("generate-[0-9a-f]+ +requests 1  errors 0  mean ack [0-9.]+ µs  data \\{")
+          .contains("\"requests\":1", "\"engine\":\"tokens\"");
+      CliTest.Result json = CliTest.run("nats", "stats", "natscli_backend", "--json", "--nats-server", url);
+      assertThat(json.out()).startsWith("{\"type\":\"io.nats.micro.v1.stats_response\"");
+      assertThat(CliTest.run("nats", "stats", "natscli/nobody", "--timeout", "0.2", "--nats-server", url).code()).isEqualTo(1);
+      assertThat(CliTest.run("nats", "stats", "natscli/backend", "--timeout", "30", "--nats-server", url).code()).isEqualTo(2);
     }
   }
 

@@ -92,6 +92,20 @@ public final class Ingress<Req, Resp> implements RequestHandler {
     return metrics;
   }
 
+  private volatile java.util.function.Supplier<?> statsHandler;
+
+  /** Sets what {@link #stats()} reports (Dynamo's per-endpoint stats handler); null for nothing. */
+  public Ingress<Req, Resp> statsHandler(java.util.function.Supplier<?> handler) {
+    this.statsHandler = handler;
+    return this;
+  }
+
+  @Override
+  public Object stats() {
+    java.util.function.Supplier<?> h = statsHandler;
+    return h == null ? null : h.get();
+  }
+
   /** Kills every request still running (the last step of a shutdown whose drain timed out). */
   public void killAll() {
     for (Controller c : live) {

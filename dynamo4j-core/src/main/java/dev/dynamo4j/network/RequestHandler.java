@@ -14,4 +14,14 @@ public interface RequestHandler {
    * @param headers the transport headers ({@code request-id}, trace context)
    */
   void handle(byte[] payload, Map<String, String> headers);
+
+  /**
+   * This endpoint's own statistics, reported as the {@code data} of its NATS service STATS reply
+   * (Dynamo's per-endpoint stats handler); any value Jackson can serialise, or null for none.
+   * Called on a virtual thread for each scrape, concurrently with requests; keep it quick. A
+   * throwing handler reports {@code null}.
+   */
+  default Object stats() {
+    return null;
+  }
 }

@@ -18,6 +18,7 @@ import dev.dynamo4j.wire.RoutingKey;
 public final class Endpoint {
   private final Component component;
   private final String name;
+  private volatile java.util.function.Supplier<?> statsHandler;
 
   Endpoint(Component component, String name) {
     this.component = component;
@@ -30,6 +31,17 @@ public final class Endpoint {
 
   public String name() {
     return name;
+  }
+
+  /**
+   * Registers what this endpoint reports as the {@code data} of its NATS service STATS replies
+   * (Dynamo's {@code stats_handler}); applies to the {@code serve} calls made after it on this
+   * object. The supplier returns any Jackson-serialisable value; it runs on a virtual thread per
+   * scrape and a throwing supplier reports {@code null}. Other request planes ignore it.
+   */
+  public Endpoint statsHandler(java.util.function.Supplier<?> handler) {
+    this.statsHandler = handler;
+    return this;
   }
 
   public EndpointId id() {
@@ -60,6 +72,7 @@ public final class Endpoint {
   }
 
   private ServedEndpoint serve(Ingress<?, ?> ingress) {
+    ingress.statsHandler(statsHandler);
     DistributedRuntime rt = runtime();
     rt.ensureOpen();
     long instanceId = rt.instanceId();

@@ -10,6 +10,7 @@ import dev.dynamo4j.network.ResponsePlane;
 import dev.dynamo4j.network.RouteTable;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.runtime.Version;
 import dev.dynamo4j.tcp.TcpCallHome;
 import dev.dynamo4j.wire.Slug;
 import dev.dynamo4j.wire.TcpAck;
@@ -34,6 +35,14 @@ import java.util.concurrent.TimeoutException;
  * Dynamo's rejection texts otherwise). The request envelope is the same two-part message as on
  * TCP; responses come back over TCP call-home ({@link TcpCallHome}).
  *
+ * <p>Each component is also a NATS micro-service named like the subject's first token (version =
+ * dynamo4j's, description {@code Dynamo component <comp> in namespace <ns>}) that answers {@code
+ * $SRV.PING|INFO|STATS}; an endpoint's STATS entry counts requests (an error is a rejected
+ * admission, with its text as {@code last_error}), the time from arrival to ACK, and carries the
+ * endpoint's stats handler output as {@code data} (see {@link NatsServiceStats}). Endpoints
+ * subscribe in queue group {@code q}, the async-nats default (Dynamo's choice is UNCONFIRMED; each
+ * instance has its own subject, so the group only matters to tools that list it).
+ *
  * <p>The client checks the payload against the server's {@code max_payload} before sending and
  * fails with {@code InvalidArgument} naming both sizes (Dynamo users see a silent timeout there);
  * no reply within {@code DYN_TCP_REQUEST_TIMEOUT} is {@code CannotConnect}.
@@ -45,6 +54,8 @@ public final class NatsRequestPlane implements RequestPlane {
   private final ResponsePlane responsePlane;
   private final Duration requestTimeout;
   private final Map<String, Dispatcher> dispatchers = new ConcurrentHashMap<>();
+  private final Map<String, NatsMicroService.EndpointStats> stats = new ConcurrentHashMap<>();
+  private final Map<String, NatsMicroService> services = new HashMap<>(); // guarded by itself
   private final RequestServer server = new Server();
   private final RequestClient client = this::send;
 
@@ -61,13 +72,31 @@ public final class NatsRequestPlane implements RequestPlane {
     return Slug.slugify(namespace + "_" + component) + "." + endpoint + "-" + Long.toHexString(instanceId);
   }
 
-  /** Reads back the R1 routing key {@code <id hex>/<ns>/<comp>/<ep>} the runtime registers. */
-  static String subjectForRoutingKey(String key) {
-    String[] p = key.split("/", -1);
-    if (p.length != 4) {
-      throw new DynamoException(ErrorType.InvalidArgument, "unexpected routing key '" + key + "'");
+  /** An R1 routing key {@code <id hex>/<ns>/<comp>/<ep>} read back into its parts. */
+  record Route(String namespace, String component, String endpoint, long instanceId) {
+    static Route parse(String key) {
+      String[] p = key.split("/", -1);
+      if (p.length != 4) {
+        throw new DynamoException(ErrorType.InvalidArgument, "unexpected routing key '" + key + "'");
+      }
+      return new Route(unescape(p[1]), unescape(p[2]), unescape(p[3]), Long.parseUnsignedLong(p[0], 16));
     }
-    return subject(unescape(p[1]), unescape(p[2]), unescape(p[3]), Long.parseUnsignedLong(p[0], 16));
+
+    String subject() {
+      return NatsRequestPlane.subject(namespace, component, endpoint, instanceId);
+    }
+
+    String serviceName() {
+      return Slug.slugify(namespace + "_" + component);
+    }
+
+    String endpointName() {
+      return endpoint + "-" + Long.toHexString(instanceId);
+    }
+  }
+
+  static String subjectForRoutingKey(String key) {
+    return Route.parse(key).subject();
   }
 
   private static String unescape(String s) {
@@ -102,11 +131,16 @@ public final class NatsRequestPlane implements RequestPlane {
   private final class Server implements RequestServer {
     @Override
     public TransportType register(String routingKey, RequestHandler handler) {
-      String subject = subjectForRoutingKey(routingKey);
+      Route route = Route.parse(routingKey);
+      String subject = route.subject();
       routes.register(subject, handler);
-      String queue = subject.substring(0, subject.indexOf('.'));
+      synchronized (services) {
+        NatsMicroService svc = services.computeIfAbsent(route.serviceName(), n -> new NatsMicroService(nc, n, Version.get(),
+            "Dynamo component " + route.component() + " in namespace " + route.namespace()));
+        stats.put(subject, svc.add(route.endpointName(), subject, handler::stats));
+      }
       Dispatcher d = nc.createDispatcher(msg -> answer(subject, msg));
-      d.subscribe(subject, queue);
+      d.subscribe(subject, NatsMicroService.QUEUE_GROUP);
       dispatchers.put(subject, d);
       try {
         nc.flush(Duration.ofSeconds(5));
@@ -121,16 +155,26 @@ public final class NatsRequestPlane implements RequestPlane {
 
     @Override
     public int unregister(String routingKey, Duration drain) throws InterruptedException {
-      String subject = subjectForRoutingKey(routingKey);
+      Route route = Route.parse(routingKey);
+      String subject = route.subject();
       Dispatcher d = dispatchers.remove(subject);
       if (d != null) {
         nc.closeDispatcher(d);
+      }
+      stats.remove(subject);
+      synchronized (services) {
+        NatsMicroService svc = services.get(route.serviceName());
+        if (svc != null && !svc.remove(route.endpointName())) {
+          services.remove(route.serviceName());
+          svc.close();
+        }
       }
       return routes.unregister(subject, drain);
     }
   }
 
   private void answer(String subject, Message msg) {
+    long start = System.nanoTime();
     Map<String, String> headers = new HashMap<>();
     if (msg.hasHeaders()) {
       for (String k : msg.getHeaders().keySet()) {
@@ -140,6 +184,11 @@ public final class NatsRequestPlane implements RequestPlane {
     TcpAck ack = routes.accept(subject, headers, msg.getData() == null ? new byte[0] : msg.getData());
     if (msg.getReplyTo() != null) {
       nc.publish(msg.getReplyTo(), ack.body());
+    }
+    NatsMicroService.EndpointStats s = stats.get(subject);
+    if (s != null) {
+      DynamoException rejected = ack.rejection();
+      s.record(System.nanoTime() - start, rejected == null ? null : rejected.getMessage());
     }
   }
 
@@ -173,6 +222,10 @@ public final class NatsRequestPlane implements RequestPlane {
       nc.closeDispatcher(d);
     }
     dispatchers.clear();
+    synchronized (services) {
+      services.values().forEach(NatsMicroService::close);
+      services.clear();
+    }
     responsePlane.close();
     if (ownsConnection) {
       try {
