@@ -18,7 +18,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import me.tongfei.progressbar.ProgressBar;
@@ -44,7 +47,9 @@ import picocli.CommandLine.Option;
       "same done with the raw client as the baseline, printed as ratios. --plane zmq (default): loopback ZMQ,",
       "baseline raw JeroMQ PUB/SUB. --plane nats: through the NATS server of --nats-server / NATS_SERVER,",
       "baseline raw jnats publish/subscribe on the same subject layout. Publisher and subscriber share this",
-      "JVM (one clock) but use separate contexts or connections."
+      "JVM (one clock) but use separate contexts or connections. Flat-out throughput on a small machine varies",
+      "a lot from run to run (publisher, subscriber and server compete for the cores), so it is measured",
+      "--rounds times, ours and the baseline alternating, and the median is reported."
     })
 final class EventPlaneBench implements Callable<Integer> {
   @Option(names = "--duration-ms", description = "Length of each measurement (default: ${DEFAULT-VALUE}).", defaultValue = "2000")
@@ -52,6 +57,9 @@ final class EventPlaneBench implements Callable<Integer> {
 
   @Option(names = "--sizes", split = ",", description = "Payload sizes in bytes, at least 8 (default: ${DEFAULT-VALUE}).", defaultValue = "64,1024,16384")
   List<Integer> sizes;
+
+  @Option(names = "--rounds", description = "Throughput runs per size and side, alternating ours and the baseline; the median counts (default: ${DEFAULT-VALUE}).", defaultValue = "3")
+  int rounds;
 
   @Option(names = "--rate", description = "Events per second in the latency runs (default: ${DEFAULT-VALUE}).", defaultValue = "2000")
   int rate;
@@ -267,8 +275,8 @@ final class EventPlaneBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (durationMs < 10 || rate < 1 || sizes.stream().anyMatch(s -> s < 8)) {
-      System.err.println("dynamo4j bench event-plane: --duration-ms >= 10, --rate >= 1, sizes >= 8");
+    if (durationMs < 10 || rate < 1 || rounds < 1 || sizes.stream().anyMatch(s -> s < 8)) {
+      System.err.println("dynamo4j bench event-plane: --duration-ms >= 10, --rate >= 1, --rounds >= 1, sizes >= 8");
       return 2;
     }
     if (!plane.equalsIgnoreCase("zmq") && !plane.equalsIgnoreCase("nats")) {
@@ -286,41 +294,67 @@ final class EventPlaneBench implements Callable<Integer> {
     results.put("duration_ms", durationMs);
     results.put("latency_rate_per_s", rate);
     var rows = results.putArray("results");
-    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench").setInitialMax(sizes.size() * 4L).setStyle(ProgressBarStyle.ASCII).build()) {
+    results.put("throughput_rounds", rounds);
+    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench").setInitialMax(sizes.size() * (2L + 2L * rounds)).setStyle(ProgressBarStyle.ASCII).build()) {
       for (int size : sizes) {
         ObjectNode r = rows.addObject();
         r.put("size", size);
-        for (String which : List.of("dynamo4j", baseline)) {
-          bar.setExtraMessage(which + " " + size + " B latency");
-          Histogram h;
-          long[] tp;
-          String ns = "bench" + System.nanoTime();
-          try (Pair p = which.equals("dynamo4j") ? (nats ? dynamo4jNats(ns) : dynamo4j(ns)) : (nats ? rawNats(ns) : raw())) {
-            h = latency(p, size, rate, durationMs);
+        String ns = "bench" + System.nanoTime();
+        try (Pair ours = nats ? dynamo4jNats(ns) : dynamo4j(ns); Pair base = nats ? rawNats(ns + "raw") : raw()) {
+          Map<String, Pair> pairs = new LinkedHashMap<>();
+          pairs.put("dynamo4j", ours);
+          pairs.put(baseline, base);
+          Map<String, List<long[]>> tps = new LinkedHashMap<>();
+          for (var e : pairs.entrySet()) {
+            bar.setExtraMessage(e.getKey() + " " + size + " B latency");
+            Histogram h = latency(e.getValue(), size, rate, durationMs);
             bar.step();
-            bar.setExtraMessage(which + " " + size + " B throughput");
-            tp = throughput(p, size, durationMs);
-            bar.step();
+            ObjectNode o = r.putObject(e.getKey());
+            o.put("latency_count", h.getTotalCount());
+            o.put("p50_us", h.getValueAtPercentile(50));
+            o.put("p99_us", h.getValueAtPercentile(99));
+            o.put("max_us", h.getMaxValue());
+            tps.put(e.getKey(), new ArrayList<>());
           }
-          ObjectNode o = r.putObject(which);
-          o.put("latency_count", h.getTotalCount());
-          o.put("p50_us", h.getValueAtPercentile(50));
-          o.put("p99_us", h.getValueAtPercentile(99));
-          o.put("max_us", h.getMaxValue());
-          o.put("sent", tp[0]);
-          o.put("received", tp[1]);
-          o.put("received_per_s", tp[1] * 1000 / durationMs);
+          for (int round = 0; round < rounds; round++) {
+            List<String> order = new ArrayList<>(pairs.keySet());
+            if (round % 2 == 1) {
+              java.util.Collections.reverse(order);
+            }
+            for (String which : order) {
+              bar.setExtraMessage(which + " " + size + " B throughput " + (round + 1) + "/" + rounds);
+              tps.get(which).add(throughput(pairs.get(which), size, durationMs));
+              bar.step();
+            }
+          }
+          for (var e : tps.entrySet()) {
+            ObjectNode o = (ObjectNode) r.get(e.getKey());
+            var perRound = o.putArray("received_per_s_rounds");
+            long sent = 0;
+            long received = 0;
+            List<Long> rates = new ArrayList<>();
+            for (long[] tp : e.getValue()) {
+              sent += tp[0];
+              received += tp[1];
+              rates.add(tp[1] * 1000 / durationMs);
+              perRound.add(tp[1] * 1000 / durationMs);
+            }
+            java.util.Collections.sort(rates);
+            o.put("sent", sent);
+            o.put("received", received);
+            o.put("received_per_s", rates.get(rates.size() / 2));
+          }
         }
         r.put("ratio_p50", BenchCommand.RequestPlane.ratio(r.get("dynamo4j").get("p50_us").asLong(), r.get(baseline).get("p50_us").asLong()));
-        long ours = r.get("dynamo4j").get("received_per_s").asLong();
-        long base = r.get(baseline).get("received_per_s").asLong();
-        r.put("ratio_throughput", base == 0 ? 0 : Math.round((double) ours / base * 100) / 100.0);
+        long oursRate = r.get("dynamo4j").get("received_per_s").asLong();
+        long baseRate = r.get(baseline).get("received_per_s").asLong();
+        r.put("ratio_throughput", baseRate == 0 ? 0 : Math.round((double) oursRate / baseRate * 100) / 100.0);
       }
     }
     Files.write(output, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(results));
     out.println();
-    out.printf("%s event plane: one-way latency at %d events/s (us) and flat-out throughput (events/s received); raw = %s%n",
-        nats ? "NATS" : "ZMQ", rate, nats ? "jnats publish/subscribe" : "JeroMQ PUB/SUB");
+    out.printf("%s event plane: one-way latency at %d events/s (us) and flat-out throughput (events/s received, median of %d); raw = %s%n",
+        nats ? "NATS" : "ZMQ", rate, rounds, nats ? "jnats publish/subscribe" : "JeroMQ PUB/SUB");
     out.printf("%8s %8s %8s %8s %8s %10s %12s %12s %11s%n", "size", "p50", "p99", "raw p50", "raw p99", "ratio p50", "recv/s", "raw recv/s", "ratio tput");
     for (var r : rows) {
       var d = r.get("dynamo4j");

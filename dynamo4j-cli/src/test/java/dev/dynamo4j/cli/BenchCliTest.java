@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.wire.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +46,14 @@ class BenchCliTest {
     assertThat(row.get("dynamo4j").get("latency_count").asLong()).isPositive();
     assertThat(row.get("raw_jeromq").get("received").asLong()).isPositive();
     assertThat(row.has("ratio_p50")).isTrue();
+    // the reported throughput is the median of the default three alternating rounds
+    for (String side : List.of("dynamo4j", "raw_jeromq")) {
+      List<Long> rounds = new ArrayList<>();
+      row.get(side).get("received_per_s_rounds").forEach(n -> rounds.add(n.asLong()));
+      assertThat(rounds).hasSize(3);
+      Collections.sort(rounds);
+      assertThat(row.get(side).get("received_per_s").asLong()).isEqualTo(rounds.get(1));
+    }
   }
 
   @Test
