@@ -42,6 +42,17 @@ final class WatchHub {
     }
   }
 
+  /**
+   * Makes every watcher's next read a fresh {@code Resync} (its buffered events are dropped): for
+   * a backend that lost track of changes, so watchers start again from the current contents
+   * rather than miss anything. The caller holds the owner's lock.
+   */
+  void resyncAll() {
+    for (Watcher w : watchers) {
+      w.markLagged();
+    }
+  }
+
   boolean hasWatchers() {
     return !watchers.isEmpty();
   }
@@ -82,6 +93,19 @@ final class WatchHub {
           queue.addLast(e);
         }
         ready.signal();
+      } finally {
+        wlock.unlock();
+      }
+    }
+
+    void markLagged() {
+      wlock.lock();
+      try {
+        if (!closed) {
+          queue.clear();
+          lagged = true;
+          ready.signal();
+        }
       } finally {
         wlock.unlock();
       }

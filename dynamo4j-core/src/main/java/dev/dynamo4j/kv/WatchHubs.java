@@ -17,6 +17,13 @@ public final class WatchHubs {
 
     void publishDelete(String key);
 
+    /**
+     * Every watcher's next read becomes a fresh {@code Resync} of the current contents (for a
+     * backend that could not follow every change, e.g. etcd after a compaction). Call with the
+     * lock held, after updating the contents.
+     */
+    void resyncAll();
+
     /** A new watch: a snapshot now, then every change. */
     KvWatch open();
 
@@ -39,6 +46,11 @@ public final class WatchHubs {
       @Override
       public void publishDelete(String key) {
         h.publish(new WatchEvent.Delete(key));
+      }
+
+      @Override
+      public void resyncAll() {
+        h.resyncAll();
       }
 
       @Override
