@@ -20,8 +20,14 @@ final class DiscoveryOptions {
   @Option(names = "--nats-server", paramLabel = "URLS", description = "Comma-separated nats:// URLs for whatever runs on NATS (discovery, request or event plane); overrides NATS_SERVER (default nats://localhost:4222). Credentials: NATS_AUTH_*.")
   String natsServer;
 
+  @Option(names = "--etcd-endpoints", paramLabel = "URLS", description = "Comma-separated http(s):// URLs of etcd for --backend etcd; overrides ETCD_ENDPOINTS (default http://localhost:2379). Credentials and TLS: ETCD_AUTH_*.")
+  String etcdEndpoints;
+
   RuntimeConfig config() {
     RuntimeConfig.Builder b = RuntimeConfig.builder(System.getenv());
+    if (etcdEndpoints != null) {
+      b.etcdEndpoints(etcdEndpoints);
+    }
     if (natsServer != null) {
       b.natsServer(natsServer);
     }
@@ -39,6 +45,10 @@ final class DiscoveryOptions {
   }
 
   String describe(RuntimeConfig c) {
-    return c.discoveryBackend().equals("file") ? "file store " + c.fileKvRoot() : c.discoveryBackend();
+    return switch (c.discoveryBackend()) {
+      case "file" -> "file store " + c.fileKvRoot();
+      case "etcd" -> "etcd " + (c.etcdEndpoints() == null ? "http://localhost:2379" : c.etcdEndpoints());
+      default -> c.discoveryBackend();
+    };
   }
 }

@@ -92,12 +92,14 @@ public final class RuntimeConfig {
   private final String eventPlaneHost;
   private final String zmqBrokerUrl;
   private final String natsServer;
+  private final String etcdEndpoints;
   private final boolean zmqBrokerEnabled;
 
   private RuntimeConfig(Builder b) {
     this.eventPlaneHost = b.eventPlaneHost;
     this.zmqBrokerUrl = b.zmqBrokerUrl;
     this.natsServer = b.natsServer;
+    this.etcdEndpoints = b.etcdEndpoints;
     this.zmqBrokerEnabled = b.zmqBrokerEnabled;
     this.discoveryBackend = b.discoveryBackend;
     this.fileKvRoot = b.fileKvRoot;
@@ -186,6 +188,15 @@ public final class RuntimeConfig {
    */
   public String natsServer() {
     return natsServer;
+  }
+
+  /**
+   * {@code ETCD_ENDPOINTS} (comma-separated {@code http(s)://} URLs) as given, or {@code null}: the
+   * etcd module then uses its default {@code http://localhost:2379}. Credentials and TLS stay in
+   * the {@code ETCD_AUTH_*} environment variables, read by the etcd module.
+   */
+  public String etcdEndpoints() {
+    return etcdEndpoints;
   }
 
   /** {@code DYN_ZMQ_BROKER_URL}, or {@code null}. */
@@ -293,6 +304,7 @@ public final class RuntimeConfig {
     b.eventPlaneHost = eventPlaneHost;
     b.zmqBrokerUrl = zmqBrokerUrl;
     b.natsServer = natsServer;
+    b.etcdEndpoints = etcdEndpoints;
     b.zmqBrokerEnabled = zmqBrokerEnabled;
     return b;
   }
@@ -332,6 +344,7 @@ public final class RuntimeConfig {
     private String eventPlaneHost;
     private String zmqBrokerUrl;
     private String natsServer;
+    private String etcdEndpoints;
     private boolean zmqBrokerEnabled;
 
     private Builder() {}
@@ -374,6 +387,9 @@ public final class RuntimeConfig {
       }
       if ((v = get(env, "NATS_SERVER")) != null && !v.isBlank()) {
         natsServer = v.trim();
+      }
+      if ((v = get(env, "ETCD_ENDPOINTS")) != null && !v.isBlank()) {
+        etcdEndpoints = v.trim();
       }
       if ((v = get(env, "DYN_ZMQ_BROKER_URL")) != null) {
         zmqBrokerUrl = v.trim();
@@ -526,6 +542,12 @@ public final class RuntimeConfig {
     /** Overrides {@code NATS_SERVER}; {@code null} means the NATS module's default. */
     public Builder natsServer(String commaSeparatedUrls) {
       this.natsServer = commaSeparatedUrls;
+      return this;
+    }
+
+    /** Overrides {@code ETCD_ENDPOINTS}; {@code null} means the etcd module's default. */
+    public Builder etcdEndpoints(String commaSeparatedUrls) {
+      this.etcdEndpoints = commaSeparatedUrls;
       return this;
     }
 

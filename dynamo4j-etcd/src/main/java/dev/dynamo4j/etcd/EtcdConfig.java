@@ -94,6 +94,11 @@ public record EtcdConfig(List<URI> endpoints, String username, String password, 
     return builder(System.getenv()).build();
   }
 
+  /** For a runtime: {@code ETCD_*} from the environment, endpoints from the runtime's config. */
+  public static EtcdConfig forRuntime(dev.dynamo4j.runtime.RuntimeConfig config) {
+    return builder(System.getenv()).endpoints(config.etcdEndpoints()).build();
+  }
+
   /** A builder starting from {@code env}; its setters override the environment. */
   public static Builder builder(Map<String, String> env) {
     return new Builder(env);

@@ -18,6 +18,6 @@ public final class EtcdDiscoveryProvider implements DiscoveryProvider {
 
   @Override
   public Discovery create(RuntimeConfig config) {
-    return new KvStoreDiscovery(EtcdKeyValueStore.connect(EtcdConfig.fromEnv(), EtcdKeyValueStore.DEFAULT_LEASE_TTL, EtcdKeyValueStore.LeaseLossPolicy.RENEW));
+    return new KvStoreDiscovery(EtcdKeyValueStore.connect(EtcdConfig.forRuntime(config), EtcdKeyValueStore.DEFAULT_LEASE_TTL, EtcdKeyValueStore.LeaseLossPolicy.RENEW));
   }
 }

@@ -163,12 +163,15 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     this.watches = client.getWatchClient();
     this.ttl = leaseTtl.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : leaseTtl;
     this.policy = policy;
+    Duration wait = config.connectTimeout().plusSeconds(1);
     try {
-      this.leaseId = await(leases.grant(ttl.toSeconds()), config.connectTimeout().plusSeconds(5), "grant the primary lease").getID();
+      this.leaseId = await(leases.grant(ttl.toSeconds()), wait, "grant the primary lease").getID();
     } catch (StoreException e) {
       client.close();
+      Throwable c = e.getCause();
+      String why = c instanceof TimeoutException || c == null || c.getMessage() == null ? "no answer within " + wait.toMillis() + " ms" : c.getMessage();
       throw new StoreException(StoreException.Kind.ProviderError,
-          "cannot reach etcd at " + config.endpoints() + ": " + e.getMessage() + ". Check that etcd is running and ETCD_ENDPOINTS", e);
+          "cannot reach etcd at " + config.endpoints() + " (" + why + "); check that etcd is running and ETCD_ENDPOINTS / --etcd-endpoints", e);
     }
     this.keepAlive = Thread.ofVirtual().name("dynamo4j-etcd-lease-" + Long.toHexString(leaseId)).start(this::keepAliveLoop);
   }
