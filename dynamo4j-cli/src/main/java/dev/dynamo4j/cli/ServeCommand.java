@@ -21,7 +21,9 @@ import picocli.CommandLine.Parameters;
       "Serve a built-in engine on an endpoint until Ctrl-C (SIGINT/SIGTERM shut down gracefully: leave discovery,",
       "drain requests in flight for up to DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT, close).",
       "Engines: echo (answers the request as one item), tokens (streams the prompt's words, --tokens of them, --delay-ms apart),",
-      "bytes (for benchmarks: {\"items\":N,\"size\":S} streams N strings of S characters, no delay)."
+      "bytes (for benchmarks: {\"items\":N,\"size\":S} streams N strings of S characters, no delay).",
+      "On etcd (--backend etcd) a lease lost while etcd was away is renewed and the endpoint served under the new",
+      "instance id (a line says so); DYN_ETCD_LEASE_LOSS_POLICY=shutdown exits with 1 instead, as Dynamo does."
     },
     footer = {"", "Example:", "  dynamo4j serve demo/backend/generate --engine tokens --tokens 20 --delay-ms 30", "  dynamo4j call demo/backend/generate '\"the quick brown fox\"'"})
 final class ServeCommand implements Callable<Integer> {
@@ -113,7 +115,21 @@ final class ServeCommand implements Callable<Integer> {
         + served.instance().transport().tag() + " " + served.instance().transport().address() + " (" + engine + " engine, discovery "
         + runtime.discovery.describe(rt.config()) + "); Ctrl-C to stop");
     System.out.flush();
-    Thread.currentThread().join(); // the shutdown hook closes the runtime and the JVM exits
-    return 0;
+    rt.addInstanceListener(new DistributedRuntime.InstanceListener() {
+      @Override
+      public void instanceIdChanged(long oldId, long newId) {
+        System.out.println("re-registered as instance " + Long.toHexString(newId) + " (was " + Long.toHexString(oldId)
+            + "): the discovery lease was lost and renewed; serving at " + served.instance().transport().address());
+        System.out.flush();
+      }
+
+      @Override
+      public void instanceLost(long id) {
+        System.err.println("dynamo4j serve: instance " + Long.toHexString(id) + " lost its discovery lease (DYN_ETCD_LEASE_LOSS_POLICY=shutdown); shutting down");
+      }
+    });
+    // the shutdown hook (SIGINT/SIGTERM) or a lost registration closes the runtime
+    rt.awaitTermination();
+    return rt.instanceLost() ? 1 : 0;
   }
 }

@@ -27,6 +27,12 @@ public interface Discovery extends AutoCloseable {
   /** Removes this client's records and releases its resources. */
   void shutdown();
 
+  /**
+   * Registers for changes of {@link #instanceId()} (etcd: a lost lease replaced by a new one) and
+   * its final loss; backends whose identity never changes ignore it.
+   */
+  default void addConnectionListener(dev.dynamo4j.kv.ConnectionListener listener) {}
+
   @Override
   default void close() {
     shutdown();

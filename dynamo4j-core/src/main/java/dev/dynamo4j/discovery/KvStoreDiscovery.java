@@ -51,6 +51,11 @@ public final class KvStoreDiscovery implements Discovery {
     return store.connectionId();
   }
 
+  @Override
+  public void addConnectionListener(dev.dynamo4j.kv.ConnectionListener listener) {
+    store.addConnectionListener(listener);
+  }
+
   static String bucketOf(DiscoveryInstance i) {
     return switch (i) {
       case DiscoveryInstance.Endpoint e -> DiscoveryQuery.INSTANCES;

@@ -27,6 +27,9 @@ public interface KeyValueStore extends AutoCloseable {
   /** Deletes the records this client owns and stops its background work. Idempotent. */
   void shutdown();
 
+  /** Registers for changes of {@link #connectionId()}; stores whose id never changes ignore it. */
+  default void addConnectionListener(ConnectionListener listener) {}
+
   @Override
   default void close() {
     shutdown();

@@ -44,11 +44,91 @@ public final class DistributedRuntime implements AutoCloseable {
   private volatile Thread shutdownHook;
   private volatile dev.dynamo4j.events.EventTransport eventTransport;
 
+  private final List<InstanceListener> instanceListeners = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.AtomicLong instanceIdChanges = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
+  private volatile boolean instanceLost;
+
   private DistributedRuntime(RuntimeConfig config, Discovery discovery, RequestPlane requestPlane) {
     this.config = config;
     this.discovery = discovery;
     this.requestPlane = requestPlane;
     responsePlanes.add(requestPlane.responsePlane());
+    discovery.addConnectionListener(new dev.dynamo4j.kv.ConnectionListener() {
+      @Override
+      public void connectionIdChanged(long oldId, long newId) {
+        Thread.ofVirtual().name("dynamo4j-reregister").start(() -> moveTo(oldId, newId));
+      }
+
+      @Override
+      public void connectionLost(long id) {
+        instanceLost = true;
+        log.error("instance {} lost its discovery registration for good (lease lost, policy shutdown): shutting the runtime down", Long.toHexString(id));
+        for (InstanceListener l : instanceListeners) {
+          l.instanceLost(id);
+        }
+        Thread.ofVirtual().name("dynamo4j-lost-shutdown").start(DistributedRuntime.this::close);
+      }
+    });
+  }
+
+  /** Told when this runtime's instance id changes or is lost (etcd lease trouble). */
+  public interface InstanceListener {
+    /** Every served endpoint now answers, and is registered, as {@code newId}. */
+    default void instanceIdChanged(long oldId, long newId) {}
+
+    /** The registration is gone for good; the runtime is shutting itself down. */
+    default void instanceLost(long id) {}
+  }
+
+  public DistributedRuntime addInstanceListener(InstanceListener l) {
+    instanceListeners.add(l);
+    return this;
+  }
+
+  /** How many times this runtime moved to a new instance id (a metric: 0 in a healthy process). */
+  public long instanceIdChanges() {
+    return instanceIdChanges.get();
+  }
+
+  /** True when the runtime shut itself down because its registration was lost for good. */
+  public boolean instanceLost() {
+    return instanceLost;
+  }
+
+  /** Blocks until {@link #close()} has finished, whoever called it. */
+  public void awaitTermination() throws InterruptedException {
+    terminated.await();
+  }
+
+  /**
+   * Discovery moved to a new instance id (the store already re-wrote every record under it with
+   * the old contents): each served endpoint is routed and registered under the new id too, then
+   * its old record is removed. The old routing key keeps working until the endpoint closes, for
+   * callers that still hold the old address.
+   */
+  private void moveTo(long oldId, long newId) {
+    if (closed.get()) {
+      return;
+    }
+    int moved = 0;
+    for (ServedEndpoint s : served) {
+      try {
+        s.moveTo(newId);
+        moved++;
+      } catch (RuntimeException e) {
+        log.error("{}: could not re-register under instance {}: {}", s.instance(), Long.toHexString(newId), e.toString());
+      }
+    }
+    instanceIdChanges.incrementAndGet();
+    log.warn("instance {} is now {}: {} endpoint(s) re-registered", Long.toHexString(oldId), Long.toHexString(newId), moved);
+    for (InstanceListener l : instanceListeners) {
+      try {
+        l.instanceIdChanged(oldId, newId);
+      } catch (RuntimeException e) {
+        log.warn("instance listener failed", e);
+      }
+    }
   }
 
   /** A runtime configured from the environment. */
@@ -215,6 +295,7 @@ public final class DistributedRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("discovery shutdown failed: {}", e.toString());
     }
+    terminated.countDown();
   }
 
   /** Builds a runtime. */

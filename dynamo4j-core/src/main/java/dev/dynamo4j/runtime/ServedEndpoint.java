@@ -18,9 +18,10 @@ public final class ServedEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServedEndpoint.class);
 
   private final DistributedRuntime runtime;
-  private final Instance instance;
-  private final DiscoveryInstance record;
-  private final String routingKey;
+  private volatile Instance instance;
+  private volatile DiscoveryInstance record;
+  private volatile String routingKey;
+  private final java.util.List<String> formerKeys = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final RequestServer server;
   private final Ingress<?, ?> ingress;
   private final AtomicBoolean leftDiscovery = new AtomicBoolean();
@@ -50,7 +51,32 @@ public final class ServedEndpoint implements AutoCloseable {
     return ingress.metrics();
   }
 
-  void leaveDiscovery() {
+  /**
+   * Serves and registers this endpoint under {@code newId} as well, then removes the old record
+   * (see {@link DistributedRuntime}); the old routing key stays routed until {@link #close()}.
+   */
+  synchronized void moveTo(long newId) {
+    if (leftDiscovery.get() || newId == instance.instanceId()) {
+      return;
+    }
+    EndpointId id = instance.endpointId();
+    String key = dev.dynamo4j.wire.RoutingKey.instancePath(newId, id.namespace(), id.component(), id.name());
+    TransportType transport = server.register(key, ingress);
+    DiscoveryInstance fresh = runtime.discovery().register(new dev.dynamo4j.discovery.DiscoverySpec.Endpoint(
+        id.namespace(), id.component(), id.name(), transport, null, runtime.config().requestPlaneCodec()));
+    DiscoveryInstance old = record;
+    formerKeys.add(routingKey);
+    record = fresh;
+    instance = ((DiscoveryInstance.Endpoint) fresh).instance();
+    routingKey = key;
+    try {
+      runtime.discovery().unregister(old);
+    } catch (RuntimeException e) {
+      log.warn("{}: could not remove the record of the old instance id: {}", instance, e.toString());
+    }
+  }
+
+  synchronized void leaveDiscovery() {
     if (leftDiscovery.compareAndSet(false, true)) {
       try {
         runtime.discovery().unregister(record);
@@ -65,7 +91,11 @@ public final class ServedEndpoint implements AutoCloseable {
       return;
     }
     try {
-      int left = server.unregister(routingKey, timeout);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      for (String former : formerKeys) {
+        server.unregister(former, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      }
+      int left = server.unregister(routingKey, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
       if (left > 0) {
         log.warn("{}: {} requests still running after {} ms; killing them", instance, left, timeout.toMillis());
         ingress.killAll();

@@ -7,8 +7,10 @@ import dev.dynamo4j.runtime.RuntimeConfig;
 
 /**
  * {@code DYN_DISCOVERY_BACKEND=etcd}: discovery on etcd with a 10 s primary lease whose id is the
- * instance id, connected with {@code ETCD_*}. A lost lease is renewed and the records written again
- * ({@link EtcdKeyValueStore.LeaseLossPolicy#RENEW}).
+ * instance id, connected with {@code ETCD_*}. {@code DYN_ETCD_LEASE_LOSS_POLICY} says what happens
+ * when the lease is lost: {@code renew} (default: a new lease, records written again, endpoints
+ * served under the new instance id) or {@code shutdown} (Dynamo's behaviour: the runtime shuts
+ * itself down).
  */
 public final class EtcdDiscoveryProvider implements DiscoveryProvider {
   @Override
@@ -18,6 +20,17 @@ public final class EtcdDiscoveryProvider implements DiscoveryProvider {
 
   @Override
   public Discovery create(RuntimeConfig config) {
-    return new KvStoreDiscovery(EtcdKeyValueStore.connect(EtcdConfig.forRuntime(config), EtcdKeyValueStore.DEFAULT_LEASE_TTL, EtcdKeyValueStore.LeaseLossPolicy.RENEW));
+    return new KvStoreDiscovery(EtcdKeyValueStore.connect(EtcdConfig.forRuntime(config), EtcdKeyValueStore.DEFAULT_LEASE_TTL, policy(System.getenv("DYN_ETCD_LEASE_LOSS_POLICY"))));
+  }
+
+  static EtcdKeyValueStore.LeaseLossPolicy policy(String v) {
+    if (v == null || v.isBlank() || v.strip().equalsIgnoreCase("renew")) {
+      return EtcdKeyValueStore.LeaseLossPolicy.RENEW;
+    }
+    if (v.strip().equalsIgnoreCase("shutdown")) {
+      return EtcdKeyValueStore.LeaseLossPolicy.SHUTDOWN;
+    }
+    throw new dev.dynamo4j.error.DynamoException(dev.dynamo4j.error.ErrorType.InvalidArgument,
+        "DYN_ETCD_LEASE_LOSS_POLICY must be renew or shutdown, got '" + v + "'");
   }
 }

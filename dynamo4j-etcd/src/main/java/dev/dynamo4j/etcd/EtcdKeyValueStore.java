@@ -210,6 +210,24 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     listeners.add(l);
   }
 
+  /** The runtime's view of lease trouble: a renewal changes the id, a loss under SHUTDOWN ends it. */
+  @Override
+  public void addConnectionListener(dev.dynamo4j.kv.ConnectionListener l) {
+    listeners.add(new LeaseListener() {
+      @Override
+      public void leaseLost(long id) {
+        if (policy == LeaseLossPolicy.SHUTDOWN) {
+          l.connectionLost(id);
+        }
+      }
+
+      @Override
+      public void leaseRenewed(long oldLeaseId, long newLeaseId) {
+        l.connectionIdChanged(oldLeaseId, newLeaseId);
+      }
+    });
+  }
+
   /** The jetcd client, for tools and tests that need etcd directly (compaction, locks). */
   public Client client() {
     return client;
