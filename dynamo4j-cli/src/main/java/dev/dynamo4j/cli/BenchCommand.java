@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks between processes on this machine, reported next to a baseline measured in the same run.",
-    subcommands = {BenchCommand.RequestPlane.class, EventPlaneBench.class})
+    subcommands = {BenchCommand.RequestPlane.class, EventPlaneBench.class, DiscoveryBench.class})
 final class BenchCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

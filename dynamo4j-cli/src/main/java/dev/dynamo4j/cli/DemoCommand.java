@@ -137,13 +137,21 @@ final class DemoCommand implements Callable<Integer> {
     String component = "backend-" + runId();
     String endpoint = "demo/" + component + "/generate";
     long started = System.nanoTime();
-    out.println("dynamo4j demo: " + workers + " workers in separate JVMs, discovery in " + discovery.describe(config) + ", TCP request plane, no server");
+    boolean serverless = config.discoveryBackend().equals("file") || config.discoveryBackend().equals("mem");
+    out.println("dynamo4j demo: " + workers + " workers in separate JVMs, discovery in " + discovery.describe(config) + ", TCP request plane"
+        + (serverless ? ", no server" : ""));
     Path logs = Files.createTempDirectory("dynamo4j-demo-");
     Map<String, WorkerProcess> procs = new LinkedHashMap<>();
     try {
       List<String> common = new ArrayList<>(List.of(endpoint, "--engine", "tokens", "--delay-ms", Long.toString(delayMs), "--backend", config.discoveryBackend()));
       if (config.discoveryBackend().equals("file")) {
         common.addAll(List.of("--file-kv", config.fileKvRoot().toString()));
+      }
+      if (config.etcdEndpoints() != null) {
+        common.addAll(List.of("--etcd-endpoints", config.etcdEndpoints()));
+      }
+      if (config.natsServer() != null) {
+        common.addAll(List.of("--nats-server", config.natsServer()));
       }
       out.printf("  starting  %d x 'dynamo4j serve %s' (logs in %s)%n", workers, endpoint, logs);
       for (int i = 1; i <= workers; i++) {

@@ -57,6 +57,22 @@ class BenchCliTest {
   }
 
   @Test
+  void discoveryBenchComparesEachBackendWithItsStore() throws Exception {
+    Path json = dir.resolve("disc.json");
+    CliTest.Result r = CliTest.run("bench", "discovery", "--backends", "mem,file", "--registrations", "5", "--records", "30", "--output", json.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("register -> Added", "ratio p50", "ratio list");
+    JsonNode rows = Json.MAPPER.readTree(Files.readAllBytes(json)).get("results");
+    assertThat(rows).hasSize(2);
+    for (JsonNode row : rows) {
+      assertThat(row.get("register_to_added_us").get("count").asLong()).isEqualTo(5);
+      assertThat(row.get("baseline_insert_to_event_us").get("count").asLong()).isEqualTo(5);
+      assertThat(row.has("ratio_list")).isTrue();
+    }
+    assertThat(CliTest.run("bench", "discovery", "--backends", "zookeeper").code()).isEqualTo(2);
+  }
+
+  @Test
   void eventPlaneBenchOnNatsComparesAgainstRawJnats() throws Exception {
     Path json = dir.resolve("ev-nats.json");
     try (dev.dynamo4j.testkit.NatsServer server = dev.dynamo4j.testkit.NatsServer.start()) {

@@ -69,6 +69,26 @@ class EtcdCliTest {
   }
 
   @Test
+  void theDemoRunsOnEtcd() {
+    CliTest.Result r = CliTest.run("demo", "--backend", "etcd", "--etcd-endpoints", etcd.endpoint(), "--workers", "2", "--requests", "2", "--delay-ms", "1");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("discovery in etcd " + etcd.endpoint(), "frontend  sees 2 instances", "dynamo4j demo: finished");
+  }
+
+  @Test
+  void benchDiscoveryMeasuresEtcdNextToItsStore() throws Exception {
+    java.nio.file.Path json = java.nio.file.Files.createTempFile("bench-discovery", ".json");
+    CliTest.Result r = CliTest.run("bench", "discovery", "--backends", "etcd", "--etcd-endpoints", etcd.endpoint(), "--registrations", "5", "--records", "50", "--output", json.toString());
+    assertThat(r.code()).isZero();
+    var row = dev.dynamo4j.wire.Json.MAPPER.readTree(java.nio.file.Files.readAllBytes(json)).get("results").get(0);
+    assertThat(row.get("backend").asText()).isEqualTo("etcd");
+    assertThat(row.get("register_to_added_us").get("count").asLong()).isEqualTo(5);
+    assertThat(row.get("baseline_insert_to_event_us").get("p50").asLong()).isPositive();
+    assertThat(row.get("list_ms").asDouble()).isPositive();
+    assertThat(etcd.etcdctl("get", "--prefix", "v1/instances/bench", "--keys-only").stdout()).as("records removed after").isBlank();
+  }
+
+  @Test
   void anUnreachableEtcdIsOneClearLine() {
     CliTest.Result r = CliTest.run("discovery", "list", "--backend", "etcd", "--etcd-endpoints", "http://127.0.0.1:1");
     assertThat(r.code()).isEqualTo(1);
