@@ -164,12 +164,23 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     this.ttl = leaseTtl.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : leaseTtl;
     this.policy = policy;
     Duration wait = config.connectTimeout().plusSeconds(1);
+    long granted = 0;
     try {
-      this.leaseId = await(leases.grant(ttl.toSeconds()), wait, "grant the primary lease").getID();
+      granted = await(leases.grant(ttl.toSeconds()), wait, "grant the primary lease").getID();
+      // etcd 3.4 grants leases without checking credentials; a read is checked, so fail now, not at the first write
+      await(kv.get(bytes("v1/"), GetOption.builder().isPrefix(true).withCountOnly(true).build()), wait, "read v1/");
+      this.leaseId = granted;
     } catch (StoreException e) {
+      if (granted != 0) {
+        leases.revoke(granted);
+      }
       client.close();
       Throwable c = e.getCause();
       String why = c instanceof TimeoutException || c == null || c.getMessage() == null ? "no answer within " + wait.toMillis() + " ms" : c.getMessage();
+      if (why.contains("UNAUTHENTICATED") || why.contains("PERMISSION_DENIED") || why.contains("user name is empty") || why.contains("invalid auth token")) {
+        throw new StoreException(StoreException.Kind.ProviderError, "etcd at " + config.endpoints() + " refused us: authentication failed ("
+            + why + ") for " + (config.username() == null ? "no user (set ETCD_AUTH_USERNAME and ETCD_AUTH_PASSWORD)" : "user '" + config.username() + "'; check ETCD_AUTH_PASSWORD"), e);
+      }
       throw new StoreException(StoreException.Kind.ProviderError,
           "cannot reach etcd at " + config.endpoints() + " (" + why + "); check that etcd is running and ETCD_ENDPOINTS / --etcd-endpoints", e);
     }

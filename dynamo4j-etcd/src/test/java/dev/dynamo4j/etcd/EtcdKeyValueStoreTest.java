@@ -202,6 +202,24 @@ class EtcdKeyValueStoreTest {
   }
 
   @Test
+  void userAndPasswordFromTheEnvironmentAndAWrongPasswordIsAClearError() throws Exception {
+    assertThat(etcd.etcdctl("user", "add", "root", "--new-user-password=s3cret").exitCode()).isZero();
+    assertThat(etcd.etcdctl("auth", "enable").exitCode()).isZero();
+    EtcdConfig good = EtcdConfig.builder(Map.of("ETCD_ENDPOINTS", etcd.endpoint(), "ETCD_AUTH_USERNAME", "root", "ETCD_AUTH_PASSWORD", "s3cret")).build();
+    try (EtcdKeyValueStore st = EtcdKeyValueStore.connect(good, Duration.ofSeconds(10), EtcdKeyValueStore.LeaseLossPolicy.RENEW)) {
+      st.getOrCreateBucket("auth", null).insert("k", b("v"), 0);
+      assertThat(st.getOrCreateBucket("auth", null).get("k")).map(EtcdKeyValueStoreTest::s).contains("v");
+    }
+    EtcdConfig bad = EtcdConfig.builder(Map.of("ETCD_ENDPOINTS", etcd.endpoint(), "ETCD_AUTH_USERNAME", "root", "ETCD_AUTH_PASSWORD", "wrong")).build();
+    assertThatThrownBy(() -> EtcdKeyValueStore.connect(bad, Duration.ofSeconds(10), EtcdKeyValueStore.LeaseLossPolicy.RENEW))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("authentication failed").hasMessageContaining("user 'root'; check ETCD_AUTH_PASSWORD");
+    EtcdConfig none = EtcdConfig.builder(Map.of("ETCD_ENDPOINTS", etcd.endpoint())).build();
+    assertThatThrownBy(() -> EtcdKeyValueStore.connect(none, Duration.ofSeconds(10), EtcdKeyValueStore.LeaseLossPolicy.RENEW))
+        .isInstanceOf(StoreException.class).hasMessageContaining("set ETCD_AUTH_USERNAME and ETCD_AUTH_PASSWORD");
+  }
+
+  @Test
   void anUnreachableEtcdIsAClearErrorNotAHang() {
     EtcdConfig cfg = EtcdConfig.builder(Map.of()).endpoints("http://127.0.0.1:1").connectTimeout(Duration.ofSeconds(1)).build();
     assertThatThrownBy(() -> EtcdKeyValueStore.connect(cfg, Duration.ofSeconds(10), EtcdKeyValueStore.LeaseLossPolicy.RENEW))
