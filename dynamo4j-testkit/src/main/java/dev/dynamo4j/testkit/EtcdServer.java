@@ -16,7 +16,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A real single-member {@code etcd} (Debian package {@code etcd-server}) as a child process on free
  * loopback client and peer ports with its own data directory. It can be killed with SIGKILL and
- * restarted on the same ports and data directory, and {@link #etcdctl} runs the real {@code
+ * restarted on the same ports and data directory, optionally with TLS ({@link #startTls}), and
+ * {@link #etcdctl} runs the real {@code
  * etcdctl} (package {@code etcd-client}) against it. A missing binary is an {@link AssertionError}
  * naming the package, so tests fail rather than skip.
  */
@@ -24,17 +25,29 @@ public final class EtcdServer implements AutoCloseable {
   private final Path dir;
   private final int clientPort;
   private final int peerPort;
+  private final TestCertificates tls;
   private Process process;
 
-  private EtcdServer(Path dir, int clientPort, int peerPort) {
+  private EtcdServer(Path dir, int clientPort, int peerPort, TestCertificates tls) {
     this.dir = dir;
     this.clientPort = clientPort;
     this.peerPort = peerPort;
+    this.tls = tls;
   }
 
   /** Starts and waits until {@code /health} reports healthy (about 0.3 s). */
   public static EtcdServer start() throws IOException {
-    EtcdServer s = new EtcdServer(Files.createTempDirectory("dynamo4j-etcd-"), NatsServer.freePort(), NatsServer.freePort());
+    EtcdServer s = new EtcdServer(Files.createTempDirectory("dynamo4j-etcd-"), NatsServer.freePort(), NatsServer.freePort(), null);
+    s.launch();
+    return s;
+  }
+
+  /**
+   * Starts with TLS on the client port ({@code https://}), requiring client certificates signed by
+   * the test CA; {@link #etcdctl} passes the client certificate.
+   */
+  public static EtcdServer startTls(TestCertificates certs) throws IOException {
+    EtcdServer s = new EtcdServer(Files.createTempDirectory("dynamo4j-etcd-"), NatsServer.freePort(), NatsServer.freePort(), certs);
     s.launch();
     return s;
   }
@@ -49,15 +62,20 @@ public final class EtcdServer implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    String client = "http://127.0.0.1:" + clientPort;
+    String client = endpoint();
     String peer = "http://127.0.0.1:" + peerPort;
-    process = new ProcessBuilder(binary("etcd", "etcd-server"),
+    List<String> cmd = new ArrayList<>(List.of(binary("etcd", "etcd-server"),
         "--name", "t",
         "--data-dir", dir.resolve("data").toString(),
         "--listen-client-urls", client, "--advertise-client-urls", client,
         "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
         "--initial-cluster", "t=" + peer,
-        "--log-outputs", "stderr")
+        "--log-outputs", "stderr"));
+    if (tls != null) {
+      cmd.addAll(List.of("--cert-file", tls.serverCert().file().toString(), "--key-file", tls.serverKey().file().toString(),
+          "--trusted-ca-file", tls.ca().file().toString(), "--client-cert-auth"));
+    }
+    process = new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
         .start();
@@ -69,6 +87,18 @@ public final class EtcdServer implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IOException("etcd exited with " + process.exitValue() + "; log: " + Files.readString(dir.resolve("etcd.log")));
+      }
+      if (tls != null) {
+        try {
+          if (etcdctl("endpoint", "health").exitCode() == 0) {
+            return;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while waiting for etcd", e);
+        }
+        LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // poll interval of the readiness check
+        continue;
       }
       try {
         HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
@@ -91,7 +121,7 @@ public final class EtcdServer implements AutoCloseable {
 
   /** {@code http://127.0.0.1:<client port>}, the value for {@code ETCD_ENDPOINTS}. */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
   }
 
   public Path dataDir() {
@@ -135,6 +165,9 @@ public final class EtcdServer implements AutoCloseable {
    */
   public Result etcdctl(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(binary("etcdctl", "etcd-client"), "--endpoints", endpoint()));
+    if (tls != null) {
+      cmd.addAll(List.of("--cacert", tls.ca().file().toString(), "--cert", tls.clientCert().file().toString(), "--key", tls.clientKey().file().toString()));
+    }
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("ETCDCTL_API", "3");
