@@ -21,12 +21,11 @@ import java.util.concurrent.locks.LockSupport;
  * etcdctl} (package {@code etcd-client}) against it. A missing binary is an {@link AssertionError}
  * naming the package, so tests fail rather than skip.
  */
-public final class EtcdServer implements AutoCloseable {
+public final class EtcdServer extends ServerProcess {
   private final Path dir;
   private final int clientPort;
   private final int peerPort;
   private final TestCertificates tls;
-  private Process process;
 
   private EtcdServer(Path dir, int clientPort, int peerPort, TestCertificates tls) {
     this.dir = dir;
@@ -61,7 +60,13 @@ public final class EtcdServer implements AutoCloseable {
     throw new AssertionError(name + " not found: install the Debian package " + pkg + " (scripts/test does this as root)");
   }
 
-  private void launch() throws IOException {
+  @Override
+  protected String name() {
+    return "etcd";
+  }
+
+  @Override
+  protected void launch() throws IOException {
     String client = endpoint();
     String peer = "http://127.0.0.1:" + peerPort;
     List<String> cmd = new ArrayList<>(List.of(binary("etcd", "etcd-server"),
@@ -128,33 +133,6 @@ public final class EtcdServer implements AutoCloseable {
     return dir.resolve("data");
   }
 
-  /** SIGKILL; the data directory keeps everything committed. */
-  public void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(10, TimeUnit.SECONDS);
-  }
-
-  /** Starts again on the same ports and data directory (after {@link #kill()} or {@link #stop()}). */
-  public void restart() throws IOException {
-    if (process.isAlive()) {
-      throw new IllegalStateException("etcd is still running");
-    }
-    launch();
-  }
-
-  /** SIGTERM and wait. */
-  public void stop() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      process.waitFor(5, TimeUnit.SECONDS);
-    }
-  }
-
-  public boolean isRunning() {
-    return process != null && process.isAlive();
-  }
-
   /** The result of one {@code etcdctl} run. */
   public record Result(int exitCode, String stdout, String stderr) {}
 
@@ -179,12 +157,5 @@ public final class EtcdServer implements AutoCloseable {
       throw new AssertionError("etcdctl " + String.join(" ", args) + " did not finish in 30 s");
     }
     return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    if (process != null && process.isAlive()) {
-      stop();
-    }
   }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -18,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * killed with SIGKILL and restarted on the same port and directory. Missing binary: an {@link
  * AssertionError} naming the package, so tests fail rather than skip.
  */
-public final class NatsServer implements AutoCloseable {
+public final class NatsServer extends ServerProcess {
   /** How clients must authenticate; {@code null} fields mean "not this kind". */
   public record Auth(String user, String password, String token, String nkeyPublic) {
     public static Auth none() {
@@ -43,7 +42,6 @@ public final class NatsServer implements AutoCloseable {
   private final int monitorPort;
   private final Auth auth;
   private final boolean jetStream;
-  private Process process;
 
   private NatsServer(Path dir, int port, int monitorPort, Auth auth, boolean jetStream) {
     this.dir = dir;
@@ -85,7 +83,13 @@ public final class NatsServer implements AutoCloseable {
     }
   }
 
-  private void launch() throws IOException {
+  @Override
+  protected String name() {
+    return "nats-server";
+  }
+
+  @Override
+  protected void launch() throws IOException {
     StringBuilder conf = new StringBuilder();
     conf.append("listen: 127.0.0.1:").append(port).append('\n');
     conf.append("http: 127.0.0.1:").append(monitorPort).append('\n');
@@ -140,35 +144,5 @@ public final class NatsServer implements AutoCloseable {
 
   public Path storeDir() {
     return dir;
-  }
-
-  /** SIGKILL: JetStream recovers from its store on restart. */
-  public void kill() throws InterruptedException {
-    process.destroyForcibly();
-    process.waitFor(10, TimeUnit.SECONDS);
-  }
-
-  /** Starts again on the same port and store directory (after {@link #kill()} or {@link #stop()}). */
-  public void restart() throws IOException {
-    if (process.isAlive()) {
-      throw new IllegalStateException("nats-server is still running");
-    }
-    launch();
-  }
-
-  /** SIGTERM and wait. */
-  public void stop() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      process.waitFor(5, TimeUnit.SECONDS);
-    }
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    if (process != null && process.isAlive()) {
-      stop();
-    }
   }
 }
