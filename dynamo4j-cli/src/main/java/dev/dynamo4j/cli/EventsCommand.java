@@ -118,10 +118,10 @@ final class EventsCommand implements Runnable {
       PrintStream out = System.out;
       try (DistributedRuntime rt = runtime.build(); EventSubscriber sub = rt.subscriber(scope(scope), topic)) {
         Runtime.getRuntime().addShutdownHook(new Thread(sub::close));
-        if (!json) {
-          out.printf("subscribed to %s (%s event plane); Ctrl-C to stop%n", sub.scope().subject(topic), rt.eventTransport().name());
-          out.flush();
-        }
+        // with --json stdout carries only events, so the readiness line goes to stderr
+        PrintStream ready = json ? System.err : out;
+        ready.printf("subscribed to %s (%s event plane); Ctrl-C to stop%n", sub.scope().subject(topic), rt.eventTransport().name());
+        ready.flush();
         int n = 0;
         ReceivedEvent e;
         while ((count < 0 || n < count) && (e = sub.next()) != null) {
