@@ -45,6 +45,8 @@ final class BenchCommand implements Runnable {
       name = "request-plane",
       mixinStandardHelpOptions = true,
       description = {
+        "Request plane: unary latency and streaming throughput against a raw baseline.",
+        "",
         "Request plane (TCP by default, --plane nats) between this process and worker processes on loopback:",
         "  unary round trips (concurrency 1) per payload size, as latency percentiles (HdrHistogram), next to",
         "  a baseline in another process (ratio = ours / raw): a raw length-prefixed echo over plain sockets,",

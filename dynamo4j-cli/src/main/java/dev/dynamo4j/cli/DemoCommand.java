@@ -39,9 +39,12 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Start workers as separate processes, stream answers to them through a pipeline and the router, kill one",
-      "mid-answer to show the others taking over, then shut everything down. Embedded defaults: file discovery,",
-      "TCP request plane, no server to install. --in-process keeps everything in this JVM."
+      "Run workers in separate processes and stream answers from them.",
+      "",
+      "Starts workers as separate processes, streams answers to them through a pipeline and the router, kills one "
+          + "mid-answer to show the others taking over, then shuts everything down. Embedded defaults: file discovery, "
+          + "TCP request plane, no server to install (--backend etcd --etcd-endpoints URLS runs it on etcd). "
+          + "--in-process keeps everything in this JVM."
     })
 final class DemoCommand implements Callable<Integer> {
   @Mixin DiscoveryOptions discovery;

@@ -50,11 +50,13 @@ import picocli.CommandLine.Option;
     name = "discovery",
     mixinStandardHelpOptions = true,
     description = {
-      "Discovery backends: time from register() in one client to Added in another client's watch (one",
-      "registration at a time, percentiles), and time to list --records endpoint records. Each is done",
-      "next to a baseline on the key-value store under discovery (insert -> watch event, entries()), so",
-      "the ratio is what discovery adds. Backends: mem and file always; etcd with --etcd-endpoints or",
-      "ETCD_ENDPOINTS. Two clients per backend, as two processes would have; records are removed after."
+      "Discovery backends: registration-to-watcher latency and listing time.",
+      "",
+      "Times register() in one client to Added in another client's watch (one registration at a time, percentiles), "
+          + "and listing --records endpoint records. Each is done next to a baseline on the key-value store under "
+          + "discovery (insert -> watch event, entries()), so the ratio is what discovery adds. Backends: mem and file "
+          + "always; etcd with --etcd-endpoints or ETCD_ENDPOINTS. Two clients per backend, as two processes would have; "
+          + "records are removed after."
     })
 final class DiscoveryBench implements Callable<Integer> {
   @Option(names = "--backends", split = ",", description = "Backends to measure (default: mem,file, plus etcd when an endpoint is given).")

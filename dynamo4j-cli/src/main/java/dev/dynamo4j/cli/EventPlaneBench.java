@@ -43,13 +43,16 @@ import picocli.CommandLine.Option;
     name = "event-plane",
     mixinStandardHelpOptions = true,
     description = {
-      "Event plane: one-way latency percentiles at a paced rate, and throughput flat out, per payload size; the",
-      "same done with the raw client as the baseline, printed as ratios. --plane zmq (default): loopback ZMQ,",
-      "baseline raw JeroMQ PUB/SUB. --plane nats: through the NATS server of --nats-server / NATS_SERVER,",
-      "baseline raw jnats publish/subscribe on the same subject layout. Publisher and subscriber share this",
-      "JVM (one clock) but use separate contexts or connections. Flat-out throughput on a small machine varies",
-      "a lot from run to run (publisher, subscriber and server compete for the cores), so it is measured",
-      "--rounds times, ours and the baseline alternating, and the median is reported."
+      "Event plane: latency and throughput against the raw client.",
+      "",
+      "One-way latency percentiles at a paced rate, and throughput flat out, per payload size; the same done with the "
+          + "raw client as the baseline, printed as ratios. --plane zmq (default): loopback ZMQ, baseline raw JeroMQ "
+          + "PUB/SUB. --plane nats: through the NATS server of --nats-server / NATS_SERVER, baseline raw jnats "
+          + "publish/subscribe on the same subject layout. Publisher and subscriber share this JVM (one clock) but use "
+          + "separate contexts or connections.",
+      "",
+      "Flat-out throughput on a small machine varies a lot from run to run (publisher, subscriber and server compete "
+          + "for the cores), so it is measured --rounds times, ours and the baseline alternating, and the median is reported."
     })
 final class EventPlaneBench implements Callable<Integer> {
   @Option(names = "--duration-ms", description = "Length of each measurement (default: ${DEFAULT-VALUE}).", defaultValue = "2000")

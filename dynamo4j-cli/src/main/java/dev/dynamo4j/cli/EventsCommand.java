@@ -25,8 +25,9 @@ import picocli.CommandLine.Parameters;
     name = "events",
     mixinStandardHelpOptions = true,
     description = {
-      "Publish events to, or subscribe to, a topic of a scope on the event plane (ZMQ by default: publishers are",
-      "found through discovery, no broker). SCOPE is ns, ns/comp or ns/comp/ep; scopes are exact."
+      "Publish events to, or subscribe to, a topic on the event plane.",
+      "",
+      "ZMQ by default: publishers are found through discovery, no broker. SCOPE is ns, ns/comp or ns/comp/ep; scopes are exact."
     },
     subcommands = {EventsCommand.Publish.class, EventsCommand.Subscribe.class},
     footer = {"", "Example (two terminals):", "  dynamo4j events subscribe demo kv-events", "  dynamo4j events publish demo kv-events '{\"block\":1}' --count 10 --rate 5"})

@@ -29,11 +29,12 @@ final class NatsCommand implements Runnable {
       name = "stats",
       mixinStandardHelpOptions = true,
       description = {
-        "Ask every instance of a component's NATS micro-service for its statistics",
-        "($SRV.STATS.<service>) and print the replies that arrive within --timeout:",
-        "per endpoint the requests and errors counted by the NATS request plane, the",
-        "mean time to acknowledge, and the data of the endpoint's stats handler.",
-        "Workers have such a service only when they serve with DYN_REQUEST_PLANE=nats."
+        "Print what every worker of a component reports to $SRV.STATS.",
+        "",
+        "Asks every instance of a component's NATS micro-service for its statistics ($SRV.STATS.<service>) and prints "
+            + "the replies that arrive within --timeout: per endpoint the requests and errors counted by the NATS request "
+            + "plane, the mean time to acknowledge, and the data of the endpoint's stats handler. Workers have such a "
+            + "service only when they serve with DYN_REQUEST_PLANE=nats."
       },
       footer = {"", "Example:", "  dynamo4j nats stats dynamo/backend", "  dynamo4j nats stats dynamo_backend --json --timeout 1"})
   static final class Stats implements Callable<Integer> {

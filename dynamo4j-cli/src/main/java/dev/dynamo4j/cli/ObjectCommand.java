@@ -20,11 +20,11 @@ import picocli.CommandLine.Parameters;
     name = "object",
     mixinStandardHelpOptions = true,
     description = {
-      "Upload, download or delete objects in a NATS JetStream object store, addressed",
-      "as nats://host[:port]/BUCKET/KEY as in Dynamo. The URL's host is ignored, as",
-      "Dynamo ignores it: the server is NATS_SERVER (default nats://localhost:4222) or",
-      "--nats-server, with credentials from NATS_AUTH_*. Files are streamed in 128 KiB",
-      "chunks, so their size is not limited by memory."
+      "Upload, download or delete objects in a NATS object store.",
+      "",
+      "Objects are addressed as nats://host[:port]/BUCKET/KEY, as in Dynamo. The URL's host is ignored, as Dynamo ignores it: "
+          + "the server is NATS_SERVER (default nats://localhost:4222) or --nats-server, with credentials from NATS_AUTH_*. "
+          + "Files are streamed in 128 KiB chunks, so their size is not limited by memory."
     },
     subcommands = {ObjectCommand.Put.class, ObjectCommand.Get.class, ObjectCommand.Rm.class},
     footer = {

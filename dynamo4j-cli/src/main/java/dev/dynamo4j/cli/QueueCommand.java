@@ -21,11 +21,11 @@ import picocli.CommandLine.Parameters;
     name = "queue",
     mixinStandardHelpOptions = true,
     description = {
-      "Publish to, consume from, or inspect a JetStream work queue (Dynamo's",
-      "NatsQueue): stream slugify(NAME), messages on <stream>.queue, durable",
-      "consumer 'worker-group' shared by competing workers unless --consumer",
-      "names another. Needs a NATS server with JetStream: NATS_SERVER (default",
-      "nats://localhost:4222) and the NATS_AUTH_* variables, or --nats-server."
+      "Publish to, consume from, or inspect a JetStream work queue.",
+      "",
+      "Dynamo's NatsQueue: stream slugify(NAME), messages on <stream>.queue, durable consumer 'worker-group' shared by "
+          + "competing workers unless --consumer names another. Needs a NATS server with JetStream: NATS_SERVER "
+          + "(default nats://localhost:4222) and the NATS_AUTH_* variables, or --nats-server."
     },
     subcommands = {QueueCommand.Publish.class, QueueCommand.Consume.class, QueueCommand.Status.class},
     footer = {

@@ -18,12 +18,15 @@ import picocli.CommandLine.Parameters;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serve a built-in engine on an endpoint until Ctrl-C (SIGINT/SIGTERM shut down gracefully: leave discovery,",
-      "drain requests in flight for up to DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT, close).",
-      "Engines: echo (answers the request as one item), tokens (streams the prompt's words, --tokens of them, --delay-ms apart),",
-      "bytes (for benchmarks: {\"items\":N,\"size\":S} streams N strings of S characters, no delay).",
-      "On etcd (--backend etcd) a lease lost while etcd was away is renewed and the endpoint served under the new",
-      "instance id (a line says so); DYN_ETCD_LEASE_LOSS_POLICY=shutdown exits with 1 instead, as Dynamo does."
+      "Serve a built-in engine on an endpoint until Ctrl-C.",
+      "",
+      "SIGINT/SIGTERM shut down gracefully: leave discovery, drain requests in flight for up to "
+          + "DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT, close. Engines: echo (answers the request as one item), tokens (streams "
+          + "the prompt's words, --tokens of them, --delay-ms apart), bytes (for benchmarks: {\"items\":N,\"size\":S} "
+          + "streams N strings of S characters, no delay).",
+      "",
+      "On etcd (--backend etcd) a lease lost while etcd was away is renewed and the endpoint served under the new "
+          + "instance id (a line says so); DYN_ETCD_LEASE_LOSS_POLICY=shutdown exits with 1 instead, as Dynamo does."
     },
     footer = {"", "Example:", "  dynamo4j serve demo/backend/generate --engine tokens --tokens 20 --delay-ms 30", "  dynamo4j call demo/backend/generate '\"the quick brown fox\"'"})
 final class ServeCommand implements Callable<Integer> {

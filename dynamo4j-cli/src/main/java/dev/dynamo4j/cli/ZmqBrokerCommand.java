@@ -13,9 +13,11 @@ import picocli.CommandLine.Option;
     name = "zmq-broker",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a ZMQ event broker until Ctrl-C: publishers connect to its XSUB, subscribers to its XPUB. It registers",
-      "itself in discovery, so clients with DYN_ZMQ_BROKER_ENABLED=true in its namespace find it; clients can",
-      "also name it with DYN_ZMQ_BROKER_URL=xsub=<url>,xpub=<url>."
+      "Run a ZMQ event broker until Ctrl-C.",
+      "",
+      "Publishers connect to its XSUB, subscribers to its XPUB. It registers itself in discovery, so clients with "
+          + "DYN_ZMQ_BROKER_ENABLED=true in its namespace find it; clients can also name it with "
+          + "DYN_ZMQ_BROKER_URL=xsub=<url>,xpub=<url>."
     })
 final class ZmqBrokerCommand implements Callable<Integer> {
   @Mixin DiscoveryOptions discovery;
