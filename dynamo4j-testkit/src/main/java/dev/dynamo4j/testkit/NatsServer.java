@@ -18,22 +18,30 @@ import java.util.concurrent.locks.LockSupport;
  * AssertionError} naming the package, so tests fail rather than skip.
  */
 public final class NatsServer extends ServerProcess {
-  /** How clients must authenticate; {@code null} fields mean "not this kind". */
-  public record Auth(String user, String password, String token, String nkeyPublic) {
+  /**
+   * How clients must authenticate; {@code null} fields mean "not this kind". Operator mode (JWTs,
+   * what a creds file is for) takes the operator's JWT and one account preloaded into a memory
+   * resolver.
+   */
+  public record Auth(String user, String password, String token, String nkeyPublic, String operatorJwt, String accountPublic, String accountJwt) {
     public static Auth none() {
-      return new Auth(null, null, null, null);
+      return new Auth(null, null, null, null, null, null, null);
     }
 
     public static Auth userPassword(String user, String password) {
-      return new Auth(user, password, null, null);
+      return new Auth(user, password, null, null, null, null, null);
     }
 
     public static Auth token(String token) {
-      return new Auth(null, null, token, null);
+      return new Auth(null, null, token, null, null, null, null);
     }
 
     public static Auth nkey(String publicKey) {
-      return new Auth(null, null, null, publicKey);
+      return new Auth(null, null, null, publicKey, null, null, null);
+    }
+
+    public static Auth operator(String operatorJwt, String accountPublic, String accountJwt) {
+      return new Auth(null, null, null, null, operatorJwt, accountPublic, accountJwt);
     }
   }
 
@@ -55,8 +63,12 @@ public final class NatsServer extends ServerProcess {
     return start(Auth.none());
   }
 
+  /**
+   * A server requiring {@code auth}. In operator mode JetStream is off: it would need a system
+   * account, which these tests do not set up.
+   */
   public static NatsServer start(Auth auth) throws IOException {
-    NatsServer s = new NatsServer(Files.createTempDirectory("dynamo4j-nats-"), freePort(), freePort(), auth, true);
+    NatsServer s = new NatsServer(Files.createTempDirectory("dynamo4j-nats-"), freePort(), freePort(), auth, auth.operatorJwt() == null);
     s.launch();
     return s;
   }
@@ -102,6 +114,10 @@ public final class NatsServer extends ServerProcess {
       conf.append("authorization {\n  token: \"").append(auth.token()).append("\"\n}\n");
     } else if (auth.nkeyPublic() != null) {
       conf.append("authorization {\n  users: [ { nkey: \"").append(auth.nkeyPublic()).append("\" } ]\n}\n");
+    } else if (auth.operatorJwt() != null) {
+      conf.append("operator: \"").append(auth.operatorJwt()).append("\"\n");
+      conf.append("resolver: MEMORY\n");
+      conf.append("resolver_preload: {\n  ").append(auth.accountPublic()).append(": \"").append(auth.accountJwt()).append("\"\n}\n");
     }
     Path confFile = dir.resolve("nats.conf");
     Files.writeString(confFile, conf);
