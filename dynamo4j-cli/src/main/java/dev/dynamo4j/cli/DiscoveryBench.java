@@ -228,28 +228,9 @@ final class DiscoveryBench implements Callable<Integer> {
   /** Registers {@code records} (64 at a time), then the median of 5 lists and of 5 entries() calls, in ms. */
   private double[] listTimes(KvStoreDiscovery registrar, KvStoreDiscovery lister, ProgressBar bar) throws Exception {
     String ns = "bench" + System.nanoTime();
+    List<Integer> numbers = java.util.stream.IntStream.range(0, records).boxed().toList();
     List<DiscoveryInstance> made = java.util.Collections.synchronizedList(new ArrayList<>());
-    Semaphore inFlight = new Semaphore(64);
-    try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
-      List<Future<?>> fs = new ArrayList<>();
-      for (int i = 0; i < records; i++) {
-        int n = i;
-        inFlight.acquire();
-        fs.add(ex.submit(() -> {
-          try {
-            made.add(registrar.register(spec(ns, n)));
-          } finally {
-            inFlight.release();
-          }
-          synchronized (bar) {
-            bar.step();
-          }
-        }));
-      }
-      for (Future<?> f : fs) {
-        f.get();
-      }
-    }
+    inParallel(numbers, n -> made.add(registrar.register(spec(ns, n))), bar);
     DiscoveryQuery q = new DiscoveryQuery.NamespacedEndpoints(ns);
     lister.list(q); // warm-up
     double list = median(() -> {
@@ -260,13 +241,20 @@ final class DiscoveryBench implements Callable<Integer> {
     });
     Bucket raw = lister.store().getOrCreateBucket(DiscoveryQuery.INSTANCES, null);
     double entries = median(raw::entries);
+    inParallel(List.copyOf(made), registrar::unregister, bar);
+    return new double[] {list, entries};
+  }
+
+  /** Runs {@code action} on every item, 64 at a time on virtual threads; the first failure is thrown. */
+  private static <T> void inParallel(List<T> items, java.util.function.Consumer<T> action, ProgressBar bar) throws Exception {
+    Semaphore inFlight = new Semaphore(64);
     try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> fs = new ArrayList<>();
-      for (DiscoveryInstance i : made) {
+      for (T item : items) {
         inFlight.acquire();
         fs.add(ex.submit(() -> {
           try {
-            registrar.unregister(i);
+            action.accept(item);
           } finally {
             inFlight.release();
           }
@@ -279,7 +267,6 @@ final class DiscoveryBench implements Callable<Integer> {
         f.get();
       }
     }
-    return new double[] {list, entries};
   }
 
   private static double median(Runnable r) {
