@@ -181,8 +181,9 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         throw new StoreException(StoreException.Kind.ProviderError, "etcd at " + config.endpoints() + " refused us: authentication failed ("
             + why + ") for " + (config.username() == null ? "no user (set ETCD_AUTH_USERNAME and ETCD_AUTH_PASSWORD)" : "user '" + config.username() + "'; check ETCD_AUTH_PASSWORD"), e);
       }
+      String tlsHint = config.tls() ? "; with TLS a refused handshake looks the same: check ETCD_AUTH_CA, ETCD_AUTH_CLIENT_CERT and ETCD_AUTH_CLIENT_KEY" : "";
       throw new StoreException(StoreException.Kind.ProviderError,
-          "cannot reach etcd at " + config.endpoints() + " (" + why + "); check that etcd is running and ETCD_ENDPOINTS / --etcd-endpoints", e);
+          "cannot reach etcd at " + config.endpoints() + " (" + why + "); check that etcd is running and ETCD_ENDPOINTS / --etcd-endpoints" + tlsHint, e);
     }
     this.keepAlive = Thread.ofVirtual().name("dynamo4j-etcd-lease-" + Long.toHexString(leaseId)).start(this::keepAliveLoop);
   }

@@ -65,7 +65,7 @@ class EtcdTlsTest {
     EtcdConfig cfg = EtcdConfig.builder(Map.of("ETCD_ENDPOINTS", etcd.endpoint(), "ETCD_AUTH_CA", certs.ca().file().toString()))
         .connectTimeout(Duration.ofSeconds(2)).build();
     assertThatThrownBy(() -> EtcdKeyValueStore.connect(cfg, Duration.ofSeconds(10), EtcdKeyValueStore.LeaseLossPolicy.RENEW))
-        .isInstanceOf(StoreException.class).hasMessageContaining(etcd.endpoint());
+        .isInstanceOf(StoreException.class).hasMessageContaining(etcd.endpoint()).hasMessageContaining("check ETCD_AUTH_CA, ETCD_AUTH_CLIENT_CERT");
   }
 
   @Test
