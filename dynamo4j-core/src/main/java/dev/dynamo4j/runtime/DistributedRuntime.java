@@ -65,14 +65,23 @@ public final class DistributedRuntime implements AutoCloseable {
         instanceLost = true;
         log.error("instance {} lost its discovery registration for good (lease lost, policy shutdown): shutting the runtime down", Long.toHexString(id));
         for (InstanceListener l : instanceListeners) {
-          l.instanceLost(id);
+          try {
+            l.instanceLost(id);
+          } catch (RuntimeException e) {
+            log.warn("instance listener failed", e);
+          }
         }
         Thread.ofVirtual().name("dynamo4j-lost-shutdown").start(DistributedRuntime.this::close);
       }
     });
   }
 
-  /** Told when this runtime's instance id changes or is lost (etcd lease trouble). */
+  /**
+   * Told when this runtime's instance id changes or is lost (etcd lease trouble). {@code
+   * instanceIdChanged} runs on a virtual thread after every served endpoint has moved; {@code
+   * instanceLost} runs on the discovery store's keep-alive thread just before the runtime starts
+   * closing itself. A listener that throws is logged and the others are still called.
+   */
   public interface InstanceListener {
     /** Every served endpoint now answers, and is registered, as {@code newId}. */
     default void instanceIdChanged(long oldId, long newId) {}
