@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
  * at build time, which is why this is written here).
  *
  * <p>Requests to the endpoints themselves are handled by the request plane, which reports each one
- * through {@link EndpointStats#record}. The control subjects are answered on a virtual thread per
- * request (so a slow stats handler does not hold jnats's dispatcher); replies carry the {@code
- * io.nats.micro.v1.*_response} types. Thread-safe.
+ * through {@link EndpointStats#record}. PING and INFO are answered on jnats's dispatcher thread;
+ * STATS, which runs the endpoints' stats handlers, on a virtual thread per request, at most {@value
+ * #STATS_CONCURRENCY} at once (further STATS requests are dropped, so a flood or a slow handler
+ * cannot pile up threads). Replies carry the {@code io.nats.micro.v1.*_response} types.
+ * Thread-safe.
  */
 final class NatsMicroService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NatsMicroService.class);
@@ -46,6 +48,10 @@ final class NatsMicroService implements AutoCloseable {
   private final String started = RFC3339.format(Instant.now());
   private final Map<String, EndpointStats> endpoints = new ConcurrentSkipListMap<>();
   private final Dispatcher dispatcher;
+  /** STATS calls user stats handlers: at most this many at once, further requests are dropped. */
+  static final int STATS_CONCURRENCY = 8;
+
+  private final java.util.concurrent.Semaphore statsSlots = new java.util.concurrent.Semaphore(STATS_CONCURRENCY);
 
   NatsMicroService(Connection nc, String name, String version, String description) {
     this.nc = nc;
@@ -87,13 +93,29 @@ final class NatsMicroService implements AutoCloseable {
       return;
     }
     String verb = msg.getSubject().split("\\.")[1];
+    if (!verb.equals("STATS")) {
+      send(reply, verb); // PING and INFO run no user code: answered on the dispatcher thread
+      return;
+    }
+    if (!statsSlots.tryAcquire()) {
+      log.debug("NATS service {}: {} STATS requests already being answered; dropping one", name, STATS_CONCURRENCY);
+      return; // the scraper's deadline passes for this instance; nothing piles up here
+    }
     Thread.ofVirtual().name("nats-service-" + name).start(() -> {
       try {
-        nc.publish(reply, Json.MAPPER.writeValueAsBytes(answer(verb)));
-      } catch (Exception e) {
-        log.warn("cannot answer {} for NATS service {}: {}", verb, name, e.toString());
+        send(reply, verb);
+      } finally {
+        statsSlots.release();
       }
     });
+  }
+
+  private void send(String reply, String verb) {
+    try {
+      nc.publish(reply, Json.MAPPER.writeValueAsBytes(answer(verb)));
+    } catch (Exception e) {
+      log.warn("cannot answer {} for NATS service {}: {}", verb, name, e.toString());
+    }
   }
 
   ObjectNode answer(String verb) {

@@ -113,6 +113,42 @@ class NatsServiceStatsTest {
   }
 
   @Test
+  void aSlowStatsHandlerNeitherBlocksPingNorPilesUpThreads() throws Exception {
+    String ns = "slow-" + System.nanoTime();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger running = new AtomicInteger();
+    try (DistributedRuntime w = runtime(); Connection nc = connect()) {
+      w.namespace(ns).component("backend").endpoint("generate")
+          .statsHandler(() -> {
+            running.incrementAndGet();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return Map.of("ok", true);
+          })
+          .serve(String.class, (Context<String> req) -> ResponseStream.of(req.controller(), List.of("ok")));
+      String service = NatsServiceStats.serviceName(ns, "backend");
+      io.nats.client.Subscription replies = nc.subscribe("slow.replies");
+      for (int i = 0; i < NatsMicroService.STATS_CONCURRENCY + 4; i++) {
+        nc.publish("$SRV.STATS." + service, "slow.replies", new byte[0]);
+      }
+      nc.flush(Duration.ofSeconds(5));
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> running.get() == NatsMicroService.STATS_CONCURRENCY);
+      JsonNode ping = Json.MAPPER.readTree(nc.request("$SRV.PING." + service, new byte[0], Duration.ofSeconds(5)).getData());
+      assertThat(ping.path("name").asText()).as("PING answered while every STATS slot is taken").isEqualTo(service);
+      release.countDown();
+      int got = 0;
+      while (replies.nextMessage(Duration.ofSeconds(2)) != null) {
+        got++;
+      }
+      assertThat(got).as("the requests beyond the slots were dropped, not queued").isEqualTo(NatsMicroService.STATS_CONCURRENCY);
+      assertThat(running.get()).isEqualTo(NatsMicroService.STATS_CONCURRENCY);
+    }
+  }
+
+  @Test
   void rejectedRequestsCountAsErrorsWithTheirText() {
     NatsMicroService.EndpointStats s = new NatsMicroService.EndpointStats("gen-1", "svc.gen-1", () -> null);
     s.record(1000, null);
