@@ -388,7 +388,7 @@ public final class Bincode {
       }
       if (c.isRecord()) {
         // one shape per record class; its fields resolve lazily, so a record may hold a List of itself
-        return RECORDS.computeIfAbsent(c, RecordShape::new);
+        return RECORDS.get(c);
       }
       if (c.isEnum()) {
         return new EnumShape(c);
@@ -413,7 +413,13 @@ public final class Bincode {
     throw new IllegalArgumentException("bincode: no mapping for " + type + " (see Bincode's table)");
   }
 
-  private static final java.util.concurrent.ConcurrentHashMap<Class<?>, RecordShape> RECORDS = new java.util.concurrent.ConcurrentHashMap<>();
+  /** One shape per record class, held weakly by the class (no class-loader leak). */
+  private static final ClassValue<RecordShape> RECORDS = new ClassValue<>() {
+    @Override
+    protected RecordShape computeValue(Class<?> type) {
+      return new RecordShape(type); // resolves no fields yet, so this never recurses
+    }
+  };
 
   private static void resolve(Shape<?> shape, java.util.Set<Shape<?>> seen) {
     if (!seen.add(shape)) {
