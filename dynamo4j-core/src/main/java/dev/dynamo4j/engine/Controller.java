@@ -3,7 +3,6 @@ package dev.dynamo4j.engine;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,14 +39,16 @@ public final class Controller {
 
   private final String id;
   private final AtomicInteger state = new AtomicInteger(LIVE);
-  private final List<Controller> children = new CopyOnWriteArrayList<>();
+  private volatile List<Controller> children; // created on the first link: most requests have none
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final CompletableFuture<Void> killed = new CompletableFuture<>();
-  private final ThreadLocal<Boolean> notifying = new ThreadLocal<>();
+  /** Controllers whose children this thread is notifying (one set per thread, not per controller). */
+  private static final ThreadLocal<java.util.IdentityHashMap<Controller, Boolean>> NOTIFYING =
+      ThreadLocal.withInitial(java.util.IdentityHashMap::new);
 
-  /** A controller with a fresh UUID v4 id. */
+  /** A controller with a fresh random UUID v4 id ({@link RequestIds#newId()}). */
   public Controller() {
-    this(UUID.randomUUID().toString());
+    this(RequestIds.newId());
   }
 
   public Controller(String id) {
@@ -68,7 +69,7 @@ public final class Controller {
 
   /** Asks the engine to stop generating. Idempotent; a no-op after {@link #kill()}. */
   public void stop() {
-    if (state.get() != LIVE || Boolean.TRUE.equals(notifying.get())) {
+    if (state.get() != LIVE || isNotifying()) {
       return;
     }
     notifyChildren(false);
@@ -79,7 +80,7 @@ public final class Controller {
 
   /** Stops and asks not to drain. Idempotent. */
   public void kill() {
-    if (state.get() == KILLED || Boolean.TRUE.equals(notifying.get())) {
+    if (state.get() == KILLED || isNotifying()) {
       return;
     }
     notifyChildren(true);
@@ -90,10 +91,19 @@ public final class Controller {
     }
   }
 
+  private boolean isNotifying() {
+    return children != null && NOTIFYING.get().containsKey(this);
+  }
+
   private void notifyChildren(boolean kill) {
-    notifying.set(Boolean.TRUE);
+    List<Controller> list = children;
+    if (list == null) {
+      return;
+    }
+    java.util.IdentityHashMap<Controller, Boolean> active = NOTIFYING.get();
+    active.put(this, Boolean.TRUE);
     try {
-      for (Controller child : List.copyOf(children)) {
+      for (Controller child : List.copyOf(list)) {
         if (kill) {
           child.kill();
         } else {
@@ -101,7 +111,7 @@ public final class Controller {
         }
       }
     } finally {
-      notifying.remove();
+      active.remove(this);
     }
   }
 
@@ -113,7 +123,15 @@ public final class Controller {
     if (child == this) {
       return;
     }
-    children.add(child);
+    List<Controller> list = children;
+    if (list == null) {
+      synchronized (this) {
+        if ((list = children) == null) {
+          children = list = new CopyOnWriteArrayList<>();
+        }
+      }
+    }
+    list.add(child);
     int s = state.get();
     if (s == KILLED) {
       child.kill();

@@ -106,23 +106,162 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
     return generate(context.controller(), DEFAULT_CAPACITY, producer);
   }
 
-  /** As {@link #generate(Context, Producer)} with an explicit controller and capacity. */
+  /**
+   * As {@link #generate(Context, Producer)} with an explicit controller and capacity. The
+   * producer starts when the consumer first asks for an item, on a new virtual thread feeding a
+   * buffer of {@code capacity} items; a consumer that uses {@link #drainTo} instead runs it on its
+   * own thread with no buffer and no hand-off.
+   */
   public static <T> ResponseStream<T> generate(Controller controller, int capacity, Producer<T> producer) {
-    Channel<T> ch = new Channel<>(controller, capacity);
-    Thread.ofVirtual()
-        .name("dynamo4j-producer-" + controller.id())
-        .start(
-            () -> {
-              try {
-                producer.produce(ch);
-                ch.complete();
-              } catch (InterruptedException e) {
-                ch.fail(new DynamoException(ErrorType.Cancelled, "producer interrupted", e));
-              } catch (Throwable t) {
-                ch.fail(t);
-              }
-            });
-    return ch.stream;
+    return new ResponseStream<>(controller, new Generator<>(controller, capacity, producer));
+  }
+
+  /** Where each item goes in {@link #drainTo}. */
+  @FunctionalInterface
+  public interface Sink<T> {
+    /** Takes one item; returns false to stop the stream (the producer is told to stop). */
+    boolean accept(T item) throws InterruptedException;
+  }
+
+  /**
+   * Consumes the whole stream on this thread, handing each item to {@code sink}, and returns
+   * normally at the end or when the sink returned false (the controller is then stopped). A
+   * stream from {@link #generate} whose producer has not started runs the producer right here:
+   * each {@code emit} calls the sink directly. Any other stream is iterated.
+   *
+   * @throws DynamoException the stream's failure (the producer's exception, wrapped)
+   */
+  public void drainTo(Sink<? super T> sink) throws InterruptedException {
+    claim();
+    try {
+      if (source instanceof Generator<T> g && g.runInline(sink)) {
+        finished = true;
+        return;
+      }
+      T t;
+      while ((t = source.next()) != null) {
+        if (!sink.accept(t)) {
+          close();
+          return;
+        }
+      }
+      finished = true;
+    } catch (RuntimeException e) {
+      finished = true;
+      throw DynamoException.wrap(e);
+    }
+  }
+
+  /** The source of {@link #generate}: a producer started on first demand. */
+  private static final class Generator<T> implements ItemSource<T> {
+    private final Controller controller;
+    private final Channel<T> channel;
+    private final Producer<T> producer;
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    Generator(Controller controller, int capacity, Producer<T> producer) {
+      this.controller = controller;
+      this.channel = new Channel<>(controller, capacity);
+      this.producer = producer;
+    }
+
+    @Override
+    public T next() throws InterruptedException {
+      if (started.compareAndSet(false, true)) {
+        Thread.ofVirtual()
+            .name("dynamo4j-producer-" + controller.id())
+            .start(
+                () -> {
+                  try {
+                    producer.produce(channel);
+                    channel.complete();
+                  } catch (InterruptedException e) {
+                    channel.fail(new DynamoException(ErrorType.Cancelled, "producer interrupted", e));
+                  } catch (Throwable t) {
+                    channel.fail(t);
+                  }
+                });
+      }
+      return channel.next();
+    }
+
+    /** Runs the producer on this thread into {@code sink}; false when it had already started. */
+    boolean runInline(Sink<? super T> sink) throws InterruptedException {
+      if (!started.compareAndSet(false, true)) {
+        return false;
+      }
+      Direct<T> direct = new Direct<>(controller, sink);
+      try {
+        producer.produce(direct);
+      } catch (InterruptedException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw DynamoException.wrap(e);
+      }
+      if (direct.failure != null) {
+        throw DynamoException.wrap(direct.failure);
+      }
+      if (direct.refused) {
+        controller.stop();
+      }
+      return true;
+    }
+
+    @Override
+    public void cancel() {
+      started.set(true); // a closed stream never starts its producer
+      channel.cancel();
+    }
+  }
+
+  /** The emitter of an inline producer: each item goes straight to the sink. */
+  private static final class Direct<T> implements Emitter<T> {
+    private final Controller controller;
+    private final Sink<? super T> sink;
+    private boolean done;
+    private boolean refused;
+    private Throwable failure;
+
+    Direct(Controller controller, Sink<? super T> sink) {
+      this.controller = controller;
+      this.sink = sink;
+    }
+
+    @Override
+    public boolean emit(T item) throws InterruptedException {
+      Objects.requireNonNull(item, "stream items must not be null");
+      if (done || refused || controller.isStopped()) {
+        return false;
+      }
+      if (!sink.accept(item)) {
+        refused = true;
+        return false;
+      }
+      return true;
+    }
+
+    @Override
+    public void complete() {
+      done = true;
+    }
+
+    @Override
+    public void fail(Throwable error) {
+      if (!done) {
+        done = true;
+        failure = Objects.requireNonNull(error);
+      }
+    }
+
+    @Override
+    public boolean isStopped() {
+      return refused || controller.isStopped();
+    }
+
+    @Override
+    public Controller controller() {
+      return controller;
+    }
   }
 
   /** A bounded buffer whose emitter the caller drives; {@link Emitter#complete()} ends it. */

@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +47,22 @@ public final class Egress {
 
   private final RequestClient client;
   private final ResponsePlane responsePlane;
+  private final ResponseStreamOptions options;
   private final Map<Long, Set<PendingStream>> pendingByInstance = new ConcurrentHashMap<>();
 
+  /** With the default deadlines of {@link ResponseStreamOptions#DEFAULTS}. */
   public Egress(RequestClient client, ResponsePlane responsePlane) {
+    this(client, responsePlane, ResponseStreamOptions.DEFAULTS);
+  }
+
+  /**
+   * @param options the deadlines: worker opens the stream ({@code callHomeTimeout}), prologue
+   *     ({@code prologueTimeout}), first and each next item ({@code inactivityTimeout})
+   */
+  public Egress(RequestClient client, ResponsePlane responsePlane, ResponseStreamOptions options) {
     this.client = client;
     this.responsePlane = responsePlane;
+    this.options = options;
   }
 
   /**
@@ -71,7 +84,10 @@ public final class Egress {
    *
    * @throws DynamoException {@code WorkerOverloaded} / {@code WorkerUnavailable} for a rejecting
    *     ACK, {@code CannotConnect} when the request cannot be delivered or the worker's engine
-   *     failed before streaming, {@code Disconnected} when the worker went away before streaming
+   *     failed before streaming, {@code Disconnected} when the worker went away before streaming,
+   *     {@code ResponseTimeout} when the worker did not open the stream or send its prologue
+   *     within the configured deadlines (the stream's items then fail with {@code
+   *     ResponseTimeout} too when none arrives within the inactivity deadline)
    */
   public <Req, Resp> ResponseStream<Resp> generate(Instance target, Context<Req> request, JavaType responseType)
       throws InterruptedException {
@@ -126,7 +142,7 @@ public final class Egress {
       if (pendingInput != null) {
         Thread.ofVirtual().name("dynamo4j-request-stream-" + id).start(() -> pumpInputs(pendingInput, inputs, codec, controller));
       }
-      channel = pending.await();
+      channel = pending.await(options.callHomeTimeout());
     } catch (InterruptedException | RuntimeException e) {
       pending.close();
       if (pendingInput != null) {
@@ -142,12 +158,20 @@ public final class Egress {
 
     ResponseStreamPrologue prologue;
     try {
-      TwoPartMessage first = channel.receive();
+      TwoPartMessage first = channel.receive(options.prologueTimeout().toNanos(), TimeUnit.NANOSECONDS);
       if (first == null) {
         throw new DynamoException(ErrorType.Disconnected, "Worker disconnected before response stream was established");
       }
       prologue = ResponseStreamPrologue.fromFrame(first);
+    } catch (TimeoutException e) {
+      controller.kill();
+      sendQuietly(channel, ControlMessage.KILL);
+      channel.close();
+      throw new DynamoException(
+          ErrorType.ResponseTimeout,
+          "no response prologue from the worker within " + options.prologueTimeout().toMillis() + " ms of opening the stream of request " + id + " (DYN_TCP_PROLOGUE_TIMEOUT_SECS)");
     } catch (WireFormatException e) {
+      sendQuietly(channel, ControlMessage.KILL); // Dynamo's caller kills a stream it cannot decode (T4)
       channel.close();
       throw new DynamoException(ErrorType.Disconnected, e.getMessage(), e);
     } catch (InterruptedException | RuntimeException e) {
@@ -162,17 +186,27 @@ public final class Egress {
       throw new DynamoException(
           ErrorType.CannotConnect, "Worker generate() failed before response stream: " + prologue.error(), cause);
     }
-    StreamSource<Resp> source = new StreamSource<>(channel, codec, responseType, controller);
+    StreamSource<Resp> source = new StreamSource<>(channel, codec, responseType, controller, options);
     controller.stopped().thenRun(() -> source.sendControl(controller.isKilled() ? ControlMessage.KILL : ControlMessage.STOP));
     controller.killed().thenRun(() -> source.sendControl(ControlMessage.KILL));
     return ResponseStream.fromSource(controller, source);
   }
 
+  private static void sendQuietly(FrameChannel channel, ControlMessage c) {
+    try {
+      channel.send(c.toFrame());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (DynamoException e) {
+      log.debug("could not send {} to the worker: {}", c.wireName(), e.getMessage());
+    }
+  }
+
   /** Writes the caller's inputs to the request stream, then exactly one closing control frame. */
-  private static void pumpInputs(PendingStream pendingInput, Iterable<?> inputs, PayloadCodec codec, Controller controller) {
+  private void pumpInputs(PendingStream pendingInput, Iterable<?> inputs, PayloadCodec codec, Controller controller) {
     FrameChannel ch;
     try {
-      ch = pendingInput.await();
+      ch = pendingInput.await(options.callHomeTimeout());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
@@ -212,15 +246,34 @@ public final class Egress {
     private final PayloadCodec codec;
     private final JavaType type;
     private final Controller controller;
+    private final long inactivityNanos;
     private boolean finalSeen;
     private volatile boolean ended;
     private ControlMessage lastControlSent;
 
-    StreamSource(FrameChannel channel, PayloadCodec codec, JavaType type, Controller controller) {
+    StreamSource(FrameChannel channel, PayloadCodec codec, JavaType type, Controller controller, ResponseStreamOptions options) {
       this.channel = channel;
       this.codec = codec;
       this.type = type;
       this.controller = controller;
+      this.inactivityNanos = options.hasInactivityLimit() ? options.inactivityTimeout().toNanos() : 0;
+    }
+
+    private TwoPartMessage nextFrame() throws InterruptedException {
+      if (inactivityNanos == 0) {
+        return channel.receive(); // DYN_HTTP_BACKEND_STREAM_TIMEOUT_SECS=0: the operator chose no limit
+      }
+      try {
+        return channel.receive(inactivityNanos, TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        controller.kill();
+        sendControl(ControlMessage.KILL);
+        ended = true;
+        channel.close();
+        throw new DynamoException(
+            ErrorType.ResponseTimeout,
+            "backend response inactivity timeout: no item from the worker within " + (inactivityNanos / 1_000_000) + " ms (DYN_HTTP_BACKEND_STREAM_TIMEOUT_SECS)");
+      }
     }
 
     @Override
@@ -230,7 +283,7 @@ public final class Egress {
       }
       try {
         while (true) {
-          TwoPartMessage frame = channel.receive();
+          TwoPartMessage frame = nextFrame();
           if (frame == null) {
             return end(finalSeen || controller.isStopped() ? null : incomplete());
           }
@@ -274,6 +327,7 @@ public final class Egress {
       return new DynamoException(ErrorType.Disconnected, "Stream ended before generation completed");
     }
 
+    /** Ends the stream; throws {@code error} when there is one, else returns null. */
     private T end(DynamoException error) {
       ended = true;
       channel.close();

@@ -5,6 +5,8 @@ import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.wire.TwoPartMessage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Both ends of an in-process response connection. Frames are encoded to bytes and decoded on
@@ -62,7 +64,22 @@ final class InProcessFrameChannel implements FrameChannel {
     if (eofSeen) {
       return null;
     }
-    Object o = in.queue.take();
+    return received(in.queue.take()); // ends: the peer's close or ours always queues EOF
+  }
+
+  @Override
+  public TwoPartMessage receive(long timeout, TimeUnit unit) throws InterruptedException, TimeoutException {
+    if (eofSeen) {
+      return null;
+    }
+    Object o = in.queue.poll(timeout, unit);
+    if (o == null) {
+      throw new TimeoutException();
+    }
+    return received(o);
+  }
+
+  private TwoPartMessage received(Object o) {
     if (o == EOF) {
       eofSeen = true;
       return null;

@@ -8,9 +8,7 @@ import dev.dynamo4j.wire.TcpStreamConnectionInfo.StreamType;
 import dev.dynamo4j.wire.WireFormatException;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Response streams between runtimes of one JVM. Issues {@link ConnectionInfo} of transport
@@ -23,7 +21,7 @@ public final class InProcessResponsePlane implements ResponsePlane {
 
   private final String id = UUID.randomUUID().toString();
   private final long maxMessageSize;
-  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final CallHomeRegistry registry = new CallHomeRegistry();
 
   public InProcessResponsePlane(long maxMessageSize) {
     this.maxMessageSize = maxMessageSize;
@@ -37,10 +35,8 @@ public final class InProcessResponsePlane implements ResponsePlane {
 
   @Override
   public PendingStream expect(String requestId, StreamType type) {
-    String subject = UUID.randomUUID().toString();
-    Pending p = new Pending(subject, requestId, type);
-    pending.put(subject, p);
-    return p;
+    return registry.register(
+        requestId, type, r -> new ConnectionInfo(TRANSPORT, new TcpStreamConnectionInfo(id, r.subject().toString(), requestId, type).toJson()));
   }
 
   @Override
@@ -58,15 +54,15 @@ public final class InProcessResponsePlane implements ResponsePlane {
       throw new DynamoException(ErrorType.InvalidArgument, "connection info is for request " + ti.context() + ", not " + requestId);
     }
     InProcessResponsePlane plane = PLANES.get(ti.address());
-    Pending p = plane == null ? null : plane.pending.remove(ti.subject());
-    if (p != null && p.type != ti.streamType()) {
-      throw new DynamoException(ErrorType.InvalidArgument, "stream " + ti.subject() + " is a " + p.type.wireName() + " stream, not " + ti.streamType().wireName());
+    CallHomeRegistry.Registration p = plane == null ? null : plane.registry.claim(ti.subject());
+    if (p != null && p.type() != ti.streamType()) {
+      throw new DynamoException(ErrorType.InvalidArgument, "stream " + ti.subject() + " is a " + p.type().wireName() + " stream, not " + ti.streamType().wireName());
     }
     if (p == null) {
       throw new DynamoException(ErrorType.CannotConnect, "no caller expects response stream " + ti.subject());
     }
     InProcessFrameChannel[] ends = InProcessFrameChannel.pair(maxMessageSize);
-    if (!p.future.complete(ends[0])) {
+    if (!p.connect(ends[0])) {
       throw new DynamoException(ErrorType.CannotConnect, "caller stopped waiting for response stream " + ti.subject());
     }
     return ends[1];
@@ -75,50 +71,6 @@ public final class InProcessResponsePlane implements ResponsePlane {
   @Override
   public void close() {
     PLANES.remove(id);
-    for (Pending p : pending.values()) {
-      p.cancel(new DynamoException(ErrorType.Disconnected, "response plane closed"));
-    }
-    pending.clear();
-  }
-
-  private final class Pending implements PendingStream {
-    final String subject;
-    final String requestId;
-    final StreamType type;
-    final CompletableFuture<FrameChannel> future = new CompletableFuture<>();
-
-    Pending(String subject, String requestId, StreamType type) {
-      this.subject = subject;
-      this.requestId = requestId;
-      this.type = type;
-    }
-
-    @Override
-    public ConnectionInfo connectionInfo() {
-      return new ConnectionInfo(TRANSPORT, new TcpStreamConnectionInfo(id, subject, requestId, type).toJson());
-    }
-
-    @Override
-    public FrameChannel await() throws InterruptedException {
-      try {
-        return future.get();
-      } catch (ExecutionException e) {
-        throw DynamoException.wrap(e.getCause());
-      }
-    }
-
-    @Override
-    public void cancel(DynamoException reason) {
-      pending.remove(subject, this);
-      future.completeExceptionally(reason);
-    }
-
-    @Override
-    public void close() {
-      pending.remove(subject, this);
-      if (!future.isDone()) {
-        future.completeExceptionally(new DynamoException(ErrorType.Cancelled, "response stream withdrawn"));
-      }
-    }
+    registry.cancelAll(new DynamoException(ErrorType.Disconnected, "response plane closed"));
   }
 }

@@ -280,8 +280,11 @@ public final class Ingress<Req, Resp> implements RequestHandler {
   private void run(Controller ctx, Invocation<Resp> invocation, PayloadCodec codec, FrameChannel channel) throws InterruptedException {
     // Kill means "do not drain": drop the connection so a send blocked on a slow caller returns.
     ctx.killed().thenRun(channel::close);
-    ControlReader reader = new ControlReader(channel, ctx);
-    Thread readerThread = Thread.ofVirtual().name("dynamo4j-ingress-control-" + ctx.id()).start(reader);
+    ControlListener control = new ControlListener(ctx);
+    Thread readerThread = null;
+    if (!channel.listen(control)) {
+      readerThread = Thread.ofVirtual().name("dynamo4j-ingress-control-" + ctx.id()).start(() -> control.readFrom(channel));
+    }
     try {
       ResponseStream<Resp> stream;
       try {
@@ -298,26 +301,29 @@ public final class Ingress<Req, Resp> implements RequestHandler {
       }
       try (stream) {
         channel.send(ResponseStreamPrologue.OK.toFrame());
-        boolean sendFailed = false;
+        boolean[] sendFailed = {false};
         try {
-          for (Resp item : stream) {
+          // A generate() engine runs right here: each item is encoded and queued for the socket
+          // on this thread, with no producer thread and no buffer in between.
+          stream.drainTo(item -> {
             byte[] bytes = StreamWrapper.encodeItem(codec, item);
             metrics.responseBytes.add(bytes.length);
             try {
               channel.send(TwoPartMessage.dataOnly(bytes));
+              return true;
             } catch (DynamoException e) {
               metrics.error(IngressMetrics.PUBLISH_RESPONSE);
               ctx.stop();
-              sendFailed = true;
-              break;
+              sendFailed[0] = true;
+              return false;
             }
-          }
+          });
         } catch (DynamoException e) {
           metrics.error(IngressMetrics.GENERATE);
           log.warn("{}: stream of request {} failed: {}", name, ctx.id(), e.toString());
           return; // no final marker: the caller reports the stream as incomplete
         }
-        if (sendFailed || ctx.isStopped()) {
+        if (sendFailed[0] || ctx.isStopped()) {
           return;
         }
         try {
@@ -328,8 +334,10 @@ public final class Ingress<Req, Resp> implements RequestHandler {
         }
       }
     } finally {
-      reader.finished = true;
-      readerThread.interrupt();
+      control.finished = true;
+      if (readerThread != null) {
+        readerThread.interrupt();
+      }
     }
   }
 
@@ -342,48 +350,70 @@ public final class Ingress<Req, Resp> implements RequestHandler {
     }
   }
 
-  /** Applies the caller's stop/kill; a caller that goes away kills the request. */
-  private static final class ControlReader implements Runnable {
-    private final FrameChannel channel;
+  /**
+   * Applies the caller's stop/kill; a caller that goes away kills the request. Pushed frames
+   * arrive on the transport's I/O thread, so stop and kill (which run the engine's listeners) are
+   * handed to a virtual thread: a hand-off only when the caller actually cancels.
+   */
+  private static final class ControlListener implements FrameChannel.Listener {
     private final Controller controller;
     volatile boolean finished;
 
-    ControlReader(FrameChannel channel, Controller controller) {
-      this.channel = channel;
+    ControlListener(Controller controller) {
       this.controller = controller;
     }
 
     @Override
-    public void run() {
+    public void frame(TwoPartMessage frame) {
+      ControlMessage c;
+      if (!frame.isHeaderOnly()) {
+        log.warn("caller sent a data frame on response stream {}; killing it", controller.id());
+        c = ControlMessage.KILL;
+      } else {
+        try {
+          c = ControlMessage.fromJson(frame.header());
+        } catch (WireFormatException e) {
+          log.warn("malformed control frame on response stream {}: {}", controller.id(), e.getMessage());
+          c = ControlMessage.KILL;
+        }
+        if (c == ControlMessage.SENTINEL) {
+          log.warn("caller sent a sentinel on response stream {}; killing it", controller.id());
+          c = ControlMessage.KILL;
+        }
+      }
+      apply(c);
+    }
+
+    @Override
+    public void end(Throwable error) {
+      if (!finished) {
+        apply(ControlMessage.KILL);
+      }
+    }
+
+    private void apply(ControlMessage c) {
+      if (c == ControlMessage.KILL ? controller.isKilled() : controller.isStopped()) {
+        return;
+      }
+      Thread.ofVirtual().name("dynamo4j-ingress-cancel-" + controller.id()).start(c == ControlMessage.KILL ? controller::kill : controller::stop);
+    }
+
+    /** The pull form, for transports without push delivery: one virtual thread per request. */
+    void readFrom(FrameChannel channel) {
       try {
         while (!finished) {
-          TwoPartMessage frame = channel.receive();
+          TwoPartMessage frame = channel.receive(); // ends: the response's end interrupts this thread
           if (frame == null) {
-            if (!finished) {
-              controller.kill();
-            }
+            end(null);
             return;
           }
-          if (!frame.isHeaderOnly()) {
-            log.warn("caller sent a data frame on response stream {}; killing it", controller.id());
-            controller.kill();
-            return;
-          }
-          switch (ControlMessage.fromJson(frame.header())) {
-            case STOP -> controller.stop();
-            case KILL -> controller.kill();
-            case SENTINEL -> {
-              log.warn("caller sent a sentinel on response stream {}; killing it", controller.id());
-              controller.kill();
-              return;
-            }
-          }
+          frame(frame);
         }
       } catch (InterruptedException e) {
         // the response is finished; nothing more to read
       } catch (WireFormatException e) {
-        log.warn("malformed control frame on response stream {}: {}", controller.id(), e.getMessage());
-        controller.kill();
+        log.warn("malformed frame on response stream {}: {}", controller.id(), e.getMessage());
+        end(e);
       }
     }
   }

@@ -62,7 +62,7 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
     this.router = new Router(mode == RouterMode.DIRECT ? RouterMode.ROUND_ROBIN : mode);
     this.endpoint = endpoint;
     this.responseType = responseType;
-    this.egress = new Egress(runtime.requestPlane().client(), runtime.requestPlane().responsePlane());
+    this.egress = new Egress(runtime.requestPlane().client(), runtime.requestPlane().responsePlane(), runtime.config().responseStreams());
     this.watch = runtime.discovery().listAndWatch(new DiscoveryQuery.Endpoint(endpoint.namespace(), endpoint.component(), endpoint.name()));
     this.watcher = Thread.ofVirtual().name("dynamo4j-client-watch-" + endpoint).start(this::follow);
   }

@@ -2,6 +2,7 @@ package dev.dynamo4j.runtime;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.ResponseStreamOptions;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,8 +95,10 @@ public final class RuntimeConfig {
   private final String natsServer;
   private final String etcdEndpoints;
   private final boolean zmqBrokerEnabled;
+  private final ResponseStreamOptions responseStreams;
 
   private RuntimeConfig(Builder b) {
+    this.responseStreams = b.responseStreams;
     this.eventPlaneHost = b.eventPlaneHost;
     this.zmqBrokerUrl = b.zmqBrokerUrl;
     this.natsServer = b.natsServer;
@@ -259,6 +262,11 @@ public final class RuntimeConfig {
     return tcpPoolSize;
   }
 
+  /** Response-stream deadlines and the multiplexed response path; see {@link ResponseStreamOptions}. */
+  public ResponseStreamOptions responseStreams() {
+    return responseStreams;
+  }
+
   /** {@code DYN_RUNTIME_INHIBITED_DURATION_SECS}: 5 s by default, zero disables inhibition. */
   public Duration inhibitedDuration() {
     return inhibitedDuration;
@@ -306,6 +314,7 @@ public final class RuntimeConfig {
     b.natsServer = natsServer;
     b.etcdEndpoints = etcdEndpoints;
     b.zmqBrokerEnabled = zmqBrokerEnabled;
+    b.responseStreams = responseStreams;
     return b;
   }
 
@@ -346,10 +355,18 @@ public final class RuntimeConfig {
     private String natsServer;
     private String etcdEndpoints;
     private boolean zmqBrokerEnabled;
+    private ResponseStreamOptions responseStreams = ResponseStreamOptions.DEFAULTS;
 
     private Builder() {}
 
+    /** Response-stream deadlines and mux settings (the {@code DYN_*} names of {@link ResponseStreamOptions}). */
+    public Builder responseStreams(ResponseStreamOptions options) {
+      this.responseStreams = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
     Builder applyEnv(Map<String, String> env) {
+      responseStreams = ResponseStreamOptions.fromEnv(env, responseStreams);
       String v;
       if ((v = get(env, "DYN_DISCOVERY_BACKEND")) != null) {
         discoveryBackend(v);

@@ -6,9 +6,23 @@ import java.nio.charset.StandardCharsets;
 /**
  * The {@code info} of a {@code tcp_server} connection: {@code {"address":"ip:port",
  * "subject":"<uuid>","context":"<request id>","stream_type":"response"|"request"}}.
+ *
+ * <p>A dynamo4j caller that accepts multiplexed responses adds {@code
+ * "dynamo4j_mux":{"version":1,"frontend_id":"<uuid>"}} ({@link #muxFrontendId}); Dynamo's worker
+ * ignores unknown fields here (spec T1) and calls home, a dynamo4j worker answers on a pooled
+ * multiplexed connection instead. An offer of another version, or a malformed one, reads as no
+ * offer.
+ *
+ * @param muxFrontendId the caller's response-server id when it offers the mux, else {@code null}
  */
-public record TcpStreamConnectionInfo(String address, String subject, String context, StreamType streamType) {
+public record TcpStreamConnectionInfo(String address, String subject, String context, StreamType streamType, String muxFrontendId) {
   static final String FORMAT = "TcpStreamConnectionInfo";
+  /** The mux version this build speaks. */
+  public static final int MUX_VERSION = 1;
+
+  public TcpStreamConnectionInfo(String address, String subject, String context, StreamType streamType) {
+    this(address, subject, context, streamType, null);
+  }
 
   /** Which way a call-home stream carries data. */
   public enum StreamType {
@@ -44,6 +58,12 @@ public record TcpStreamConnectionInfo(String address, String subject, String con
               g.writeStringField("subject", subject);
               g.writeStringField("context", context);
               g.writeStringField("stream_type", streamType.wireName());
+              if (muxFrontendId != null) {
+                g.writeObjectFieldStart("dynamo4j_mux");
+                g.writeNumberField("version", MUX_VERSION);
+                g.writeStringField("frontend_id", muxFrontendId);
+                g.writeEndObject();
+              }
               g.writeEndObject();
             }),
         StandardCharsets.UTF_8);
@@ -61,10 +81,16 @@ public record TcpStreamConnectionInfo(String address, String subject, String con
     if (type == null) {
       throw new WireFormatException(FORMAT, "unknown stream_type '" + st + "'");
     }
+    String mux = null;
+    JsonNode offer = n.get("dynamo4j_mux");
+    if (offer != null && offer.isObject() && offer.path("version").asInt(-1) == MUX_VERSION && offer.path("frontend_id").isTextual()) {
+      mux = offer.get("frontend_id").asText();
+    }
     return new TcpStreamConnectionInfo(
         Json.requireText(FORMAT, n, "address"),
         Json.requireText(FORMAT, n, "subject"),
         Json.requireText(FORMAT, n, "context"),
-        type);
+        type,
+        mux);
   }
 }

@@ -102,11 +102,55 @@ class EngineTest {
             produced.incrementAndGet();
           }
         });
-    await().atMost(Duration.ofSeconds(5)).until(() -> produced.get() >= 4);
+    assertThat(produced.get()).as("the producer starts when the consumer first asks").isZero();
+    java.util.Iterator<Integer> it = s.iterator();
+    assertThat(it.next()).isZero();
+    await().atMost(Duration.ofSeconds(5)).until(() -> produced.get() >= 5);
     // the producer is parked on the full buffer: it cannot get far ahead
-    assertThat(produced.get()).isLessThanOrEqualTo(5);
-    List<Integer> all = s.toList();
-    assertThat(all).hasSize(1000).startsWith(0, 1, 2).endsWith(999);
+    assertThat(produced.get()).isLessThanOrEqualTo(6);
+    List<Integer> rest = new java.util.ArrayList<>();
+    it.forEachRemaining(rest::add);
+    assertThat(rest).hasSize(999).startsWith(1, 2).endsWith(999);
+  }
+
+  @Test
+  void drainToRunsAGeneratorOnTheConsumersThreadWithNoBuffer() throws Exception {
+    Context<String> ctx = Context.of("x");
+    Thread consumer = Thread.currentThread();
+    List<Thread> producerThreads = new java.util.ArrayList<>();
+    ResponseStream<Integer> s = ResponseStream.generate(ctx.controller(), 1, out -> {
+      producerThreads.add(Thread.currentThread());
+      for (int i = 0; i < 100; i++) {
+        out.emit(i); // capacity 1: a buffered producer would block here
+      }
+    });
+    List<Integer> got = new java.util.ArrayList<>();
+    s.drainTo(got::add);
+    assertThat(got).hasSize(100).startsWith(0).endsWith(99);
+    assertThat(producerThreads).containsExactly(consumer);
+    assertThat(s.isFinished()).isTrue();
+  }
+
+  @Test
+  void drainToStopsTheRequestWhenTheSinkRefusesAndRethrowsTheProducersFailure() throws Exception {
+    Context<String> ctx = Context.of("x");
+    AtomicInteger offered = new AtomicInteger();
+    ResponseStream<Integer> s = ResponseStream.generate(ctx, out -> {
+      for (int i = 0; out.emit(i); i++) {
+        offered.incrementAndGet();
+      }
+    });
+    s.drainTo(i -> i < 3);
+    assertThat(offered.get()).isEqualTo(3);
+    assertThat(ctx.controller().isStopped()).isTrue();
+
+    ResponseStream<Integer> failing = ResponseStream.generate(Context.of("y"), out -> {
+      out.emit(1);
+      throw new IllegalStateException("model crashed");
+    });
+    List<Integer> got = new java.util.ArrayList<>();
+    assertThatThrownBy(() -> failing.drainTo(got::add)).hasMessageContaining("model crashed");
+    assertThat(got).containsExactly(1);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.dynamo4j.tcp;
 
+import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.TcpAck;
 import dev.dynamo4j.wire.TcpRequestFrame;
 import dev.dynamo4j.wire.TwoPartMessage;
@@ -92,6 +93,13 @@ final class Codecs {
   static final class TwoPartDecoder extends FrameDecoder<TwoPartMessage> {
     TwoPartDecoder(long maxMessageSize) {
       super(buf -> TwoPartMessage.tryDecode(buf, maxMessageSize));
+    }
+  }
+
+  /** Both sides of a multiplexed response connection, after the handshake: mux frames in. */
+  static final class MuxDecoder extends FrameDecoder<MuxFrame> {
+    MuxDecoder(long maxPayload) {
+      super(buf -> MuxFrame.tryDecode(buf, maxPayload));
     }
   }
 

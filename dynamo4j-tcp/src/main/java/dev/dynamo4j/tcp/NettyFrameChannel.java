@@ -8,47 +8,49 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A call-home connection as a {@link FrameChannel}. Inbound frames are decoded on the event loop
- * and queued for the reading (virtual) thread; past {@value #HIGH_WATER} queued frames the channel
- * stops reading from the socket until the reader catches up, so a slow consumer slows the
- * sender through TCP flow control instead of growing memory.
+ * A call-home connection (one stream per socket, Dynamo's {@code tcp_server}) as a {@link
+ * FrameChannel}. Inbound frames are decoded on the event loop and queued for the reading
+ * (virtual) thread; past {@value #HIGH_WATER} queued frames the channel stops reading from the
+ * socket until the reader catches up, so a slow consumer slows the sender through TCP flow
+ * control instead of growing memory. With a {@link #listen listener} frames go straight to it on
+ * the event loop instead.
  *
- * <p>{@link #send} queues the encoded frame and, if no drain is pending, schedules one task on
- * the event loop that writes everything queued and flushes once: one hand-off and one syscall
- * per burst, not per frame. It blocks while more than {@value #MAX_QUEUED_BYTES} bytes wait or
- * the channel is not writable (Netty's write-buffer water marks). Closing, a peer's close or a
- * malformed frame all end {@link #receive} with {@code null}.
+ * <p>{@link #send} queues the encoded frame on an {@link Outbound}: one event-loop task writes
+ * a burst and flushes once. It blocks while more than {@value #MAX_QUEUED_BYTES} bytes wait or
+ * the channel is not writable. Closing, a peer's close or a malformed frame all end {@link
+ * #receive} with {@code null}.
  */
 final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements FrameChannel {
   private static final Logger log = LoggerFactory.getLogger(NettyFrameChannel.class);
   static final int HIGH_WATER = 64;
   private static final int LOW_WATER = 16;
   private static final Object EOF = new Object();
+  /** How long a close waits for frames already sent to reach the peer (Dynamo waits 10 s for the FIN). */
+  static final long CLOSE_LINGER_SECONDS = 10;
+  static final long MAX_QUEUED_BYTES = 256 * 1024;
 
   private final Channel channel;
   private final long maxMessageSize;
   private final LinkedBlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
-  private final ReentrantLock writeLock = new ReentrantLock();
-  private final Condition writable = writeLock.newCondition();
+  private final Outbound outbound;
+  private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean eof;
-  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
-  /** How long a close waits for frames already sent to reach the peer (Dynamo waits 10 s for the FIN). */
-  static final long CLOSE_LINGER_SECONDS = 10;
-  static final long MAX_QUEUED_BYTES = 256 * 1024;
-  private final java.util.concurrent.ConcurrentLinkedQueue<io.netty.buffer.ByteBuf> outbound = new java.util.concurrent.ConcurrentLinkedQueue<>();
-  private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile Listener listener; // written once, before which the event loop queues
 
   NettyFrameChannel(Channel channel, long maxMessageSize) {
     this.channel = channel;
     this.maxMessageSize = maxMessageSize;
+    this.outbound = new Outbound(channel, MAX_QUEUED_BYTES);
   }
 
   Channel channel() {
@@ -57,25 +59,42 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    inbound.add(msg);
-    if (inbound.size() >= HIGH_WATER && ctx.channel().config().isAutoRead()) {
+    Listener l = listener;
+    if (l != null) {
+      l.frame((TwoPartMessage) msg);
+      return;
+    }
+    synchronized (inbound) {
+      l = listener;
+      if (l == null) {
+        inbound.add(msg);
+      }
+    }
+    if (l != null) {
+      l.frame((TwoPartMessage) msg);
+    } else if (inbound.size() >= HIGH_WATER && ctx.channel().config().isAutoRead()) {
       ctx.channel().config().setAutoRead(false);
     }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    inbound.add(EOF);
-    io.netty.buffer.ByteBuf b;
-    while ((b = outbound.poll()) != null) {
-      b.release();
+    Listener l;
+    synchronized (inbound) {
+      l = listener;
+      if (l == null) {
+        inbound.add(EOF);
+      }
     }
-    signalWriters();
+    if (l != null) {
+      l.end(null);
+    }
+    outbound.discard();
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    signalWriters();
+    outbound.signal();
     ctx.fireChannelWritabilityChanged();
   }
 
@@ -85,54 +104,14 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     ctx.close();
   }
 
-  private void signalWriters() {
-    writeLock.lock();
-    try {
-      writable.signalAll();
-    } finally {
-      writeLock.unlock();
-    }
-  }
-
   @Override
   public void send(TwoPartMessage frame) throws InterruptedException {
     byte[] bytes = frame.encode(maxMessageSize);
-    writeLock.lock();
-    try {
-      while (channel.isActive() && !closing.get() && (!channel.isWritable() || queuedBytes.get() > MAX_QUEUED_BYTES)) {
-        writable.await();
-      }
-    } finally {
-      writeLock.unlock();
-    }
+    outbound.awaitRoom(closing::get);
     if (!channel.isActive() || closing.get()) {
       throw new DynamoException(ErrorType.Disconnected, "response connection to " + channel.remoteAddress() + " closed");
     }
-    outbound.add(Unpooled.wrappedBuffer(bytes));
-    queuedBytes.addAndGet(bytes.length);
-    if (drainScheduled.compareAndSet(false, true)) {
-      channel.eventLoop().execute(this::drain);
-    }
-  }
-
-  /** On the event loop: write everything queued, flush once. */
-  private void drain() {
-    drainScheduled.set(false);
-    io.netty.buffer.ByteBuf b;
-    boolean wrote = false;
-    while ((b = outbound.poll()) != null) {
-      queuedBytes.addAndGet(-b.readableBytes());
-      if (channel.isActive()) {
-        channel.write(b, channel.voidPromise());
-        wrote = true;
-      } else {
-        b.release();
-      }
-    }
-    if (wrote) {
-      channel.flush();
-    }
-    signalWriters();
+    outbound.enqueue(Unpooled.wrappedBuffer(bytes));
   }
 
   @Override
@@ -140,7 +119,22 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     if (eof) {
       return null;
     }
-    Object o = inbound.take();
+    return taken(inbound.take()); // ends: channelInactive always queues EOF
+  }
+
+  @Override
+  public TwoPartMessage receive(long timeout, TimeUnit unit) throws InterruptedException, TimeoutException {
+    if (eof) {
+      return null;
+    }
+    Object o = inbound.poll(timeout, unit);
+    if (o == null) {
+      throw new TimeoutException();
+    }
+    return taken(o);
+  }
+
+  private TwoPartMessage taken(Object o) {
     if (o == EOF) {
       eof = true;
       return null;
@@ -149,6 +143,26 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
       channel.config().setAutoRead(true);
     }
     return (TwoPartMessage) o;
+  }
+
+  @Override
+  public boolean listen(Listener l) {
+    List<Object> backlog = new ArrayList<>();
+    synchronized (inbound) {
+      inbound.drainTo(backlog);
+      listener = l;
+    }
+    for (Object o : backlog) {
+      if (o == EOF) {
+        l.end(null);
+        return true;
+      }
+      l.frame((TwoPartMessage) o);
+    }
+    if (!channel.config().isAutoRead()) {
+      channel.config().setAutoRead(true);
+    }
+    return true;
   }
 
   /**
@@ -161,16 +175,15 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     if (!closing.compareAndSet(false, true)) {
       return;
     }
-    signalWriters();
+    outbound.signal();
     channel.eventLoop().execute(() -> {
-      drain();
+      outbound.drain();
       if (!channel.isActive()) {
         return;
       }
-      io.netty.util.concurrent.ScheduledFuture<?> force =
-          channel.eventLoop().schedule(() -> {
-            channel.close();
-          }, CLOSE_LINGER_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      io.netty.util.concurrent.ScheduledFuture<?> force = channel.eventLoop().schedule(() -> {
+        channel.close();
+      }, CLOSE_LINGER_SECONDS, TimeUnit.SECONDS);
       channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
         force.cancel(false);
         channel.close();

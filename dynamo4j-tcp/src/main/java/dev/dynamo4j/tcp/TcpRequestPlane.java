@@ -40,7 +40,7 @@ public final class TcpRequestPlane implements RequestPlane {
             Hosts.choose(config.tcpResponseStreamHost(), "DYN_TCP_RESPONSE_STREAM_HOST"),
             config.tcpResponseStreamPort(),
             max,
-            config.tcpConnectTimeout());
+            config.tcpConnectTimeout(), config.responseStreams());
   }
 
   @Override

@@ -1,12 +1,19 @@
 package dev.dynamo4j.tcp;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.engine.RequestIds;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.CallHomeRegistry;
 import dev.dynamo4j.network.FrameChannel;
 import dev.dynamo4j.network.PendingStream;
 import dev.dynamo4j.network.ResponsePlane;
+import dev.dynamo4j.network.ResponseStreamOptions;
 import dev.dynamo4j.wire.CallHomeHandshake;
 import dev.dynamo4j.wire.ConnectionInfo;
+import dev.dynamo4j.wire.Json;
+import dev.dynamo4j.wire.MuxFrame;
+import dev.dynamo4j.wire.MuxHello;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo.StreamType;
 import dev.dynamo4j.wire.TwoPartMessage;
@@ -16,6 +23,8 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -23,28 +32,39 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Dynamo's per-stream call-home response plane ({@code connection_info.transport =
- * "tcp_server"}).
+ * "tcp_server"}), plus dynamo4j's multiplexed response path offered inside it.
  *
  * <p>Caller side: one listener per process on {@code DYN_TCP_RESPONSE_STREAM_HOST:PORT}, started
- * on first use. {@link #expect} registers a subject (UUID v4); a worker that connects must send
- * the header-only handshake {@code {"subject","stream_type":"response"|"request"}} (the type the
- * subject was registered with) within {@value
- * #HANDSHAKE_SECONDS} s, else the connection is dropped; an unknown subject is dropped too.
+ * on first use. {@link #expect} registers a subject (random UUID v4). A connecting worker's first
+ * frame must arrive within {@value #HANDSHAKE_SECONDS} s and is either Dynamo's call-home
+ * handshake {@code {"subject","stream_type"}} (the connection then carries that one stream; an
+ * unknown subject or type is dropped) or a {@link MuxHello} naming this plane's frontend id (the
+ * connection then carries {@link MuxFrame}s for any number of streams, see {@link
+ * MuxConnection}). With {@code DYN_TCP_RESPONSE_MUX} on (the default) the info this plane issues
+ * offers the mux ({@link TcpStreamConnectionInfo#muxFrontendId}); Dynamo's workers ignore the
+ * offer and call home.
  *
- * <p>Worker side: {@link #dial} connects to the address in the caller's info (within {@code
- * DYN_TCP_CONNECT_TIMEOUT}), checks that the info is for this request and a response stream,
- * and sends the handshake.
+ * <p>Worker side: {@link #dial} checks that the info is for this request; when the caller offers
+ * the mux and it is on here, the stream opens on one of up to {@code
+ * DYN_TCP_RESPONSE_MUX_CONNECTIONS} persistent connections to that caller (the least busy; a new
+ * one is dialled, within {@code DYN_TCP_CONNECT_TIMEOUT}, while the pool is not full and every
+ * connection carries streams), else it connects and sends the call-home handshake.
  */
 final class TcpResponsePlane implements ResponsePlane {
   private static final Logger log = LoggerFactory.getLogger(TcpResponsePlane.class);
@@ -55,16 +75,30 @@ final class TcpResponsePlane implements ResponsePlane {
   private final int port;
   private final long maxMessageSize;
   private final Duration connectTimeout;
-  private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+  private final ResponseStreamOptions options;
+  private final String frontendId = RequestIds.newId();
+  private final CallHomeRegistry registry = new CallHomeRegistry();
+  private final Map<String, MuxPool> muxPools = new ConcurrentHashMap<>();
   private Channel listener;
   private String advertised;
 
-  TcpResponsePlane(EventLoopGroup group, Hosts.Choice host, int port, long maxMessageSize, Duration connectTimeout) {
+  TcpResponsePlane(EventLoopGroup group, Hosts.Choice host, int port, long maxMessageSize, Duration connectTimeout, ResponseStreamOptions options) {
     this.group = group;
     this.host = host;
     this.port = port;
     this.maxMessageSize = maxMessageSize;
     this.connectTimeout = connectTimeout;
+    this.options = options;
+  }
+
+  /** Requests waiting for their worker to open a stream (for tests and metrics). */
+  int pendingStreams() {
+    return registry.size();
+  }
+
+  /** Mux connections this plane has dialled, across callers. */
+  int muxConnections() {
+    return muxPools.values().stream().mapToInt(p -> p.conns.size()).sum();
   }
 
   @Override
@@ -104,17 +138,21 @@ final class TcpResponsePlane implements ResponsePlane {
   @Override
   public PendingStream expect(String requestId, StreamType type) {
     String address = start();
-    Pending p = new Pending(UUID.randomUUID().toString(), requestId, address, type);
-    pending.put(p.subject, p);
-    return p;
+    String mux = options.mux() ? frontendId : null;
+    return registry.register(requestId, type, r -> new TcpStreamConnectionInfo(address, r.subject().toString(), requestId, type, mux).toConnectionInfo());
   }
 
-  /** Reads the first frame of an accepted connection and hands the connection to its stream. */
+  /**
+   * Reads the first frame of an accepted connection: a call-home handshake hands the connection
+   * to its stream, a mux hello turns it into a {@link MuxConnection}.
+   */
   private final class HandshakeHandler extends SimpleChannelInboundHandler<TwoPartMessage> {
+    private ScheduledFuture<?> timer;
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-      ctx.executor().schedule(() -> {
-        if (ctx.pipeline().get("handshake") == this && ctx.channel().isActive()) {
+      timer = ctx.executor().schedule(() -> {
+        if (ctx.channel().isActive()) {
           log.warn("no call-home handshake from {} within {} s; closing", ctx.channel().remoteAddress(), HANDSHAKE_SECONDS);
           ctx.close();
         }
@@ -123,26 +161,67 @@ final class TcpResponsePlane implements ResponsePlane {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, TwoPartMessage frame) {
-      CallHomeHandshake hs;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      JsonNode json;
       try {
-        hs = CallHomeHandshake.fromFrame(frame);
+        if (!frame.isHeaderOnly()) {
+          throw new WireFormatException("CallHomeHandshake", "handshake must be a header-only frame");
+        }
+        json = Json.parseObject("CallHomeHandshake", frame.header());
+        if (MuxHello.isHello(json)) {
+          acceptMux(ctx, MuxHello.fromJson(json));
+          return;
+        }
       } catch (WireFormatException e) {
         log.warn("bad call-home handshake from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
         ctx.close();
         return;
       }
-      Pending p = pending.remove(hs.subject());
-      if (p == null || hs.streamType() != p.type) {
+      CallHomeHandshake hs;
+      try {
+        hs = CallHomeHandshake.fromJson(frame.header());
+      } catch (WireFormatException e) {
+        log.warn("bad call-home handshake from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
+        ctx.close();
+        return;
+      }
+      CallHomeRegistry.Registration p = registry.claim(hs.subject());
+      if (p == null || hs.streamType() != p.type()) {
         log.warn("call-home for unknown or unexpected stream {} from {}; closing", hs.subject(), ctx.channel().remoteAddress());
         ctx.close();
         return;
       }
       NettyFrameChannel fc = new NettyFrameChannel(ctx.channel(), maxMessageSize);
       ctx.pipeline().replace(this, "frames", fc);
-      if (!p.future.complete(fc)) {
+      if (!p.connect(fc)) {
         ctx.close(); // the caller gave up meanwhile
       }
+    }
+
+    private void acceptMux(ChannelHandlerContext ctx, MuxHello hello) {
+      if (hello.version() != TcpStreamConnectionInfo.MUX_VERSION || !frontendId.equals(hello.frontendId())) {
+        log.warn("mux hello from {} for version {} / frontend {} (this is version {} / {}); closing",
+            ctx.channel().remoteAddress(), hello.version(), hello.frontendId(), TcpStreamConnectionInfo.MUX_VERSION, frontendId);
+        ctx.close();
+        return;
+      }
+      int sendWindow = (int) Math.min(Integer.MAX_VALUE, hello.window());
+      MuxConnection conn = new MuxConnection(ctx.channel(), registry, options.streamWindowBytes(), sendWindow, maxMessageSize);
+      ctx.pipeline().replace("decoder", "decoder", new Codecs.MuxDecoder(maxMessageSize));
+      ctx.pipeline().replace(this, "mux", conn);
+      conn.write(MuxFrame.Kind.ACCEPT, MuxFrame.NIL, MuxFrame.accept(options.streamWindowBytes()).payload());
+      log.debug("mux connection from {} accepted", ctx.channel().remoteAddress());
     }
   }
 
@@ -160,6 +239,158 @@ final class TcpResponsePlane implements ResponsePlane {
     if (!ti.context().equals(requestId)) {
       throw new DynamoException(ErrorType.InvalidArgument, "connection info is for request " + ti.context() + ", not " + requestId);
     }
+    if (ti.muxFrontendId() != null && options.mux()) {
+      return dialMux(ti);
+    }
+    return callHome(ti);
+  }
+
+  private MuxStream dialMux(TcpStreamConnectionInfo ti) throws InterruptedException {
+    UUID id;
+    try {
+      id = UUID.fromString(ti.subject());
+    } catch (IllegalArgumentException e) {
+      throw new DynamoException(ErrorType.InvalidArgument, "connection info subject '" + ti.subject() + "' is not a UUID");
+    }
+    String key = ti.address() + "|" + ti.muxFrontendId();
+    MuxPool pool = muxPools.computeIfAbsent(key, k -> new MuxPool(k, ti.address(), ti.muxFrontendId()));
+    return pool.pick().open(id);
+  }
+
+  /** The worker's persistent connections to one caller's response server. */
+  private final class MuxPool {
+    final String key;
+    final String address;
+    final String frontend;
+    final List<MuxConnection> conns = new CopyOnWriteArrayList<>();
+    final ReentrantLock connecting = new ReentrantLock();
+
+    MuxPool(String key, String address, String frontend) {
+      this.key = key;
+      this.address = address;
+      this.frontend = frontend;
+    }
+
+    private MuxConnection leastBusy() {
+      MuxConnection best = null;
+      for (MuxConnection c : conns) {
+        if (c.isUsable() && (best == null || c.activeStreams() < best.activeStreams())) {
+          best = c;
+        }
+      }
+      return best;
+    }
+
+    private boolean good(MuxConnection best) {
+      return best != null && (best.activeStreams() == 0 || conns.size() >= options.muxConnections());
+    }
+
+    MuxConnection pick() throws InterruptedException {
+      MuxConnection best = leastBusy();
+      if (good(best)) {
+        return best;
+      }
+      connecting.lockInterruptibly();
+      try {
+        conns.removeIf(c -> !c.isUsable());
+        best = leastBusy();
+        if (good(best)) {
+          return best;
+        }
+        try {
+          MuxConnection c = connect();
+          conns.add(c);
+          c.onClose(() -> {
+            conns.remove(c);
+            if (conns.isEmpty()) {
+              muxPools.remove(key, this);
+            }
+          });
+          return c;
+        } catch (DynamoException e) {
+          if (best != null) {
+            log.debug("extra mux connection to {} failed ({}); using an existing one", address, e.getMessage());
+            return best;
+          }
+          throw e;
+        }
+      } finally {
+        connecting.unlock();
+      }
+    }
+
+    /** Dials, sends the hello, and waits (connect timeout) for the caller's ACCEPT. */
+    private MuxConnection connect() throws InterruptedException {
+      InetSocketAddress target = Hosts.parse(address);
+      CompletableFuture<MuxConnection> accepted = new CompletableFuture<>();
+      Bootstrap b =
+          new Bootstrap()
+              .group(group)
+              .channel(Transports.socket())
+              .option(ChannelOption.TCP_NODELAY, true)
+              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+              .handler(
+                  new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                      ch.pipeline().addLast("decoder", new Codecs.MuxDecoder(maxMessageSize)).addLast("accept", new AcceptWaiter(accepted));
+                    }
+                  });
+      long deadline = System.nanoTime() + connectTimeout.toNanos();
+      ChannelFuture cf = b.connect(target.getHostString(), target.getPort());
+      if (!cf.await(connectTimeout.toMillis() + 1000) || !cf.isSuccess()) {
+        cf.cancel(false);
+        throw new DynamoException(ErrorType.CannotConnect, "cannot open a response connection to " + address + ": " + (cf.cause() == null ? "timed out" : cf.cause().getMessage()), cf.cause());
+      }
+      Channel ch = cf.channel();
+      ch.writeAndFlush(Unpooled.wrappedBuffer(new MuxHello(TcpStreamConnectionInfo.MUX_VERSION, frontend, options.streamWindowBytes()).toFrame().encode()));
+      try {
+        return accepted.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        ch.close();
+        throw new DynamoException(
+            ErrorType.CannotConnect,
+            "response server at " + address + " did not accept a mux connection for frontend " + frontend + " within " + connectTimeout.toMillis() + " ms"
+                + (e instanceof ExecutionException ee ? ": " + ee.getCause().getMessage() : ""));
+      }
+    }
+  }
+
+  /** Worker side, until the caller's ACCEPT: then becomes the connection's {@link MuxConnection}. */
+  private final class AcceptWaiter extends ChannelInboundHandlerAdapter {
+    private final CompletableFuture<MuxConnection> accepted;
+
+    AcceptWaiter(CompletableFuture<MuxConnection> accepted) {
+      this.accepted = accepted;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof MuxFrame f) || f.kind() != MuxFrame.Kind.ACCEPT) {
+        accepted.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "expected ACCEPT, got " + msg));
+        ctx.close();
+        return;
+      }
+      int sendWindow = (int) Math.min(Integer.MAX_VALUE, f.credits());
+      MuxConnection conn = new MuxConnection(ctx.channel(), null, options.streamWindowBytes(), sendWindow, maxMessageSize);
+      ctx.pipeline().replace(this, "mux", conn);
+      accepted.complete(conn);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      accepted.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "connection closed before ACCEPT"));
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      accepted.completeExceptionally(cause);
+      ctx.close();
+    }
+  }
+
+  private FrameChannel callHome(TcpStreamConnectionInfo ti) throws InterruptedException {
     InetSocketAddress target = Hosts.parse(ti.address());
     NettyFrameChannel[] holder = new NettyFrameChannel[1];
     Bootstrap b =
@@ -188,58 +419,16 @@ final class TcpResponsePlane implements ResponsePlane {
 
   @Override
   public void close() {
-    for (Pending p : pending.values()) {
-      p.cancel(new DynamoException(ErrorType.Disconnected, "response plane closed"));
+    registry.cancelAll(new DynamoException(ErrorType.Disconnected, "response plane closed"));
+    for (MuxPool p : muxPools.values()) {
+      for (MuxConnection c : p.conns) {
+        c.close();
+      }
     }
-    pending.clear();
+    muxPools.clear();
     synchronized (this) {
       if (listener != null) {
         listener.close().syncUninterruptibly();
-      }
-    }
-  }
-
-  private final class Pending implements PendingStream {
-    final String subject;
-    final String requestId;
-    final String address;
-    final StreamType type;
-    final CompletableFuture<FrameChannel> future = new CompletableFuture<>();
-
-    Pending(String subject, String requestId, String address, StreamType type) {
-      this.subject = subject;
-      this.requestId = requestId;
-      this.address = address;
-      this.type = type;
-    }
-
-    @Override
-    public ConnectionInfo connectionInfo() {
-      return new TcpStreamConnectionInfo(address, subject, requestId, type).toConnectionInfo();
-    }
-
-    @Override
-    public FrameChannel await() throws InterruptedException {
-      try {
-        return future.get();
-      } catch (ExecutionException e) {
-        throw DynamoException.wrap(e.getCause());
-      }
-    }
-
-    @Override
-    public void cancel(DynamoException reason) {
-      pending.remove(subject, this);
-      future.completeExceptionally(reason);
-    }
-
-    @Override
-    public void close() {
-      pending.remove(subject, this);
-      if (!future.isDone()) {
-        future.completeExceptionally(new DynamoException(ErrorType.Cancelled, "response stream withdrawn"));
-      } else if (!future.isCompletedExceptionally()) {
-        future.join().close();
       }
     }
   }

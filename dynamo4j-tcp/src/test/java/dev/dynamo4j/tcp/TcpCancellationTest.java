@@ -57,7 +57,7 @@ class TcpCancellationTest {
       byte[] envelope = new TwoPartMessage(control.toJson(), PayloadCodec.JSON.encode(1)).encode();
       Thread worker = Thread.ofVirtual().start(() -> ingress.handle(envelope, Map.of()));
 
-      FrameChannel ch = pending.await();
+      FrameChannel ch = pending.await(java.time.Duration.ofSeconds(10));
       assertThat(ResponseStreamPrologue.fromFrame(ch.receive()).isError()).isFalse();
       for (int i = 0; i < 3; i++) {
         StreamWrapper w = StreamWrapper.decode(PayloadCodec.JSON, ch.receive().data());

@@ -59,6 +59,68 @@ class TcpCrossProcessTest {
   }
 
   @Test
+  void killingAWorkerWithAHundredStreamsOnOneMuxConnectionFailsEachWithinASecondAndSparesTheOthers() throws Exception {
+    try (ChildJvm a = ChildJvm.start(TcpWorkerChild.class, root.toString(), "mux100", "alpha", "1");
+        ChildJvm b = ChildJvm.start(TcpWorkerChild.class, root.toString(), "mux100", "beta", "1");
+        DistributedRuntime caller = DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).build()).build()) {
+      long idA = Long.parseUnsignedLong(a.awaitLine("READY ", Duration.ofSeconds(60)).substring(6), 16);
+      long idB = Long.parseUnsignedLong(b.awaitLine("READY ", Duration.ofSeconds(60)).substring(6), 16);
+      Client<Integer, String> client = caller.endpoint("mux100/worker/generate").client(String.class);
+      client.waitUntil(l -> l.size() == 2, Duration.ofSeconds(20));
+
+      List<Iterator<String>> onA = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        Iterator<String> it = client.direct(Context.of(100_000), idA).iterator();
+        assertThat(it.next()).isEqualTo("alpha-0");
+        onA.add(it);
+      }
+      List<Iterator<String>> onB = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        Iterator<String> it = client.direct(Context.of(100_000), idB).iterator();
+        assertThat(it.next()).isEqualTo("beta-0");
+        onB.add(it);
+      }
+      assertThat(client.inFlight(idA)).isEqualTo(100);
+
+      long killedAt = System.nanoTime();
+      a.kill();
+      List<Thread> readers = new ArrayList<>();
+      List<Long> failedAfterMs = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Throwable> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+      for (Iterator<String> it : onA) {
+        readers.add(Thread.ofVirtual().start(() -> {
+          try {
+            while (it.hasNext()) {
+              it.next();
+            }
+            unexpected.add(new AssertionError("stream ended cleanly"));
+          } catch (DynamoException e) {
+            failedAfterMs.add((System.nanoTime() - killedAt) / 1_000_000);
+            if (e.type() != ErrorType.Disconnected) {
+              unexpected.add(e);
+            }
+          }
+        }));
+      }
+      for (Thread t : readers) {
+        t.join(Duration.ofSeconds(20));
+      }
+      assertThat(unexpected).isEmpty();
+      assertThat(failedAfterMs).hasSize(100);
+      long worst = failedAfterMs.stream().mapToLong(Long::longValue).max().orElseThrow();
+      System.out.println("kill -9 of a worker with 100 mux streams: last stream failed after " + worst + " ms");
+      assertThat(worst).as("every stream learns of the death within a second").isLessThan(1000);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.inFlight(idA) == 0);
+
+      for (Iterator<String> it : onB) {
+        for (int i = 1; i <= 3; i++) {
+          assertThat(it.next()).isEqualTo("beta-" + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void aThousandConcurrentStreamsOnOneClientAllComplete() throws Exception {
     RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").build();
     try (DistributedRuntime worker = DistributedRuntime.builder().config(cfg).build();

@@ -1,10 +1,16 @@
 package dev.dynamo4j.tcp;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.testkit.RequestTransportConformance;
+import org.junit.jupiter.api.Test;
 
-/** The TCP request plane passes the shared request-transport suite (loopback, memory discovery). */
+/**
+ * The TCP request plane with its defaults (responses on the multiplexed path) passes the shared
+ * request-transport suite (loopback, memory discovery).
+ */
 class TcpRequestTransportTest extends RequestTransportConformance {
   static RuntimeConfig config() {
     return RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.TCP).build();
@@ -13,5 +19,12 @@ class TcpRequestTransportTest extends RequestTransportConformance {
   @Override
   protected DistributedRuntime newRuntime() {
     return DistributedRuntime.builder().config(config()).build();
+  }
+
+  @Test
+  void responsesTravelOnThePersistentMuxByDefault() throws Exception {
+    serveCounter(worker, "count");
+    assertThat(client("count").call(3).toList()).hasSize(3);
+    assertThat(((TcpResponsePlane) worker.requestPlane().responsePlane()).muxConnections()).isEqualTo(1);
   }
 }

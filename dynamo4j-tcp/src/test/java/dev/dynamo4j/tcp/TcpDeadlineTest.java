@@ -1,0 +1,164 @@
+package dev.dynamo4j.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.Egress;
+import dev.dynamo4j.network.ResponseStreamOptions;
+import dev.dynamo4j.runtime.Instance;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.wire.Json;
+import dev.dynamo4j.wire.PayloadCodec;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Workers that misbehave on purpose (written with plain sockets, see {@link ScriptedWorker}): each
+ * wait of the caller ends with a typed error naming what it waited for, after the configured
+ * deadline, and leaves no registration behind.
+ */
+@Timeout(60)
+class TcpDeadlineTest {
+  static final ResponseStreamOptions SHORT =
+      ResponseStreamOptions.DEFAULTS.withTimeouts(Duration.ofMillis(700), Duration.ofMillis(700), Duration.ofMillis(700));
+
+  TcpRequestPlane plane;
+  Egress egress;
+
+  @BeforeEach
+  void start() {
+    plane = new TcpRequestPlane(RuntimeConfig.builder().responseStreams(SHORT).build());
+    egress = new Egress(plane.client(), plane.responsePlane(), SHORT);
+  }
+
+  @AfterEach
+  void stop() {
+    plane.close();
+  }
+
+  private Instance instance(ScriptedWorker w) {
+    return new Instance("ns", "c", "e", 7, new TransportType.Tcp(w.address("e")), null, PayloadCodec.JSON);
+  }
+
+  private ResponseStream<String> call(ScriptedWorker w) throws InterruptedException {
+    return egress.generate(instance(w), Context.of("hello"), Json.MAPPER.constructType(String.class));
+  }
+
+  private int pending() {
+    return ((TcpResponsePlane) plane.responsePlane()).pendingStreams();
+  }
+
+  private static void timesOutNaming(ThrowingCall call, String awaited, String variable) {
+    long t0 = System.nanoTime();
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(DynamoException.class, e -> {
+          assertThat(e.type()).isEqualTo(ErrorType.ResponseTimeout);
+          assertThat(e.getMessage()).contains(awaited).contains(variable);
+        });
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(ms).as("the deadline, not the test timeout, ended the wait").isGreaterThanOrEqualTo(600).isLessThan(20_000);
+  }
+
+  @FunctionalInterface
+  interface ThrowingCall {
+    void run() throws Exception;
+  }
+
+  @Test
+  void aWorkerThatAcksAndNeverCallsHomeIsAResponseTimeout() throws Exception {
+    try (ScriptedWorker w = new ScriptedWorker((self, control, body, info) -> {})) {
+      timesOutNaming(() -> call(w), "did not open the response stream", "DYN_TCP_CALL_HOME_TIMEOUT_SECS");
+      assertThat(pending()).as("the registration is withdrawn").isZero();
+    }
+  }
+
+  @Test
+  void aWorkerThatCallsHomeButSendsNoHandshakeIsAResponseTimeout() throws Exception {
+    try (ScriptedWorker w = new ScriptedWorker((self, control, body, info) -> {
+      Socket s = self.dial(info); // connect, then say nothing
+      s.getInputStream().read();
+    })) {
+      timesOutNaming(() -> call(w), "did not open the response stream", "DYN_TCP_CALL_HOME_TIMEOUT_SECS");
+      assertThat(pending()).isZero();
+    }
+  }
+
+  @Test
+  void aWorkerThatSendsNoPrologueIsAResponseTimeoutAndIsKilled() throws Exception {
+    CountDownLatch killed = new CountDownLatch(1);
+    try (ScriptedWorker w = new ScriptedWorker((self, control, body, info) -> {
+      Socket s = self.dial(info);
+      ScriptedWorker.sendHandshake(s.getOutputStream(), info);
+      byte[] kill = dev.dynamo4j.wire.ControlMessage.KILL.toFrame().encode();
+      byte[] got = s.getInputStream().readNBytes(kill.length);
+      if (java.util.Arrays.equals(got, kill)) {
+        killed.countDown();
+      }
+    })) {
+      timesOutNaming(() -> call(w), "no response prologue", "DYN_TCP_PROLOGUE_TIMEOUT_SECS");
+      assertThat(killed.await(5, TimeUnit.SECONDS)).as("the worker is told kill").isTrue();
+    }
+  }
+
+  @Test
+  void aPrologueThenSilenceIsAnInactivityTimeoutOnTheFirstItem() throws Exception {
+    try (ScriptedWorker w = new ScriptedWorker((self, control, body, info) -> {
+      Socket s = self.dial(info);
+      ScriptedWorker.sendHandshake(s.getOutputStream(), info);
+      ScriptedWorker.sendHeader(s.getOutputStream(), "{\"error\":null}");
+      s.getInputStream().read();
+    })) {
+      ResponseStream<String> stream = call(w);
+      timesOutNaming(() -> stream.iterator().next(), "inactivity", "DYN_HTTP_BACKEND_STREAM_TIMEOUT_SECS");
+    }
+  }
+
+  @Test
+  void twoItemsThenSilenceIsAnInactivityTimeout() throws Exception {
+    try (ScriptedWorker w = new ScriptedWorker((self, control, body, info) -> {
+      Socket s = self.dial(info);
+      ScriptedWorker.sendHandshake(s.getOutputStream(), info);
+      ScriptedWorker.sendHeader(s.getOutputStream(), "{\"error\":null}");
+      ScriptedWorker.sendData(s.getOutputStream(), "{\"data\":\"a\",\"complete_final\":false}");
+      ScriptedWorker.sendData(s.getOutputStream(), "{\"data\":\"b\",\"complete_final\":false}");
+      s.getInputStream().read();
+    })) {
+      Iterator<String> it = call(w).iterator();
+      assertThat(it.next()).isEqualTo("a");
+      assertThat(it.next()).isEqualTo("b");
+      timesOutNaming(it::next, "inactivity", "DYN_HTTP_BACKEND_STREAM_TIMEOUT_SECS");
+    }
+  }
+
+  @Test
+  void aCallerInterruptedWhileWaitingLeavesNoRegistration() throws Exception {
+    try (ScriptedWorker w = new ScriptedWorker((self, control, body, info) -> {})) {
+      Egress patient = new Egress(plane.client(), plane.responsePlane(), ResponseStreamOptions.DEFAULTS);
+      Thread t = Thread.ofVirtual().start(() -> {
+        try {
+          patient.generate(instance(w), Context.of("x"), Json.MAPPER.constructType(String.class));
+        } catch (InterruptedException | DynamoException e) {
+          // expected: interrupted while waiting for the call-home
+        }
+      });
+      w.requests.poll(10, TimeUnit.SECONDS);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pending() == 1);
+      t.interrupt();
+      t.join(Duration.ofSeconds(5));
+      assertThat(t.isAlive()).isFalse();
+      assertThat(pending()).isZero();
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.dynamo4j.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.network.Egress;
+import dev.dynamo4j.network.ResponseStreamOptions;
+import dev.dynamo4j.runtime.Client;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.Instance;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.runtime.ServedEndpoint;
+import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.wire.Json;
+import dev.dynamo4j.wire.PayloadCodec;
+import dev.dynamo4j.wire.RequestControlMessage;
+import dev.dynamo4j.wire.TcpStreamConnectionInfo;
+import dev.dynamo4j.wire.TwoPartMessage;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Mixed deployments: the mux is offered inside Dynamo's {@code tcp_server} info, so a Dynamo
+ * worker (a plain-socket stand-in that knows nothing of it) still calls home, a Dynamo caller
+ * (which never offers it) still gets plain call-home, and a dynamo4j side with the mux switched
+ * off falls back the same way. Bytes are compared exactly where Dynamo would read them.
+ */
+@Timeout(60)
+class TcpInteropTest {
+  static RuntimeConfig config(boolean mux) {
+    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.TCP)
+        .responseStreams(ResponseStreamOptions.DEFAULTS.withMux(mux)).build();
+  }
+
+  @Test
+  void aDynamoWorkerIgnoresTheMuxOfferAndCallsHome() throws Exception {
+    try (TcpRequestPlane plane = new TcpRequestPlane(config(true));
+        ScriptedWorker dynamo = new ScriptedWorker((self, control, body, info) -> {
+          Socket s = self.dial(info);
+          ScriptedWorker.sendHandshake(s.getOutputStream(), info);
+          ScriptedWorker.sendHeader(s.getOutputStream(), "{\"error\":null}");
+          ScriptedWorker.sendData(s.getOutputStream(), "{\"data\":\"a\",\"complete_final\":false}");
+          ScriptedWorker.sendData(s.getOutputStream(), "{\"data\":\"b\",\"complete_final\":false}");
+          ScriptedWorker.sendData(s.getOutputStream(), "{\"complete_final\":true}");
+          ScriptedWorker.sendHeader(s.getOutputStream(), "\"sentinel\"");
+          s.getInputStream().read(); // until the caller closes (Dynamo waits for the FIN)
+        })) {
+      Egress egress = new Egress(plane.client(), plane.responsePlane());
+      Instance target = new Instance("ns", "c", "e", 1, new TransportType.Tcp(dynamo.address("e")), null, PayloadCodec.JSON);
+      List<String> items = egress.<String, String>generate(target, Context.withId("hi", "req-interop-1"), Json.MAPPER.constructType(String.class)).toList();
+      assertThat(items).containsExactly("a", "b");
+
+      String info = dynamo.infoJson.poll(5, TimeUnit.SECONDS);
+      TcpStreamConnectionInfo parsed = TcpStreamConnectionInfo.fromJson(info);
+      assertThat(info).isEqualTo(
+          "{\"address\":\"" + parsed.address() + "\",\"subject\":\"" + parsed.subject() + "\",\"context\":\"req-interop-1\","
+              + "\"stream_type\":\"response\",\"dynamo4j_mux\":{\"version\":1,\"frontend_id\":\"" + parsed.muxFrontendId() + "\"}}");
+      assertThat(((TcpResponsePlane) plane.responsePlane()).pendingStreams()).isZero();
+    }
+  }
+
+  @Test
+  void aDynamoCallerGetsPlainCallHomeFromADynamo4jWorker() throws Exception {
+    try (DistributedRuntime worker = DistributedRuntime.builder().config(config(true)).build();
+        ServerSocket callHome = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      ServedEndpoint ep = worker.namespace("interop").component("c").endpoint("e").serve(Integer.class, (Context<Integer> req) ->
+          ResponseStream.of(req.controller(), List.of("item-0", "item-1")));
+      String[] addr = ((TransportType.Tcp) ep.instance().transport()).address().split("/", 2);
+      String[] hostPort = addr[0].split(":");
+      String subject = "5b3a0f2e-0000-4000-8000-000000000001";
+      TcpStreamConnectionInfo info = new TcpStreamConnectionInfo("127.0.0.1:" + callHome.getLocalPort(), subject, "req-dynamo-1", TcpStreamConnectionInfo.StreamType.RESPONSE);
+      RequestControlMessage control = new RequestControlMessage("req-dynamo-1", RequestControlMessage.RequestType.SINGLE_IN,
+          RequestControlMessage.ResponseType.MANY_OUT, PayloadCodec.JSON, info.toConnectionInfo(), Map.of(), null, null);
+      byte[] envelope = new TwoPartMessage(control.toJson(), "7".getBytes(StandardCharsets.UTF_8)).encode();
+      try (Socket req = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+        DataOutputStream out = new DataOutputStream(req.getOutputStream());
+        byte[] path = addr[1].getBytes(StandardCharsets.UTF_8);
+        out.writeShort(path.length);
+        out.write(path);
+        out.writeShort(2);
+        out.write("{}".getBytes(StandardCharsets.UTF_8));
+        out.writeInt(envelope.length);
+        out.write(envelope);
+        out.flush();
+        assertThat(new DataInputStream(req.getInputStream()).readInt()).as("success ACK").isZero();
+
+        callHome.setSoTimeout(10_000);
+        try (Socket s = callHome.accept()) {
+          s.setSoTimeout(10_000);
+          InputStream in = s.getInputStream();
+          expect(in, TwoPartMessage.headerOnly(("{\"subject\":\"" + subject + "\",\"stream_type\":\"response\"}").getBytes(StandardCharsets.UTF_8)));
+          expect(in, TwoPartMessage.headerOnly("{\"error\":null}".getBytes(StandardCharsets.UTF_8)));
+          expect(in, TwoPartMessage.dataOnly("{\"data\":\"item-0\",\"complete_final\":false}".getBytes(StandardCharsets.UTF_8)));
+          expect(in, TwoPartMessage.dataOnly("{\"data\":\"item-1\",\"complete_final\":false}".getBytes(StandardCharsets.UTF_8)));
+          expect(in, TwoPartMessage.dataOnly("{\"complete_final\":true}".getBytes(StandardCharsets.UTF_8)));
+          expect(in, TwoPartMessage.headerOnly("\"sentinel\"".getBytes(StandardCharsets.UTF_8)));
+        }
+      }
+    }
+  }
+
+  private static void expect(InputStream in, TwoPartMessage m) throws Exception {
+    byte[] want = m.encode();
+    byte[] got = in.readNBytes(want.length);
+    assertThat(java.util.HexFormat.of().formatHex(got)).isEqualTo(java.util.HexFormat.of().formatHex(want));
+  }
+
+  @Test
+  void aMuxCallerAndAWorkerWithoutMuxStreamOverCallHome() throws Exception {
+    assertMixedDeploymentStreams(true, false, false);
+  }
+
+  @Test
+  void aCallerWithoutMuxAndAMuxWorkerStreamOverCallHome() throws Exception {
+    assertMixedDeploymentStreams(false, true, false);
+  }
+
+  @Test
+  void twoMuxSidesShareOnePersistentConnection() throws Exception {
+    assertMixedDeploymentStreams(true, true, true);
+  }
+
+  private void assertMixedDeploymentStreams(boolean callerMux, boolean workerMux, boolean expectMux) throws Exception {
+    try (DistributedRuntime worker = DistributedRuntime.builder().config(config(workerMux)).build();
+        DistributedRuntime caller = DistributedRuntime.builder().config(config(callerMux)).build()) {
+      String ns = "mixed" + callerMux + workerMux + System.nanoTime();
+      worker.namespace(ns).component("c").endpoint("e").serve(Integer.class, (Context<Integer> req) ->
+          ResponseStream.generate(req, out -> {
+            for (int i = 0; i < req.value(); i++) {
+              out.emit("x" + i);
+            }
+          }));
+      Client<Integer, String> client = caller.namespace(ns).component("c").endpoint("e").client(String.class);
+      client.waitForInstances(Duration.ofSeconds(10));
+      List<List<String>> results = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        results.add(client.call(50).toList());
+      }
+      assertThat(results).allSatisfy(r -> assertThat(r).hasSize(50).startsWith("x0").endsWith("x49"));
+      TcpResponsePlane workerSide = (TcpResponsePlane) worker.requestPlane().responsePlane();
+      if (expectMux) {
+        assertThat(workerSide.muxConnections()).as("one connection carried all 20 sequential streams").isEqualTo(1);
+      } else {
+        assertThat(workerSide.muxConnections()).isZero();
+      }
+    }
+  }
+}

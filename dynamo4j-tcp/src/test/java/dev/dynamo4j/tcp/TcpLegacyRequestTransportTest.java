@@ -1,0 +1,17 @@
+package dev.dynamo4j.tcp;
+
+import dev.dynamo4j.network.ResponseStreamOptions;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.testkit.RequestTransportConformance;
+
+/** The TCP request plane with Dynamo's per-stream call-home only ({@code DYN_TCP_RESPONSE_MUX=false}) passes the shared suite. */
+class TcpLegacyRequestTransportTest extends RequestTransportConformance {
+  @Override
+  protected DistributedRuntime newRuntime() {
+    return DistributedRuntime.builder()
+        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.TCP)
+            .responseStreams(ResponseStreamOptions.DEFAULTS.withMux(false)).build())
+        .build();
+  }
+}
