@@ -47,6 +47,11 @@ final class BenchCommand implements Runnable {
       description = {
         "Request plane: unary latency and streaming throughput against a raw baseline.",
         "",
+        "Through ./dynamo4j, 'bench request-plane' on TCP runs the side-by-side comparison instead",
+        "(dynamo4j multiplexed and call-home against raw sockets, raw Netty and grpc-java, each server in",
+        "its own JVM, after a JIT pre-pass; see ./dynamo4j bench request-plane --help). This command is",
+        "the quick single-baseline run, and the NATS comparison (--plane nats).",
+        "",
         "Request plane (TCP by default, --plane nats) between this process and worker processes on loopback:",
         "  unary round trips (concurrency 1) per payload size, as latency percentiles (HdrHistogram), next to",
         "  a baseline in another process (ratio = ours / raw): a raw length-prefixed echo over plain sockets,",

@@ -138,7 +138,17 @@ public final class Egress {
       Map<String, String> headers = new LinkedHashMap<>();
       headers.put("request-id", id);
       headers.put("x-frontend-send-ts-ns", Long.toString(sendTs));
-      client.send(target.transport(), headers, envelope);
+      // The caller is not woken for the ACK: a rejection or a missing ACK fails the stream's
+      // registration, so the one wake-up is the worker's stream arriving (or that failure).
+      client.sendAsync(target.transport(), headers, envelope).whenComplete((ok, failure) -> {
+        if (failure != null) {
+          DynamoException e = DynamoException.wrap(failure instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null ? ce.getCause() : failure);
+          pending.cancel(e);
+          if (pendingInput != null) {
+            pendingInput.cancel(e);
+          }
+        }
+      });
       if (pendingInput != null) {
         Thread.ofVirtual().name("dynamo4j-request-stream-" + id).start(() -> pumpInputs(pendingInput, inputs, codec, controller));
       }

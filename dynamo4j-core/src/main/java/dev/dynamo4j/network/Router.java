@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongToIntFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Picks one candidate instance id per request, following Dynamo's policies (§2.10):
@@ -53,6 +54,14 @@ public final class Router {
    *     InvalidArgument} in {@code direct} mode, where the caller must name the instance
    */
   public long select(List<Long> candidates, LongToIntFunction inFlight) {
+    return choose(candidates, Long::longValue, inFlight);
+  }
+
+  /**
+   * As {@link #select}, choosing among any items that carry an id (for example a client's
+   * immutable snapshot of its instances), without copying them.
+   */
+  public <T> T choose(List<T> candidates, ToLongFunction<? super T> id, LongToIntFunction inFlight) {
     int n = candidates.size();
     if (n == 0) {
       throw new DynamoException(ErrorType.Unavailable, "no instance available");
@@ -66,25 +75,25 @@ public final class Router {
         }
         int first = sampler.nextInt(n);
         int second = (first + 1 + sampler.nextInt(n - 1)) % n;
-        long a = candidates.get(first);
-        long b = candidates.get(second);
-        yield inFlight.applyAsInt(b) < inFlight.applyAsInt(a) ? b : a;
+        T a = candidates.get(first);
+        T b = candidates.get(second);
+        yield inFlight.applyAsInt(id.applyAsLong(b)) < inFlight.applyAsInt(id.applyAsLong(a)) ? b : a;
       }
       case LEAST_LOADED -> {
-        long best = candidates.get(0);
-        int bestLoad = inFlight.applyAsInt(best);
+        T best = candidates.get(0);
+        int bestLoad = inFlight.applyAsInt(id.applyAsLong(best));
         int ties = 1;
         for (int i = 1; i < n; i++) {
-          long id = candidates.get(i);
-          int load = inFlight.applyAsInt(id);
+          T c = candidates.get(i);
+          int load = inFlight.applyAsInt(id.applyAsLong(c));
           if (load < bestLoad) {
-            best = id;
+            best = c;
             bestLoad = load;
             ties = 1;
           } else if (load == bestLoad) {
             ties++;
             if (sampler.nextInt(ties) == 0) {
-              best = id;
+              best = c;
             }
           }
         }

@@ -47,6 +47,9 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
   private final Egress egress;
   private final DiscoveryWatch watch;
   private final Map<Long, Instance> instances = new ConcurrentHashMap<>();
+  /** Immutable views rebuilt on every discovery change, so a request copies and sorts nothing. */
+  private volatile List<Instance> sorted = List.of();
+  private volatile List<Instance> reachable = List.of();
   private final Map<Long, Long> inhibitedUntil = new ConcurrentHashMap<>();
   private final Router router;
   private final Map<Long, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
@@ -84,6 +87,7 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
           }
           default -> {}
         }
+        rebuildSnapshot();
         signal();
       }
     } catch (InterruptedException ie) {
@@ -92,8 +96,22 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
       log.warn("{}: discovery watch ended: {}", endpoint, ex.toString());
     } finally {
       instances.clear();
+      rebuildSnapshot();
       signal();
     }
+  }
+
+  private void rebuildSnapshot() {
+    List<Instance> all = new ArrayList<>(instances.values());
+    all.sort(Comparator.comparing(Instance::instanceId, Long::compareUnsigned));
+    List<Instance> ok = new ArrayList<>(all.size());
+    for (Instance i : all) {
+      if (runtime.requestPlane().canReach(i.transport())) {
+        ok.add(i); // others are served on a plane this runtime does not speak
+      }
+    }
+    sorted = List.copyOf(all);
+    reachable = List.copyOf(ok);
   }
 
   private void signal() {
@@ -109,27 +127,30 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
     return endpoint;
   }
 
-  /** The instances discovery currently lists, sorted by id. */
+  /** The instances discovery currently lists, sorted by id (an immutable snapshot). */
   public List<Instance> instances() {
-    List<Instance> out = new ArrayList<>(instances.values());
-    out.sort(Comparator.comparing(Instance::instanceId, Long::compareUnsigned));
-    return out;
+    return sorted;
   }
 
-  /** Instances discovered, reachable on this runtime's request plane, and not inhibited. */
+  /** Instances discovered, reachable on this runtime's request plane, and not inhibited (immutable). */
   public List<Instance> availableInstances() {
+    List<Instance> all = reachable;
+    if (inhibitedUntil.isEmpty()) {
+      return all;
+    }
     long now = System.nanoTime();
-    List<Instance> out = new ArrayList<>();
-    for (Instance i : instances()) {
-      if (!runtime.requestPlane().canReach(i.transport())) {
-        continue; // served on a plane this runtime does not speak
-      }
+    List<Instance> out = new ArrayList<>(all.size());
+    for (Instance i : all) {
       Long until = inhibitedUntil.get(i.instanceId());
-      if (until == null || now - until >= 0) {
+      if (until != null && now - until >= 0) {
+        inhibitedUntil.remove(i.instanceId(), until); // expired: back to the allocation-free path
+        until = null;
+      }
+      if (until == null) {
         out.add(i);
       }
     }
-    return out;
+    return List.copyOf(out);
   }
 
   /**
@@ -187,10 +208,7 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
       throw new DynamoException(
           ErrorType.Unavailable, instances.isEmpty() ? "no instances of " + endpoint + " found" : "no instance of " + endpoint + " is available (" + instances.size() + " listed: inhibited after faults or on a request plane this runtime does not speak)");
     }
-    List<Long> ids = avail.stream().map(Instance::instanceId).toList();
-    long chosen = router.select(ids, this::inFlight);
-    Instance target = avail.stream().filter(i -> i.instanceId() == chosen).findFirst().orElseThrow();
-    return send(target, request);
+    return send(router.choose(avail, Instance::instanceId, this::inFlight), request);
   }
 
   /** Requests to {@code instanceId} from this client whose streams have not ended. */
@@ -215,8 +233,7 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
     if (avail.isEmpty()) {
       throw new DynamoException(ErrorType.Unavailable, "no instances of " + endpoint + " available");
     }
-    long chosen = router.select(avail.stream().map(Instance::instanceId).toList(), this::inFlight);
-    Instance target = avail.stream().filter(i -> i.instanceId() == chosen).findFirst().orElseThrow();
+    Instance target = router.choose(avail, Instance::instanceId, this::inFlight);
     java.util.concurrent.atomic.AtomicInteger counter = inFlight.computeIfAbsent(target.instanceId(), k -> new java.util.concurrent.atomic.AtomicInteger());
     counter.incrementAndGet();
     try {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The NATS request plane (responses over TCP call-home) passes the shared suite against a real nats-server. */
+/** The NATS request plane (responses on the default TCP path: multiplexed between dynamo4j processes) passes the shared suite against a real nats-server. */
 class NatsRequestTransportTest extends RequestTransportConformance {
   static NatsServer server;
 

@@ -51,6 +51,8 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
   final Outbound outbound;
   private final Map<UUID, MuxStream> streams = new ConcurrentHashMap<>();
   private final List<MuxStream> touched = new ArrayList<>(); // event loop only
+  private final List<MuxStream> opened = new ArrayList<>(); // event loop only, with openedFor
+  private final List<CallHomeRegistry.Registration> openedFor = new ArrayList<>();
   private final AtomicLong queuedInbound = new AtomicLong();
   private volatile boolean closed;
   private volatile Runnable onClose;
@@ -89,9 +91,14 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
     return maxPayload;
   }
 
-  /** Worker side: a new stream with the caller's subject as its id, announced with OPEN. */
-  MuxStream open(UUID id) {
-    MuxStream s = new MuxStream(this, id, receiveWindow, sendWindow);
+  /**
+   * Worker side: a new stream with the caller's subject as its id. With {@code deferOpen} (a
+   * response stream) its OPEN goes out with its first frame, the prologue, so opening and
+   * answering cost the caller one wake-up; otherwise (a request stream, which the worker only
+   * reads) at once.
+   */
+  MuxStream open(UUID id, boolean deferOpen) {
+    MuxStream s = new MuxStream(this, id, receiveWindow, sendWindow, deferOpen);
     if (streams.putIfAbsent(id, s) != null) {
       throw new DynamoException(ErrorType.InvalidArgument, "stream " + id + " is already open on this connection");
     }
@@ -99,7 +106,9 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
       streams.remove(id, s);
       throw new DynamoException(ErrorType.Disconnected, "response connection to " + channel.remoteAddress() + " closed");
     }
-    write(Kind.OPEN, id, null);
+    if (!deferOpen) {
+      write(Kind.OPEN, id, null);
+    }
     return s;
   }
 
@@ -184,11 +193,10 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
       write(Kind.RESET, id, "no caller expects this stream".getBytes(StandardCharsets.UTF_8));
       return;
     }
-    MuxStream s = new MuxStream(this, id, receiveWindow, sendWindow);
+    MuxStream s = new MuxStream(this, id, receiveWindow, sendWindow, false);
     streams.put(id, s);
-    if (!r.connect(s)) {
-      s.reset("the caller stopped waiting for this stream");
-    }
+    opened.add(s);
+    openedFor.add(r);
   }
 
   private void touch(MuxStream s) {
@@ -199,6 +207,16 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
+    // Streams opened in this burst go to their callers now, with whatever else the burst held
+    // for them (the prologue, often the items) already queued: one wake-up, not one per frame.
+    for (int i = 0; i < opened.size(); i++) {
+      MuxStream s = opened.get(i);
+      if (!openedFor.get(i).connect(s)) {
+        s.reset("the caller stopped waiting for this stream");
+      }
+    }
+    opened.clear();
+    openedFor.clear();
     for (int i = 0; i < touched.size(); i++) {
       touched.get(i).wakeReader();
     }
@@ -221,6 +239,11 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
       s.onEnd(gone);
       s.wakeReader();
     }
+    for (int i = 0; i < opened.size(); i++) {
+      openedFor.get(i).cancel(gone);
+    }
+    opened.clear();
+    openedFor.clear();
     streams.clear();
     touched.clear();
     Runnable r = onClose;

@@ -54,7 +54,11 @@ final class MuxStream implements FrameChannel {
   private boolean localClosed;
   private Listener listener;
 
-  MuxStream(MuxConnection conn, UUID id, int receiveWindow, int sendWindow) {
+  /** Whether this side still owes the peer the stream's OPEN (worker side, until the first frame). */
+  private boolean openPending;
+
+  MuxStream(MuxConnection conn, UUID id, int receiveWindow, int sendWindow, boolean openPending) {
+    this.openPending = openPending;
     this.conn = conn;
     this.id = id;
     this.receiveWindow = receiveWindow;
@@ -97,9 +101,15 @@ final class MuxStream implements FrameChannel {
       lock.unlock();
     }
     conn.outbound.awaitRoom(() -> localClosed || !conn.isUsable());
+    boolean announce;
     lock.lock();
     try {
       checkOpen();
+      announce = openPending;
+      openPending = false;
+      if (announce) {
+        conn.write(Kind.OPEN, id, null); // under the lock: no other frame of this stream can precede it
+      }
     } finally {
       lock.unlock();
     }
@@ -341,6 +351,15 @@ final class MuxStream implements FrameChannel {
     conn.consumed(queued);
     conn.forget(this);
     if (conn.isUsable() && !endQueued) {
+      lock.lock();
+      try {
+        if (openPending) {
+          openPending = false;
+          conn.write(Kind.OPEN, id, null); // a stream closed before its first frame still opens, so the caller sees it end
+        }
+      } finally {
+        lock.unlock();
+      }
       conn.write(Kind.END, id, null);
     }
   }

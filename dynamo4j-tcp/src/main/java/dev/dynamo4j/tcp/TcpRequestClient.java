@@ -96,6 +96,24 @@ final class TcpRequestClient implements RequestClient {
 
   @Override
   public void send(TransportType address, Map<String, String> headers, byte[] payload) throws InterruptedException {
+    CompletableFuture<Void> f = sendAsync(address, headers, payload);
+    try {
+      f.get(requestTimeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS); // the future's own timer fires first
+    } catch (TimeoutException e) {
+      throw new DynamoException(ErrorType.CannotConnect, "TCP request to " + address.address() + " timed out after " + requestTimeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      throw DynamoException.wrap(e.getCause());
+    }
+  }
+
+  /**
+   * Queues the frame on a pooled connection; the future completes on the event loop with the
+   * ACK (failing with the rejection it carries), or fails with {@code CannotConnect} when the
+   * connection closes first or no ACK comes within {@code DYN_TCP_REQUEST_TIMEOUT} (a timer on
+   * the connection's event loop, cancelled by the ACK).
+   */
+  @Override
+  public CompletableFuture<Void> sendAsync(TransportType address, Map<String, String> headers, byte[] payload) throws InterruptedException {
     if (!(address instanceof TransportType.Tcp tcp)) {
       throw new DynamoException(ErrorType.CannotConnect, "the TCP request plane cannot reach " + address);
     }
@@ -121,20 +139,19 @@ final class TcpRequestClient implements RequestClient {
       }
       conn.waiting.addLast(f);
       conn.outstanding = conn.waiting.size();
-      ch.writeAndFlush(Unpooled.wrappedBuffer(frame));
+      io.netty.util.concurrent.ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> {
+        f.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP request to " + parts[0] + " timed out after " + requestTimeout.toMillis() + " ms"));
+      }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      f.whenComplete((a, e) -> timer.cancel(false));
+      ch.writeAndFlush(Unpooled.wrappedBuffer(frame), ch.voidPromise());
     });
-    TcpAck ack;
-    try {
-      ack = f.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new DynamoException(ErrorType.CannotConnect, "TCP request to " + parts[0] + " timed out after " + requestTimeout.toMillis() + " ms");
-    } catch (ExecutionException e) {
-      throw DynamoException.wrap(e.getCause());
-    }
-    DynamoException rejection = ack.rejection();
-    if (rejection != null) {
-      throw rejection;
-    }
+    return f.thenApply(ack -> {
+      DynamoException rejection = ack.rejection();
+      if (rejection != null) {
+        throw rejection;
+      }
+      return null;
+    });
   }
 
   private Conn connection(String hostPort) throws InterruptedException {

@@ -254,7 +254,7 @@ final class TcpResponsePlane implements ResponsePlane {
     }
     String key = ti.address() + "|" + ti.muxFrontendId();
     MuxPool pool = muxPools.computeIfAbsent(key, k -> new MuxPool(k, ti.address(), ti.muxFrontendId()));
-    return pool.pick().open(id);
+    return pool.pick().open(id, ti.streamType() == StreamType.RESPONSE);
   }
 
   /** The worker's persistent connections to one caller's response server. */

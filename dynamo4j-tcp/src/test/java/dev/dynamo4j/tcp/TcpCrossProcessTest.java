@@ -121,6 +121,30 @@ class TcpCrossProcessTest {
   }
 
   @Test
+  void tenThousandConcurrentStreamsFromOneCallerJvmCompleteWithin512MiBOfHeap() throws Exception {
+    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).build();
+    try (DistributedRuntime worker = DistributedRuntime.builder().config(cfg).build()) {
+      worker.namespace("tenk").component("worker").endpoint("generate").serve(Integer.class, (Context<Integer> req) ->
+          ResponseStream.generate(req, out -> {
+            for (int i = 0; i < req.value() && out.emit("item-" + i); i++) {
+              // as fast as the stream's window allows
+            }
+          }));
+      long t0 = System.nanoTime();
+      try (ChildJvm caller = ChildJvm.start(List.of("-Xmx512m"), TcpManyStreamsChild.class, root.toString(), "tenk", "10000", "20")) {
+        String[] done = caller.awaitLine("DONE ", Duration.ofMinutes(4)).split(" ");
+        System.out.printf("10,000 concurrent streams: %s ok, %s failed, %s items in %d ms, caller peak heap %d MiB%n",
+            done[1], done[2], done[3], (System.nanoTime() - t0) / 1_000_000, Long.parseLong(done[4]) >> 20);
+        assertThat(Long.parseLong(done[1])).isEqualTo(10_000);
+        assertThat(Long.parseLong(done[2])).isZero();
+        assertThat(Long.parseLong(done[3])).isEqualTo(200_000);
+        // -Xmx512m: an OutOfMemoryError would have failed streams above; the peak is reported for the notes.
+        assertThat(Long.parseLong(done[4])).isLessThanOrEqualTo(512L << 20);
+      }
+    }
+  }
+
+  @Test
   void aThousandConcurrentStreamsOnOneClientAllComplete() throws Exception {
     RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").build();
     try (DistributedRuntime worker = DistributedRuntime.builder().config(cfg).build();

@@ -1,0 +1,90 @@
+package dev.dynamo4j.bench;
+
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.network.ResponseStreamOptions;
+import dev.dynamo4j.runtime.Client;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * dynamo4j's TCP request plane through its public API ({@code Endpoint.serve}, {@link Client}),
+ * with the defaults a user gets (msgpack bodies, file discovery) and either response path: the
+ * multiplexed one (one persistent response connection) or Dynamo's per-stream call-home ({@code
+ * DYN_TCP_RESPONSE_MUX=false} on both sides). The caller sends every request on one connection
+ * ({@code DYN_TCP_POOL_SIZE=1}).
+ */
+final class Dynamo4jPeer implements Peer {
+  /** The streaming request: {@code count} items of {@code size} bytes. */
+  record StreamRequest(int size, int count) {}
+
+  static RuntimeConfig config(Path kvRoot, boolean mux) {
+    return RuntimeConfig.builder(System.getenv())
+        .discoveryBackend("file")
+        .fileKvRoot(kvRoot)
+        .requestPlane(RuntimeConfig.RequestPlaneMode.TCP)
+        .tcpPoolSize(1)
+        .responseStreams(ResponseStreamOptions.DEFAULTS.withMux(mux).withMuxConnections(1, ResponseStreamOptions.DEFAULTS.streamWindowBytes()))
+        .build();
+  }
+
+  static String serve(Path kvRoot, boolean mux) {
+    DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mux)).build().installShutdownHook();
+    rt.endpoint("bench/cmp/echo").serve(byte[].class, (Context<byte[]> req) -> ResponseStream.of(req.controller(), List.of(req.value())));
+    rt.endpoint("bench/cmp/stream").serve(StreamRequest.class, (Context<StreamRequest> req) -> {
+      byte[] item = new byte[req.value().size()];
+      int count = req.value().count();
+      return ResponseStream.generate(req, out -> {
+        for (int i = 0; i < count && out.emit(item); i++) {
+          // the same bytes each time: encoding copies them
+        }
+      });
+    });
+    return kvRoot + (mux ? " mux" : " legacy");
+  }
+
+  private final String name;
+  private final DistributedRuntime rt;
+  private final Client<byte[], byte[]> echo;
+  private final Client<StreamRequest, byte[]> stream;
+
+  Dynamo4jPeer(String name, Path kvRoot, boolean mux) throws InterruptedException {
+    this.name = name;
+    this.rt = DistributedRuntime.builder().config(config(kvRoot, mux)).build();
+    this.echo = rt.endpoint("bench/cmp/echo").client(byte[].class);
+    this.stream = rt.endpoint("bench/cmp/stream").client(byte[].class);
+    echo.waitForInstances(Duration.ofSeconds(30));
+    stream.waitForInstances(Duration.ofSeconds(30));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void unary(byte[] payload) throws Exception {
+    try (ResponseStream<byte[]> s = echo.call(payload)) {
+      for (byte[] ignored : s) {
+        // one item
+      }
+    }
+  }
+
+  @Override
+  public void stream(int size, int count, Runnable onItem) throws Exception {
+    try (ResponseStream<byte[]> s = stream.call(new StreamRequest(size, count))) {
+      for (byte[] ignored : s) {
+        onItem.run();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    rt.close();
+  }
+}

@@ -1,0 +1,64 @@
+package dev.dynamo4j.tcp;
+
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.runtime.Client;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A caller process for the many-streams test: {@code <file kv root> <namespace> <streams> <items>}.
+ * Opens every stream at once (all are open before any is drained), then drains them all, and
+ * prints {@code DONE <ok> <failed> <items> <peak heap bytes>}.
+ */
+public final class TcpManyStreamsChild {
+  public static void main(String[] args) throws Exception {
+    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(Path.of(args[0])).build();
+    int streams = Integer.parseInt(args[2]);
+    int items = Integer.parseInt(args[3]);
+    try (DistributedRuntime rt = DistributedRuntime.builder().config(cfg).build()) {
+      Client<Integer, String> client = rt.endpoint(args[1] + "/worker/generate").client(String.class);
+      client.waitForInstances(Duration.ofSeconds(30));
+      CountDownLatch allOpen = new CountDownLatch(streams);
+      AtomicLong ok = new AtomicLong();
+      AtomicLong failed = new AtomicLong();
+      AtomicLong received = new AtomicLong();
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < streams; i++) {
+        threads.add(Thread.ofVirtual().start(() -> {
+          try (ResponseStream<String> s = client.call(items)) {
+            allOpen.countDown();
+            allOpen.await();
+            for (String ignored : s) {
+              received.incrementAndGet();
+            }
+            ok.incrementAndGet();
+          } catch (Exception e) {
+            allOpen.countDown();
+            failed.incrementAndGet();
+            System.err.println("stream failed: " + e);
+          }
+        }));
+      }
+      for (Thread t : threads) {
+        t.join(Duration.ofMinutes(3));
+      }
+      long peak = 0;
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == MemoryType.HEAP) {
+          peak += pool.getPeakUsage().getUsed();
+        }
+      }
+      System.out.println("DONE " + ok.get() + " " + failed.get() + " " + received.get() + " " + peak);
+      System.out.flush();
+    }
+  }
+}
