@@ -15,9 +15,30 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public record StreamWrapper(JsonNode data, boolean completeFinal) {
   public static final String FORMAT = "StreamWrapper";
 
+  // {"data": then ,"complete_final":false} around the item's own bytes; in MessagePack a fixmap
+  // of two, the fixstr keys and false. Same bytes as encoding Item, without building the wrapper
+  // (the MessagePack generator buffers every open map as a node tree; a bare value it writes
+  // straight out).
+  private static final byte[] JSON_HEAD = "{\"data\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] JSON_TAIL = ",\"complete_final\":false}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] MSGPACK_HEAD = {(byte) 0x82, (byte) 0xa4, 'd', 'a', 't', 'a'};
+  private static final byte[] MSGPACK_TAIL = {
+    (byte) 0xae, 'c', 'o', 'm', 'p', 'l', 'e', 't', 'e', '_', 'f', 'i', 'n', 'a', 'l', (byte) 0xc2
+  };
+
   /** Encodes an item (any Jackson-serialisable value) with {@code complete_final:false}. */
   public static byte[] encodeItem(PayloadCodec codec, Object item) {
-    return codec.encode(new Item(item, false));
+    if (item == null) {
+      return codec.encode(new Item(null, false));
+    }
+    byte[] value = codec.encode(item);
+    byte[] head = codec == PayloadCodec.JSON ? JSON_HEAD : MSGPACK_HEAD;
+    byte[] tail = codec == PayloadCodec.JSON ? JSON_TAIL : MSGPACK_TAIL;
+    byte[] out = new byte[head.length + value.length + tail.length];
+    System.arraycopy(head, 0, out, 0, head.length);
+    System.arraycopy(value, 0, out, head.length, value.length);
+    System.arraycopy(tail, 0, out, head.length + value.length, tail.length);
+    return out;
   }
 
   /** Encodes the end-of-stream marker {@code {"complete_final":true}}. */

@@ -1,0 +1,35 @@
+package dev.dynamo4j.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The hand-framed item encoding writes exactly the bytes of encoding the wrapper record. */
+class StreamWrapperFastPathTest {
+  record Token(int id, String text, double logprob, List<Integer> tops) {}
+
+  @Test
+  void everyKindOfItemEncodesToTheWrappersBytesInBothCodecs() {
+    Random r = new Random(7);
+    Map<String, Object> nested = new LinkedHashMap<>();
+    nested.put("text", "héllo \"quoted\" 🚀");
+    nested.put("n", -3);
+    nested.put("list", List.of(1, 300, 70000, 5_000_000_000L, 2.5, true));
+    byte[] bytes = new byte[300];
+    r.nextBytes(bytes);
+    List<Object> items = List.of("chunk", "", "x".repeat(4096), 0, -1, 127, 128, 65536, Long.MIN_VALUE, 1.5, true, false, bytes, new byte[0],
+        nested, List.of(), Map.of(), new Token(42, "tok", -0.25, List.of(1, 2, 3)));
+    for (PayloadCodec c : PayloadCodec.values()) {
+      for (Object item : items) {
+        assertThat(HexFormat.of().formatHex(StreamWrapper.encodeItem(c, item)))
+            .as(c + " " + item)
+            .isEqualTo(HexFormat.of().formatHex(c.encode(new StreamWrapper.Item(item, false))));
+      }
+    }
+  }
+}
