@@ -37,6 +37,11 @@ public enum ControlMessage {
 
   /** Decodes a control string; anything else is a {@link WireFormatException}. */
   public static ControlMessage fromJson(byte[] header) {
+    for (ControlMessage c : values()) {
+      if (java.util.Arrays.equals(c.json, header)) {
+        return c; // the exact bytes every peer writes; anything else takes the lenient path
+      }
+    }
     var n = Json.parse(FORMAT, header);
     if (!n.isTextual()) {
       throw new WireFormatException(FORMAT, "expected a JSON string, got " + n.getNodeType());

@@ -35,11 +35,16 @@ public record ResponseStreamPrologue(String error, DynamoError typedError) {
         });
   }
 
+  private static final byte[] OK_JSON = "{\"error\":null}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
   public TwoPartMessage toFrame() {
-    return TwoPartMessage.headerOnly(toJson());
+    return TwoPartMessage.headerOnly(this.equals(OK) ? OK_JSON.clone() : toJson());
   }
 
   public static ResponseStreamPrologue fromJson(byte[] json) {
+    if (java.util.Arrays.equals(json, OK_JSON)) {
+      return OK; // what every worker sends on success; anything else is parsed
+    }
     JsonNode n = Json.parseObject(FORMAT, json);
     String err = Json.optionalText(FORMAT, n, "error");
     return new ResponseStreamPrologue(err, DynamoErrorJson.readPrologueTypedError(n.get("typed_error")));

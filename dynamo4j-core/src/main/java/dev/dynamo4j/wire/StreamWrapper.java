@@ -41,9 +41,14 @@ public record StreamWrapper(JsonNode data, boolean completeFinal) {
     return out;
   }
 
-  /** Encodes the end-of-stream marker {@code {"complete_final":true}}. */
+  private static final byte[] JSON_FINAL = "{\"complete_final\":true}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] MSGPACK_FINAL = {
+    (byte) 0x81, (byte) 0xae, 'c', 'o', 'm', 'p', 'l', 'e', 't', 'e', '_', 'f', 'i', 'n', 'a', 'l', (byte) 0xc3
+  };
+
+  /** Encodes the end-of-stream marker {@code {"complete_final":true}} (a fresh array each time). */
   public static byte[] encodeFinal(PayloadCodec codec) {
-    return codec.encode(new Final(true));
+    return (codec == PayloadCodec.JSON ? JSON_FINAL : MSGPACK_FINAL).clone();
   }
 
   public byte[] encode(PayloadCodec codec) {

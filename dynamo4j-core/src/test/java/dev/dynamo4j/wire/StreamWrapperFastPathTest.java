@@ -14,6 +14,20 @@ class StreamWrapperFastPathTest {
   record Token(int id, String text, double logprob, List<Integer> tops) {}
 
   @Test
+  void constantFramesEqualWhatTheGeneralEncodersWrite() {
+    for (PayloadCodec c : PayloadCodec.values()) {
+      assertThat(StreamWrapper.encodeFinal(c)).isEqualTo(c.encode(new StreamWrapper.Final(true)));
+    }
+    assertThat(ResponseStreamPrologue.OK.toFrame().header()).isEqualTo(ResponseStreamPrologue.OK.toJson());
+    assertThat(ResponseStreamPrologue.fromJson(ResponseStreamPrologue.OK.toJson())).isEqualTo(ResponseStreamPrologue.OK);
+    assertThat(ResponseStreamPrologue.fromJson("{ \"error\" : null }".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(ResponseStreamPrologue.OK);
+    for (ControlMessage m : ControlMessage.values()) {
+      assertThat(ControlMessage.fromJson(m.toJson())).isEqualTo(m);
+      assertThat(ControlMessage.fromJson((" \"" + m.wireName() + "\" ").getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(m);
+    }
+  }
+
+  @Test
   void everyKindOfItemEncodesToTheWrappersBytesInBothCodecs() {
     Random r = new Random(7);
     Map<String, Object> nested = new LinkedHashMap<>();

@@ -49,6 +49,9 @@ final class Outbound {
       while (channel.isActive() && !closed.getAsBoolean() && (!channel.isWritable() || queuedBytes.get() > maxQueuedBytes)) {
         room.await(100, TimeUnit.MILLISECONDS);
       }
+      // Pass the turn on: one writer is woken per signal and wakes the next once it has room,
+      // so thousands of blocked streams do not all wake at every drain.
+      room.signal();
     } finally {
       lock.unlock();
       waiters.decrementAndGet();
@@ -105,7 +108,11 @@ final class Outbound {
     }
     lock.lock();
     try {
-      room.signalAll();
+      if (channel.isActive()) {
+        room.signal();
+      } else {
+        room.signalAll(); // closed: everyone leaves
+      }
     } finally {
       lock.unlock();
     }
