@@ -22,12 +22,13 @@ final class Dynamo4jPeer implements Peer {
   record StreamRequest(int size, int count) {}
 
   static RuntimeConfig config(Path kvRoot, boolean mux) {
-    return RuntimeConfig.builder(System.getenv())
-        .discoveryBackend("file")
+    RuntimeConfig.Builder b = RuntimeConfig.builder(System.getenv());
+    ResponseStreamOptions fromEnv = b.build().responseStreams(); // DYN_TCP_RESPONSE_STREAM_WINDOW_BYTES etc. still apply
+    return b.discoveryBackend("file")
         .fileKvRoot(kvRoot)
         .requestPlane(RuntimeConfig.RequestPlaneMode.TCP)
         .tcpPoolSize(1)
-        .responseStreams(ResponseStreamOptions.DEFAULTS.withMux(mux).withMuxConnections(1, ResponseStreamOptions.DEFAULTS.streamWindowBytes()))
+        .responseStreams(fromEnv.withMux(mux).withMuxConnections(1, fromEnv.streamWindowBytes()))
         .build();
   }
 

@@ -25,8 +25,9 @@ import java.util.Map;
  *       the multiplexed response path between dynamo4j processes</td></tr>
  *   <tr><td>{@code DYN_TCP_RESPONSE_MUX_CONNECTIONS}</td><td>2</td><td>persistent connections a
  *       worker keeps to each caller</td></tr>
- *   <tr><td>{@code DYN_TCP_RESPONSE_STREAM_WINDOW_BYTES}</td><td>262144</td><td>per-stream
- *       flow-control window on the mux (the name of Dynamo's unmerged mux)</td></tr>
+ *   <tr><td>{@code DYN_TCP_RESPONSE_STREAM_WINDOW_BYTES}</td><td>1048576</td><td>per-stream
+ *       flow-control window on the mux (the name of Dynamo's unmerged mux, whose default was 256
+ *       KiB; 1 MiB measured 40% more 4 KiB items/s on one stream here)</td></tr>
  * </table>
  *
  * <p>Seconds may have a fraction ({@code 0.5}). A malformed or negative value is an {@code
@@ -35,7 +36,7 @@ import java.util.Map;
 public record ResponseStreamOptions(
     Duration callHomeTimeout, Duration prologueTimeout, Duration inactivityTimeout, boolean mux, int muxConnections, int streamWindowBytes) {
   public static final ResponseStreamOptions DEFAULTS =
-      new ResponseStreamOptions(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(120), true, 2, 256 * 1024);
+      new ResponseStreamOptions(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(120), true, 2, 1024 * 1024);
 
   public ResponseStreamOptions {
     requirePositive("callHomeTimeout", callHomeTimeout);

@@ -31,6 +31,9 @@ public record StreamWrapper(JsonNode data, boolean completeFinal) {
     if (item == null) {
       return codec.encode(new Item(null, false));
     }
+    if (codec == PayloadCodec.MSGPACK && (item instanceof String || item instanceof byte[])) {
+      return msgpackScalarItem(item); // text tokens and raw bytes, the common items, skip the generator
+    }
     byte[] value = codec.encode(item);
     byte[] head = codec == PayloadCodec.JSON ? JSON_HEAD : MSGPACK_HEAD;
     byte[] tail = codec == PayloadCodec.JSON ? JSON_TAIL : MSGPACK_TAIL;
@@ -38,6 +41,48 @@ public record StreamWrapper(JsonNode data, boolean completeFinal) {
     System.arraycopy(head, 0, out, 0, head.length);
     System.arraycopy(value, 0, out, head.length, value.length);
     System.arraycopy(tail, 0, out, head.length + value.length, tail.length);
+    return out;
+  }
+
+  /**
+   * A string (str family) or byte array (bin family) in the smallest MessagePack form, as the
+   * MessagePack generator and rmp_serde write them, framed as an item in one array.
+   */
+  private static byte[] msgpackScalarItem(Object item) {
+    byte[] body = item instanceof String str ? str.getBytes(java.nio.charset.StandardCharsets.UTF_8) : (byte[]) item;
+    int n = body.length;
+    boolean text = item instanceof String;
+    int hl;
+    if (text && n < 32) {
+      hl = 1;
+    } else if (n < 256) {
+      hl = 2;
+    } else if (n < 65536) {
+      hl = 3;
+    } else {
+      hl = 5;
+    }
+    byte[] out = new byte[MSGPACK_HEAD.length + hl + n + MSGPACK_TAIL.length];
+    System.arraycopy(MSGPACK_HEAD, 0, out, 0, MSGPACK_HEAD.length);
+    int p = MSGPACK_HEAD.length;
+    if (hl == 1) {
+      out[p++] = (byte) (0xa0 | n);
+    } else if (hl == 2) {
+      out[p++] = (byte) (text ? 0xd9 : 0xc4);
+      out[p++] = (byte) n;
+    } else if (hl == 3) {
+      out[p++] = (byte) (text ? 0xda : 0xc5);
+      out[p++] = (byte) (n >>> 8);
+      out[p++] = (byte) n;
+    } else {
+      out[p++] = (byte) (text ? 0xdb : 0xc6);
+      out[p++] = (byte) (n >>> 24);
+      out[p++] = (byte) (n >>> 16);
+      out[p++] = (byte) (n >>> 8);
+      out[p++] = (byte) n;
+    }
+    System.arraycopy(body, 0, out, p, n);
+    System.arraycopy(MSGPACK_TAIL, 0, out, p + n, MSGPACK_TAIL.length);
     return out;
   }
 

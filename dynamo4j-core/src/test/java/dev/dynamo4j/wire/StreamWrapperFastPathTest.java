@@ -36,8 +36,13 @@ class StreamWrapperFastPathTest {
     nested.put("list", List.of(1, 300, 70000, 5_000_000_000L, 2.5, true));
     byte[] bytes = new byte[300];
     r.nextBytes(bytes);
-    List<Object> items = List.of("chunk", "", "x".repeat(4096), 0, -1, 127, 128, 65536, Long.MIN_VALUE, 1.5, true, false, bytes, new byte[0],
-        nested, List.of(), Map.of(), new Token(42, "tok", -0.25, List.of(1, 2, 3)));
+    List<Object> items = new java.util.ArrayList<>(List.of("chunk", "", "x".repeat(4096), 0, -1, 127, 128, 65536, Long.MIN_VALUE, 1.5, true, false, bytes, new byte[0],
+        nested, List.of(), Map.of(), new Token(42, "tok", -0.25, List.of(1, 2, 3))));
+    for (int len : new int[] {1, 31, 32, 255, 256, 65535, 65536, 70000}) {
+      items.add("é".repeat(len / 2) + "a".repeat(len % 2)); // UTF-8 length len
+      items.add("a".repeat(len));
+      items.add(new byte[len]);
+    }
     for (PayloadCodec c : PayloadCodec.values()) {
       for (Object item : items) {
         assertThat(HexFormat.of().formatHex(StreamWrapper.encodeItem(c, item)))

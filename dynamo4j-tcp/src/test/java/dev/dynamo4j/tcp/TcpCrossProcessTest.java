@@ -133,13 +133,13 @@ class TcpCrossProcessTest {
       long t0 = System.nanoTime();
       try (ChildJvm caller = ChildJvm.start(List.of("-Xmx512m"), TcpManyStreamsChild.class, root.toString(), "tenk", "10000", "20")) {
         String[] done = caller.awaitLine("DONE ", Duration.ofMinutes(4)).split(" ");
-        System.out.printf("10,000 concurrent streams: %s ok, %s failed, %s items in %d ms, caller peak heap %d MiB, slowest call to its stream %s ms%n",
+        System.out.printf("10,000 concurrent streams: %s ok, %s failed, %s items in %d ms, caller heap in use at most %d MiB, slowest call to its stream %s ms%n",
             done[1], done[2], done[3], (System.nanoTime() - t0) / 1_000_000, Long.parseLong(done[4]) >> 20, done[5]);
         assertThat(Long.parseLong(done[1])).isEqualTo(10_000);
         assertThat(Long.parseLong(done[2])).isZero();
         assertThat(Long.parseLong(done[3])).isEqualTo(200_000);
-        // -Xmx512m: an OutOfMemoryError would have failed streams above; the peak is reported for the notes.
-        assertThat(Long.parseLong(done[4])).isLessThanOrEqualTo(512L << 20);
+        // -Xmx512m: an OutOfMemoryError would have failed streams above; the sampled peak is reported.
+        assertThat(Long.parseLong(done[4])).isPositive().isLessThanOrEqualTo(512L << 20);
       }
     }
   }

@@ -6,8 +6,6 @@ import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +36,18 @@ public final class TcpManyStreamsChild {
       AtomicLong failed = new AtomicLong();
       AtomicLong received = new AtomicLong();
       AtomicLong slowestOpenMs = new AtomicLong();
+      // Heap in use, sampled every 20 ms (summing each pool's own peak would add peaks of different moments).
+      AtomicLong peakHeap = new AtomicLong();
+      Thread sampling = Thread.ofPlatform().daemon().start(() -> {
+        while (!Thread.currentThread().isInterrupted()) {
+          peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+          try {
+            Thread.sleep(20); // a sampling period, not a wait for a condition
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      });
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < streams; i++) {
         threads.add(Thread.ofVirtual().start(() -> {
@@ -60,12 +70,8 @@ public final class TcpManyStreamsChild {
       for (Thread t : threads) {
         t.join(Duration.ofMinutes(3));
       }
-      long peak = 0;
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP) {
-          peak += pool.getPeakUsage().getUsed();
-        }
-      }
+      sampling.interrupt();
+      long peak = peakHeap.get();
       System.out.println("DONE " + ok.get() + " " + failed.get() + " " + received.get() + " " + peak + " " + slowestOpenMs.get());
       System.out.flush();
     }
