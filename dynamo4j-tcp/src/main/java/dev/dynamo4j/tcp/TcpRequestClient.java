@@ -59,18 +59,90 @@ final class TcpRequestClient implements RequestClient {
     this.maxMessageSize = maxMessageSize;
   }
 
-  /** One pipelined connection and its FIFO of requests waiting for an ACK. */
-  private static final class Conn extends SimpleChannelInboundHandler<TcpAck> {
-    final ArrayDeque<CompletableFuture<TcpAck>> waiting = new ArrayDeque<>(); // event loop only
-    volatile int outstanding;
+  /** A request on its way: the encoded frame, its ACK future and its deadline. */
+  private record Outgoing(byte[] frame, CompletableFuture<TcpAck> ack, long deadline) {}
+
+  /**
+   * One pipelined connection and its FIFO of requests waiting for an ACK. Requests are queued by
+   * any thread and written by one event-loop drain per burst, flushed once. One timer per
+   * connection watches the oldest unanswered request (ACKs come in order, so it expires first);
+   * a request that timed out stays in the FIFO until its late ACK arrives, so later ACKs still
+   * match their requests.
+   */
+  private final class Conn extends SimpleChannelInboundHandler<TcpAck> {
+    final ArrayDeque<Outgoing> waiting = new ArrayDeque<>(); // event loop only
+    final java.util.concurrent.ConcurrentLinkedQueue<Outgoing> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    final Runnable drainTask = this::drain;
+    boolean timerArmed; // event loop only
+    /** Requests queued or waiting for their ACK on this connection (picks the least busy one). */
+    final java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
     volatile Channel channel;
+
+    void enqueue(Outgoing o) {
+      outbox.add(o);
+      outstanding.incrementAndGet();
+      if (drainScheduled.compareAndSet(false, true)) {
+        channel.eventLoop().execute(drainTask);
+      }
+    }
+
+    /** On the event loop: write everything queued, flush once, arm the timeout watch. */
+    private void drain() {
+      drainScheduled.set(false);
+      Channel ch = channel;
+      Outgoing o;
+      boolean wrote = false;
+      while ((o = outbox.poll()) != null) {
+        if (!ch.isActive()) {
+          outstanding.decrementAndGet();
+          o.ack.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP connection to " + ch.remoteAddress() + " failed: closed"));
+          continue;
+        }
+        waiting.addLast(o);
+        ch.write(Unpooled.wrappedBuffer(o.frame), ch.voidPromise());
+        wrote = true;
+      }
+      if (wrote) {
+        ch.flush();
+      }
+      armTimer();
+    }
+
+    private void armTimer() {
+      if (timerArmed) {
+        return;
+      }
+      for (Outgoing w : waiting) {
+        if (!w.ack.isDone()) {
+          timerArmed = true;
+          channel.eventLoop().schedule(this::expire, Math.max(0, w.deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+          return;
+        }
+      }
+    }
+
+    private void expire() {
+      timerArmed = false;
+      long now = System.nanoTime();
+      for (Outgoing w : waiting) {
+        if (w.ack.isDone()) {
+          continue;
+        }
+        if (w.deadline - now > 0) {
+          break; // later requests have later deadlines
+        }
+        w.ack.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP request to " + channel.remoteAddress() + " timed out after " + requestTimeout.toMillis() + " ms"));
+      }
+      armTimer();
+    }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, TcpAck ack) {
-      CompletableFuture<TcpAck> f = waiting.pollFirst();
-      outstanding = waiting.size();
-      if (f != null) {
-        f.complete(ack);
+      Outgoing o = waiting.pollFirst();
+      if (o != null) {
+        outstanding.decrementAndGet();
+        o.ack.complete(ack);
       }
     }
 
@@ -86,11 +158,11 @@ final class TcpRequestClient implements RequestClient {
     }
 
     void failAll(String why) {
-      CompletableFuture<TcpAck> f;
-      while ((f = waiting.pollFirst()) != null) {
-        f.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP connection to " + (channel == null ? "?" : channel.remoteAddress()) + " failed: " + why));
+      Outgoing o;
+      while ((o = waiting.pollFirst()) != null || (o = outbox.poll()) != null) {
+        outstanding.decrementAndGet();
+        o.ack.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP connection to " + (channel == null ? "?" : channel.remoteAddress()) + " failed: " + why));
       }
-      outstanding = 0;
     }
   }
 
@@ -109,8 +181,8 @@ final class TcpRequestClient implements RequestClient {
   /**
    * Queues the frame on a pooled connection; the future completes on the event loop with the
    * ACK (failing with the rejection it carries), or fails with {@code CannotConnect} when the
-   * connection closes first or no ACK comes within {@code DYN_TCP_REQUEST_TIMEOUT} (a timer on
-   * the connection's event loop, cancelled by the ACK).
+   * connection closes first or no ACK comes within {@code DYN_TCP_REQUEST_TIMEOUT} (watched by
+   * one timer per connection).
    */
   @Override
   public CompletableFuture<Void> sendAsync(TransportType address, Map<String, String> headers, byte[] payload) throws InterruptedException {
@@ -131,20 +203,7 @@ final class TcpRequestClient implements RequestClient {
     }
     Conn conn = connection(parts[0]);
     CompletableFuture<TcpAck> f = new CompletableFuture<>();
-    Channel ch = conn.channel;
-    ch.eventLoop().execute(() -> {
-      if (!ch.isActive()) {
-        f.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP connection to " + parts[0] + " failed: closed"));
-        return;
-      }
-      conn.waiting.addLast(f);
-      conn.outstanding = conn.waiting.size();
-      io.netty.util.concurrent.ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> {
-        f.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP request to " + parts[0] + " timed out after " + requestTimeout.toMillis() + " ms"));
-      }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-      f.whenComplete((a, e) -> timer.cancel(false));
-      ch.writeAndFlush(Unpooled.wrappedBuffer(frame), ch.voidPromise());
-    });
+    conn.enqueue(new Outgoing(frame, f, System.nanoTime() + requestTimeout.toNanos()));
     return f.thenApply(ack -> {
       DynamoException rejection = ack.rejection();
       if (rejection != null) {
@@ -162,11 +221,11 @@ final class TcpRequestClient implements RequestClient {
     pool.removeIf(c -> !c.channel.isActive());
     Conn best = null;
     for (Conn c : pool) {
-      if (best == null || c.outstanding < best.outstanding) {
+      if (best == null || c.outstanding.get() < best.outstanding.get()) {
         best = c;
       }
     }
-    if (best != null && (best.outstanding == 0 || pool.size() >= poolSize)) {
+    if (best != null && (best.outstanding.get() == 0 || pool.size() >= poolSize)) {
       return best;
     }
     synchronized (pool) {

@@ -7,6 +7,7 @@ import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
@@ -116,6 +117,39 @@ class TcpCrossProcessTest {
         for (int i = 1; i <= 3; i++) {
           assertThat(it.next()).isEqualTo("beta-" + i);
         }
+      }
+    }
+  }
+
+  @Test
+  void aFrozenWorkerIsAResponseTimeoutAfterTheInactivityDeadline() throws Exception {
+    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root)
+        .responseStreams(ResponseStreamOptions.DEFAULTS.withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMillis(1500))).build();
+    try (ChildJvm w = ChildJvm.start(TcpWorkerChild.class, root.toString(), "frozen", "ice");
+        DistributedRuntime caller = DistributedRuntime.builder().config(cfg).build()) {
+      w.awaitLine("READY ", Duration.ofSeconds(60));
+      Client<Integer, String> client = caller.endpoint("frozen/worker/generate").client(String.class);
+      client.waitForInstances(Duration.ofSeconds(20));
+      Iterator<String> it = client.call(100_000).iterator();
+      assertThat(it.next()).isEqualTo("ice-0");
+      // SIGSTOP: the process holds its sockets open and sends nothing, not even a FIN.
+      assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(w.pid())).start().waitFor()).isZero();
+      try {
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> {
+              while (it.hasNext()) {
+                it.next();
+              }
+            })
+            .isInstanceOfSatisfying(DynamoException.class, e -> {
+              assertThat(e.type()).isEqualTo(ErrorType.ResponseTimeout);
+              assertThat(e.getMessage()).contains("DYN_HTTP_BACKEND_STREAM_TIMEOUT_SECS");
+            });
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("SIGSTOPped mux worker: ResponseTimeout after " + ms + " ms");
+        assertThat(ms).isLessThan(20_000);
+      } finally {
+        new ProcessBuilder("kill", "-CONT", Long.toString(w.pid())).start().waitFor();
       }
     }
   }

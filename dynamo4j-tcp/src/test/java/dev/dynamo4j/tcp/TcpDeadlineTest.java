@@ -143,6 +143,30 @@ class TcpDeadlineTest {
   }
 
   @Test
+  void aWorkerThatNeverAcksFailsTheCallAfterTheRequestTimeoutAndLeavesNoRegistration() throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+        TcpRequestPlane impatient = new TcpRequestPlane(RuntimeConfig.builder().tcpRequestTimeout(Duration.ofMillis(700)).responseStreams(SHORT).build())) {
+      Thread.ofVirtual().start(() -> {
+        try (Socket s = silent.accept()) {
+          s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream()); // reads, never answers
+        } catch (java.io.IOException e) {
+          // closed by the test
+        }
+      });
+      Egress e = new Egress(impatient.client(), impatient.responsePlane(), ResponseStreamOptions.DEFAULTS);
+      Instance target = new Instance("ns", "c", "e", 9, new TransportType.Tcp("127.0.0.1:" + silent.getLocalPort() + "/e"), null, PayloadCodec.JSON);
+      long t0 = System.nanoTime();
+      assertThatThrownBy(() -> e.generate(target, Context.of("x"), Json.MAPPER.constructType(String.class)))
+          .isInstanceOfSatisfying(DynamoException.class, ex -> {
+            assertThat(ex.type()).isEqualTo(ErrorType.CannotConnect);
+            assertThat(ex.getMessage()).contains("timed out after 700 ms");
+          });
+      assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(600).isLessThan(20_000);
+      assertThat(((TcpResponsePlane) impatient.responsePlane()).pendingStreams()).isZero();
+    }
+  }
+
+  @Test
   void aCallerInterruptedWhileWaitingLeavesNoRegistration() throws Exception {
     try (ScriptedWorker w = new ScriptedWorker((self, control, body, info) -> {})) {
       Egress patient = new Egress(plane.client(), plane.responsePlane(), ResponseStreamOptions.DEFAULTS);
