@@ -51,7 +51,7 @@ final class MuxStream implements FrameChannel {
   private boolean endQueued; // the peer ended (END, RESET) or the connection broke
   private boolean endSeen; // the reader has taken the end
   private Throwable endError;
-  private boolean localClosed;
+  private volatile boolean localClosed; // also read without the lock by a writer waiting for room
   private Listener listener;
 
   /** Whether this side still owes the peer the stream's OPEN (worker side, until the first frame). */
