@@ -302,20 +302,34 @@ public final class Ingress<Req, Resp> implements RequestHandler {
       try (stream) {
         channel.send(ResponseStreamPrologue.OK.toFrame());
         boolean[] sendFailed = {false};
+        SendGuard guard = new SendGuard();
+        ctx.stopped().thenRun(guard::stop);
         try {
           // A generate() engine runs right here: each item is encoded and queued for the socket
-          // on this thread, with no producer thread and no buffer in between.
+          // on this thread, with no producer thread and no buffer in between. A send waiting for
+          // a slow caller is abandoned when the request is stopped, so emit() returns false then
+          // as it does on a buffered stream (the engine must see the stop).
           stream.drainTo(item -> {
+            if (!guard.begin()) {
+              return false;
+            }
             byte[] bytes = StreamWrapper.encodeItem(codec, item);
             metrics.responseBytes.add(bytes.length);
             try {
               channel.send(TwoPartMessage.dataOnly(bytes));
               return true;
+            } catch (InterruptedException e) {
+              if (ctx.isStopped()) {
+                return false;
+              }
+              throw e;
             } catch (DynamoException e) {
               metrics.error(IngressMetrics.PUBLISH_RESPONSE);
               ctx.stop();
               sendFailed[0] = true;
               return false;
+            } finally {
+              guard.end();
             }
           });
         } catch (DynamoException e) {
@@ -347,6 +361,37 @@ public final class Ingress<Req, Resp> implements RequestHandler {
       channel.send(new ResponseStreamPrologue(e.getMessage() == null ? e.toString() : e.getMessage(), typed).toFrame());
     } catch (DynamoException sendFailure) {
       log.debug("{}: could not send error prologue: {}", name, sendFailure.getMessage());
+    }
+  }
+
+  /**
+   * Lets a stop interrupt the handler thread only while it waits in a send (never while it runs
+   * the engine): {@link #stop} interrupts under the same lock {@link #end} clears it under.
+   */
+  private static final class SendGuard {
+    private Thread sending;
+    private boolean stopped;
+
+    synchronized boolean begin() {
+      if (stopped) {
+        return false;
+      }
+      sending = Thread.currentThread();
+      return true;
+    }
+
+    synchronized void end() {
+      sending = null;
+      if (stopped) {
+        Thread.interrupted(); // the interrupt was ours, for the send just abandoned or finished
+      }
+    }
+
+    synchronized void stop() {
+      stopped = true;
+      if (sending != null) {
+        sending.interrupt();
+      }
     }
   }
 

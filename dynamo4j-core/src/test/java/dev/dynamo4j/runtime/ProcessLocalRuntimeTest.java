@@ -98,6 +98,32 @@ class ProcessLocalRuntimeTest {
   }
 
   @Test
+  void stopReachesAnEngineWhoseSendIsBlockedOnACallerThatStoppedReading() throws Exception {
+    String ns = ns();
+    CountDownLatch engineSawStop = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger emitted = new java.util.concurrent.atomic.AtomicInteger();
+    worker.namespace(ns).component("c").endpoint("e").serve(String.class, (Context<String> req) ->
+        ResponseStream.generate(req, out -> {
+          while (out.emit("x" + emitted.get())) {
+            emitted.incrementAndGet();
+          }
+          engineSawStop.countDown();
+        }));
+    Client<String, String> client = caller.endpoint(ns + "/c/e").client(String.class);
+    client.waitForInstances(Duration.ofSeconds(5));
+    Context<String> ctx = Context.of("go");
+    Iterator<String> it = client.generate(ctx).iterator();
+    assertThat(it.next()).isEqualTo("x0");
+    // The caller reads no more: the worker fills the in-process connection (64 frames) and its
+    // send blocks. Wait until it is stuck there, then stop.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> emitted.get() >= 60);
+    int before = emitted.get();
+    org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10)).until(() -> emitted.get() == before);
+    ctx.stop();
+    assertThat(engineSawStop.await(5, TimeUnit.SECONDS)).as("emit returns false to an engine blocked on a slow caller").isTrue();
+  }
+
+  @Test
   void killFromTheCallerReachesTheEngine() throws Exception {
     String ns = ns();
     CountDownLatch engineSawKill = new CountDownLatch(1);

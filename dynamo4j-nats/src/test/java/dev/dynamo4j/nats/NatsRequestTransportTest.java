@@ -7,6 +7,7 @@ import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
@@ -35,9 +36,14 @@ class NatsRequestTransportTest extends RequestTransportConformance {
     server.close();
   }
 
+  /** The response path under test: the default (multiplexed between dynamo4j processes). */
+  protected ResponseStreamOptions responseStreams() {
+    return ResponseStreamOptions.DEFAULTS;
+  }
+
   @Override
   protected DistributedRuntime newRuntime() {
-    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.NATS).build();
+    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.NATS).responseStreams(responseStreams()).build();
     NatsRequestPlane plane = new NatsRequestPlane(NatsConnections.connect(NatsConfig.builder(Map.of()).servers(server.url()).build()), true, cfg);
     return DistributedRuntime.builder().config(cfg).requestPlane(plane).build();
   }

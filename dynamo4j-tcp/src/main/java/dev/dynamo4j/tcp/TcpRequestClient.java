@@ -8,17 +8,11 @@ import dev.dynamo4j.wire.RoutingKey;
 import dev.dynamo4j.wire.TcpAck;
 import dev.dynamo4j.wire.TcpRequestFrame;
 import dev.dynamo4j.wire.WireFormatException;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -239,28 +233,8 @@ final class TcpRequestClient implements RequestClient {
   }
 
   private Conn open(String hostPort) throws InterruptedException {
-    InetSocketAddress target = Hosts.parse(hostPort);
     Conn conn = new Conn();
-    Bootstrap b =
-        new Bootstrap()
-            .group(group)
-            .channel(Transports.socket())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new Codecs.AckDecoder(maxMessageSize), conn);
-                  }
-                });
-    ChannelFuture cf = b.connect(target.getHostString(), target.getPort());
-    if (!cf.await(connectTimeout.toMillis() + 1000) || !cf.isSuccess()) {
-      cf.cancel(false);
-      Throwable cause = cf.cause();
-      throw new DynamoException(ErrorType.CannotConnect, "TCP connection to " + hostPort + " failed: " + (cause == null ? "timed out" : cause.getMessage()), cause);
-    }
-    conn.channel = cf.channel();
+    conn.channel = Transports.connect(group, hostPort, connectTimeout, ch -> ch.pipeline().addLast(new Codecs.AckDecoder(maxMessageSize), conn), "TCP connection to " + hostPort);
     return conn;
   }
 

@@ -18,10 +18,8 @@ import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo.StreamType;
 import dev.dynamo4j.wire.TwoPartMessage;
 import dev.dynamo4j.wire.WireFormatException;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -321,28 +319,11 @@ final class TcpResponsePlane implements ResponsePlane {
 
     /** Dials, sends the hello, and waits (connect timeout) for the caller's ACCEPT. */
     private MuxConnection connect() throws InterruptedException {
-      InetSocketAddress target = Hosts.parse(address);
       CompletableFuture<MuxConnection> accepted = new CompletableFuture<>();
-      Bootstrap b =
-          new Bootstrap()
-              .group(group)
-              .channel(Transports.socket())
-              .option(ChannelOption.TCP_NODELAY, true)
-              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-              .handler(
-                  new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                      ch.pipeline().addLast("decoder", new Codecs.MuxDecoder(maxMessageSize)).addLast("accept", new AcceptWaiter(accepted));
-                    }
-                  });
       long deadline = System.nanoTime() + connectTimeout.toNanos();
-      ChannelFuture cf = b.connect(target.getHostString(), target.getPort());
-      if (!cf.await(connectTimeout.toMillis() + 1000) || !cf.isSuccess()) {
-        cf.cancel(false);
-        throw new DynamoException(ErrorType.CannotConnect, "cannot open a response connection to " + address + ": " + (cf.cause() == null ? "timed out" : cf.cause().getMessage()), cf.cause());
-      }
-      Channel ch = cf.channel();
+      Channel ch = Transports.connect(group, address, connectTimeout,
+          c -> c.pipeline().addLast("decoder", new Codecs.MuxDecoder(maxMessageSize)).addLast("accept", new AcceptWaiter(accepted)),
+          "opening a response connection to " + address);
       ch.writeAndFlush(Unpooled.wrappedBuffer(new MuxHello(TcpStreamConnectionInfo.MUX_VERSION, frontend, options.streamWindowBytes()).toFrame().encode()));
       try {
         return accepted.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -391,27 +372,11 @@ final class TcpResponsePlane implements ResponsePlane {
   }
 
   private FrameChannel callHome(TcpStreamConnectionInfo ti) throws InterruptedException {
-    InetSocketAddress target = Hosts.parse(ti.address());
     NettyFrameChannel[] holder = new NettyFrameChannel[1];
-    Bootstrap b =
-        new Bootstrap()
-            .group(group)
-            .channel(Transports.socket())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    holder[0] = new NettyFrameChannel(ch, maxMessageSize);
-                    ch.pipeline().addLast(new Codecs.TwoPartDecoder(maxMessageSize), holder[0]);
-                  }
-                });
-    ChannelFuture cf = b.connect(target.getHostString(), target.getPort());
-    if (!cf.await(connectTimeout.toMillis() + 1000) || !cf.isSuccess()) {
-      cf.cancel(false);
-      throw new DynamoException(ErrorType.CannotConnect, "cannot call home to " + ti.address() + ": " + (cf.cause() == null ? "timed out" : cf.cause().getMessage()), cf.cause());
-    }
+    Transports.connect(group, ti.address(), connectTimeout, ch -> {
+      holder[0] = new NettyFrameChannel(ch, maxMessageSize);
+      ch.pipeline().addLast(new Codecs.TwoPartDecoder(maxMessageSize), holder[0]);
+    }, "calling home to " + ti.address());
     NettyFrameChannel fc = holder[0];
     fc.send(new CallHomeHandshake(ti.subject(), ti.streamType()).toFrame());
     return fc;

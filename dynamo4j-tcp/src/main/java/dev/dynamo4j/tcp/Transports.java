@@ -1,5 +1,12 @@
 package dev.dynamo4j.tcp;
 
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -11,6 +18,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Netty's native epoll transport when it loads (Linux x86_64), else NIO. Set {@code
@@ -35,5 +45,36 @@ final class Transports {
 
   static String name() {
     return EPOLL ? "epoll" : "nio";
+  }
+
+  /**
+   * Dials {@code hostPort} ({@code TCP_NODELAY}) with {@code init} setting up the pipeline, and
+   * waits at most {@code timeout} (plus a second for the event loop) for the connection.
+   *
+   * @throws DynamoException {@code CannotConnect}: "{@code what} failed: <cause or timed out>"
+   */
+  static Channel connect(EventLoopGroup group, String hostPort, Duration timeout, Consumer<SocketChannel> init, String what)
+      throws InterruptedException {
+    InetSocketAddress target = Hosts.parse(hostPort);
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(socket())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    init.accept(ch);
+                  }
+                });
+    ChannelFuture cf = b.connect(target.getHostString(), target.getPort());
+    if (!cf.await(timeout.toMillis() + 1000) || !cf.isSuccess()) {
+      cf.cancel(false);
+      Throwable cause = cf.cause();
+      throw new DynamoException(ErrorType.CannotConnect, what + " failed: " + (cause == null ? "timed out" : cause.getMessage()), cause);
+    }
+    return cf.channel();
   }
 }
