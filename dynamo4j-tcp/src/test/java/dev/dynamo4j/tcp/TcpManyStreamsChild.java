@@ -38,16 +38,10 @@ public final class TcpManyStreamsChild {
       AtomicLong slowestOpenMs = new AtomicLong();
       // Heap in use, sampled every 20 ms (summing each pool's own peak would add peaks of different moments).
       AtomicLong peakHeap = new AtomicLong();
-      Thread sampling = Thread.ofPlatform().daemon().start(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
-          try {
-            Thread.sleep(20); // a sampling period, not a wait for a condition
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
+      java.util.concurrent.ScheduledExecutorService sampling = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      sampling.scheduleAtFixedRate(
+          () -> peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max),
+          0, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < streams; i++) {
         threads.add(Thread.ofVirtual().start(() -> {
@@ -70,7 +64,7 @@ public final class TcpManyStreamsChild {
       for (Thread t : threads) {
         t.join(Duration.ofMinutes(3));
       }
-      sampling.interrupt();
+      sampling.shutdownNow();
       long peak = peakHeap.get();
       System.out.println("DONE " + ok.get() + " " + failed.get() + " " + received.get() + " " + peak + " " + slowestOpenMs.get());
       System.out.flush();
