@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code java -jar dynamo4j-bench.jar request-plane ...}; {@code ./dynamo4j bench request-plane} runs this. */
 @Command(
-    name = "dynamo4j-bench",
+    name = "dynamo4j bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks of dynamo4j side by side with the peers a user would pick instead.",
     subcommands = {RequestPlaneCompare.class})

@@ -27,16 +27,20 @@ import picocli.CommandLine.Option;
     name = "request-plane",
     mixinStandardHelpOptions = true,
     description = {
-      "Request plane side by side: dynamo4j (multiplexed responses and Dynamo's call-home) against a raw",
-      "socket echo, a raw Netty echo and grpc-java, each server in its own JVM, in one run.",
+      "The request plane side by side with the peers a user would pick instead.",
       "",
-      "Per side: a JIT pre-pass of every workload (--jit-seconds; on 2 cores C2 needs about 20 s, so a",
-      "short cell would measure the compiler), then per cell --warmup-ms and a measured --duration-ms:",
+      "dynamo4j (multiplexed responses, and Dynamo's call-home) against a raw socket",
+      "echo, a raw Netty echo and grpc-java; each server in its own JVM, one run.",
+      "Per side: a JIT pre-pass of every workload (--jit-seconds; on 2 cores C2",
+      "needs about 20 s, so a short cell measures the compiler), then per cell",
+      "--warmup-ms and a measured --duration-ms:",
       "  unary round trip at concurrency 1 (p50/p90/p99, microseconds),",
       "  unary calls/s from --concurrency callers sharing one connection,",
-      "  streaming items/s with each of --streams concurrent streams of --items items.",
-      "Every call is checked: an echo must come back, a stream must deliver all its items.",
-      "Prints a table with ratio columns and writes --output (JSON) and --html (charts)."
+      "  streaming items/s with each of --streams streams of --items items.",
+      "Every call is checked: an echo must come back, a stream must deliver all",
+      "its items. Prints a table with ratio columns; writes --output (JSON) and",
+      "--html (one chart per metric). The defaults take about 5 minutes.",
+      "DYNAMO4J_BENCH_SERVER_OPTS adds JVM options to the server JVMs (e.g. JFR)."
     })
 final class RequestPlaneCompare implements Callable<Integer> {
   static final List<String> ALL_SIDES = List.of("dynamo4j-mux", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java");
