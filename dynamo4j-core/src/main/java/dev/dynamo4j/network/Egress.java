@@ -309,6 +309,14 @@ public final class Egress {
             sendControl(ControlMessage.KILL);
             return end(new DynamoException(ErrorType.Disconnected, "worker sent a frame with both header and data"));
           }
+          if (!finalSeen) {
+            Object scalar = StreamWrapper.decodeScalarItem(codec, frame.data(), type.getRawClass());
+            if (scalar != null) {
+              @SuppressWarnings("unchecked")
+              T item = (T) scalar; // the wanted type is String or byte[], checked by decodeScalarItem
+              return item;
+            }
+          }
           StreamWrapper w = StreamWrapper.decode(codec, frame.data());
           if (finalSeen) {
             sendControl(ControlMessage.KILL);

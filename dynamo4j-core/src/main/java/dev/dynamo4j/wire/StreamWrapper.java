@@ -105,6 +105,49 @@ public record StreamWrapper(JsonNode data, boolean completeFinal) {
     return codec.encode(n);
   }
 
+  /**
+   * The item of a MessagePack wrapper framed exactly as {@link #encodeItem} frames text and bytes
+   * ({@code {"data": <str or bin>, "complete_final": false}}), decoded straight to a {@code
+   * String} or {@code byte[]} when that is the wanted type; {@code null} for anything else (other
+   * layouts, types or codecs), which the caller decodes with {@link #decode}. The value's declared
+   * length must account for every byte between the two fixed parts, so nothing is skipped.
+   */
+  public static Object decodeScalarItem(PayloadCodec codec, byte[] bytes, Class<?> wanted) {
+    if (codec != PayloadCodec.MSGPACK || (wanted != String.class && wanted != byte[].class)) {
+      return null;
+    }
+    int head = MSGPACK_HEAD.length;
+    int tail = MSGPACK_TAIL.length;
+    if (bytes.length < head + 1 + tail
+        || !java.util.Arrays.equals(bytes, 0, head, MSGPACK_HEAD, 0, head)
+        || !java.util.Arrays.equals(bytes, bytes.length - tail, bytes.length, MSGPACK_TAIL, 0, tail)) {
+      return null;
+    }
+    int p = head;
+    int t = bytes[p] & 0xff;
+    boolean text = wanted == String.class;
+    long n;
+    if (text && (t & 0xe0) == 0xa0) {
+      n = t & 0x1f;
+      p += 1;
+    } else if (t == (text ? 0xd9 : 0xc4)) {
+      n = bytes[p + 1] & 0xff;
+      p += 2;
+    } else if (t == (text ? 0xda : 0xc5) && bytes.length >= head + 3 + tail) {
+      n = ((bytes[p + 1] & 0xff) << 8) | (bytes[p + 2] & 0xff);
+      p += 3;
+    } else if (t == (text ? 0xdb : 0xc6) && bytes.length >= head + 5 + tail) {
+      n = ((long) (bytes[p + 1] & 0xff) << 24) | ((bytes[p + 2] & 0xff) << 16) | ((bytes[p + 3] & 0xff) << 8) | (bytes[p + 4] & 0xff);
+      p += 5;
+    } else {
+      return null;
+    }
+    if (p + n + tail != bytes.length) {
+      return null;
+    }
+    return text ? new String(bytes, p, (int) n, java.nio.charset.StandardCharsets.UTF_8) : java.util.Arrays.copyOfRange(bytes, p, p + (int) n);
+  }
+
   /** Decodes untrusted bytes; {@code complete_final} defaults to false, a JSON null data is absent. */
   public static StreamWrapper decode(PayloadCodec codec, byte[] bytes) {
     JsonNode n = codec.decodeTree(bytes);

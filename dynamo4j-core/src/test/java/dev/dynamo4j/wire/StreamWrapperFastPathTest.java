@@ -14,6 +14,36 @@ class StreamWrapperFastPathTest {
   record Token(int id, String text, double logprob, List<Integer> tops) {}
 
   @Test
+  void scalarItemsDecodeStraightToTheWantedTypeAndAnythingElseIsLeftToTheGeneralDecoder() {
+    Random r = new Random(11);
+    for (int len : new int[] {0, 1, 31, 32, 255, 256, 65535, 65536, 70000}) {
+      String text = "é".repeat(len / 2) + "a".repeat(len % 2);
+      byte[] bytes = new byte[len];
+      r.nextBytes(bytes);
+      assertThat(StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, StreamWrapper.encodeItem(PayloadCodec.MSGPACK, text), String.class)).isEqualTo(text);
+      assertThat((byte[]) StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, StreamWrapper.encodeItem(PayloadCodec.MSGPACK, bytes), byte[].class)).isEqualTo(bytes);
+      // the general decoder agrees
+      assertThat(StreamWrapper.decode(PayloadCodec.MSGPACK, StreamWrapper.encodeItem(PayloadCodec.MSGPACK, text)).data().textValue()).isEqualTo(text);
+    }
+    byte[] item = StreamWrapper.encodeItem(PayloadCodec.MSGPACK, "abc");
+    assertThat(StreamWrapper.decodeScalarItem(PayloadCodec.JSON, item, String.class)).isNull();
+    assertThat(StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, item, Integer.class)).isNull();
+    assertThat(StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, item, byte[].class)).as("str is not bin").isNull();
+    assertThat(StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, StreamWrapper.encodeFinal(PayloadCodec.MSGPACK), String.class)).isNull();
+    byte[] extra = java.util.Arrays.copyOf(item, item.length + 1); // one byte the declared length does not cover
+    System.arraycopy(item, item.length - 16, extra, extra.length - 16, 16);
+    extra[item.length - 16] = 0x01;
+    assertThat(StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, extra, String.class)).isNull();
+    for (int i = 0; i < 3000; i++) { // arbitrary bytes: never an exception, never a wrong-length value
+      byte[] junk = java.util.Arrays.copyOf(item, 6 + r.nextInt(40));
+      for (int j = 6; j < junk.length; j++) {
+        junk[j] = (byte) r.nextInt();
+      }
+      StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, junk, r.nextBoolean() ? String.class : byte[].class);
+    }
+  }
+
+  @Test
   void constantFramesEqualWhatTheGeneralEncodersWrite() {
     for (PayloadCodec c : PayloadCodec.values()) {
       assertThat(StreamWrapper.encodeFinal(c)).isEqualTo(c.encode(new StreamWrapper.Final(true)));
