@@ -10,7 +10,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,10 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A call-home connection (one stream per socket, Dynamo's {@code tcp_server}) as a {@link
  * FrameChannel}. Inbound frames are decoded on the event loop and queued for the reading
- * (virtual) thread; past {@value #HIGH_WATER} queued frames the channel stops reading from the
- * socket until the reader catches up, so a slow consumer slows the sender through TCP flow
- * control instead of growing memory. With a {@link #listen listener} frames go straight to it on
- * the event loop instead.
+ * (virtual) thread, which is woken once per read burst ({@code channelReadComplete}), not once
+ * per frame; past {@value #HIGH_WATER} queued frames the channel stops reading from the socket
+ * until the reader catches up, so a slow consumer slows the sender through TCP flow control
+ * instead of growing memory. With a {@link #listen listener} frames go straight to it on the
+ * event loop instead.
  *
  * <p>{@link #send} queues the encoded frame on an {@link Outbound}: one event-loop task writes
  * a burst and flushes once. It blocks while more than {@value #MAX_QUEUED_BYTES} bytes wait or
@@ -41,7 +44,11 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
 
   private final Channel channel;
   private final long maxMessageSize;
-  private final LinkedBlockingQueue<Object> inbound = new LinkedBlockingQueue<>();
+  private final ArrayDeque<Object> inbound = new ArrayDeque<>(); // guarded by lock
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition arrived = lock.newCondition();
+  private boolean readerWaiting; // guarded by lock
+  private boolean unsignalled; // event loop only: frames queued since the last wake-up
   private final Outbound outbound;
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean eof;
@@ -59,32 +66,54 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    Listener l = listener;
-    if (l != null) {
-      l.frame((TwoPartMessage) msg);
-      return;
-    }
-    synchronized (inbound) {
+    Listener l;
+    int queued;
+    lock.lock();
+    try {
       l = listener;
       if (l == null) {
         inbound.add(msg);
+        unsignalled = true;
       }
+      queued = inbound.size();
+    } finally {
+      lock.unlock();
     }
     if (l != null) {
       l.frame((TwoPartMessage) msg);
-    } else if (inbound.size() >= HIGH_WATER && ctx.channel().config().isAutoRead()) {
+    } else if (queued >= HIGH_WATER && ctx.channel().config().isAutoRead()) {
       ctx.channel().config().setAutoRead(false);
     }
   }
 
   @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (unsignalled) {
+      unsignalled = false;
+      lock.lock();
+      try {
+        if (readerWaiting) {
+          arrived.signal();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     Listener l;
-    synchronized (inbound) {
+    lock.lock();
+    try {
       l = listener;
       if (l == null) {
         inbound.add(EOF);
+        arrived.signal();
       }
+    } finally {
+      lock.unlock();
     }
     if (l != null) {
       l.end(null);
@@ -116,10 +145,11 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
 
   @Override
   public TwoPartMessage receive() throws InterruptedException {
-    if (eof) {
-      return null;
+    try {
+      return receive(Long.MAX_VALUE, TimeUnit.NANOSECONDS); // ends: channelInactive always queues EOF
+    } catch (TimeoutException e) {
+      throw new AssertionError("no timeout was set", e);
     }
-    return taken(inbound.take()); // ends: channelInactive always queues EOF
   }
 
   @Override
@@ -127,19 +157,31 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
     if (eof) {
       return null;
     }
-    Object o = inbound.poll(timeout, unit);
-    if (o == null) {
-      throw new TimeoutException();
+    long nanos = unit.toNanos(timeout);
+    Object o;
+    int left;
+    lock.lock();
+    try {
+      while ((o = inbound.poll()) == null) {
+        if (nanos <= 0) {
+          throw new TimeoutException();
+        }
+        readerWaiting = true;
+        try {
+          nanos = arrived.awaitNanos(nanos);
+        } finally {
+          readerWaiting = false;
+        }
+      }
+      left = inbound.size();
+    } finally {
+      lock.unlock();
     }
-    return taken(o);
-  }
-
-  private TwoPartMessage taken(Object o) {
     if (o == EOF) {
       eof = true;
       return null;
     }
-    if (inbound.size() <= LOW_WATER && !channel.config().isAutoRead()) {
+    if (left <= LOW_WATER && !channel.config().isAutoRead()) {
       channel.config().setAutoRead(true);
     }
     return (TwoPartMessage) o;
@@ -147,10 +189,14 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
 
   @Override
   public boolean listen(Listener l) {
-    List<Object> backlog = new ArrayList<>();
-    synchronized (inbound) {
-      inbound.drainTo(backlog);
+    List<Object> backlog;
+    lock.lock();
+    try {
+      backlog = new ArrayList<>(inbound);
+      inbound.clear();
       listener = l;
+    } finally {
+      lock.unlock();
     }
     for (Object o : backlog) {
       if (o == EOF) {
