@@ -32,7 +32,13 @@ public interface FrameChannel extends AutoCloseable {
    * @throws dev.dynamo4j.wire.WireFormatException when the peer sent bytes that are not a frame;
    *     the connection is closed
    */
-  TwoPartMessage receive() throws InterruptedException;
+  default TwoPartMessage receive() throws InterruptedException {
+    try {
+      return receive(Long.MAX_VALUE, TimeUnit.NANOSECONDS); // ends: every transport queues an end when the connection closes
+    } catch (TimeoutException e) {
+      throw new AssertionError("no timeout was set", e);
+    }
+  }
 
   /**
    * As {@link #receive()}, waiting at most {@code timeout}.

@@ -228,15 +228,6 @@ final class MuxStream implements FrameChannel {
   }
 
   @Override
-  public TwoPartMessage receive() throws InterruptedException {
-    try {
-      return receive(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("no timeout was set", e);
-    }
-  }
-
-  @Override
   public TwoPartMessage receive(long timeout, TimeUnit unit) throws InterruptedException, TimeoutException {
     long nanos = unit.toNanos(timeout);
     Object o;

@@ -144,15 +144,6 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
   }
 
   @Override
-  public TwoPartMessage receive() throws InterruptedException {
-    try {
-      return receive(Long.MAX_VALUE, TimeUnit.NANOSECONDS); // ends: channelInactive always queues EOF
-    } catch (TimeoutException e) {
-      throw new AssertionError("no timeout was set", e);
-    }
-  }
-
-  @Override
   public TwoPartMessage receive(long timeout, TimeUnit unit) throws InterruptedException, TimeoutException {
     if (eof) {
       return null;
