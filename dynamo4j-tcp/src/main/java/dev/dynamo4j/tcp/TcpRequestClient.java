@@ -33,7 +33,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Failures: a connection that cannot be opened within {@code DYN_TCP_CONNECT_TIMEOUT} or that
  * closes with requests waiting is {@code CannotConnect}; no ACK within {@code
- * DYN_TCP_REQUEST_TIMEOUT} is {@code CannotConnect} too; a frame over {@code
+ * DYN_TCP_REQUEST_TIMEOUT} is {@code CannotConnect} too, and closes that connection (failing the
+ * requests behind it on the same connection: their ACKs would come after the missing one); a frame over {@code
  * DYN_TCP_MAX_MESSAGE_SIZE} is {@code InvalidArgument}.
  */
 final class TcpRequestClient implements RequestClient {
@@ -60,8 +61,8 @@ final class TcpRequestClient implements RequestClient {
    * One pipelined connection and its FIFO of requests waiting for an ACK. Requests are queued by
    * any thread and written by one event-loop drain per burst, flushed once. One timer per
    * connection watches the oldest unanswered request (ACKs come in order, so it expires first);
-   * a request that timed out stays in the FIFO until its late ACK arrives, so later ACKs still
-   * match their requests.
+   * a missed deadline closes the connection (see {@link #expire}), so the FIFO holds at most the
+   * requests sent within one {@code DYN_TCP_REQUEST_TIMEOUT}.
    */
   private final class Conn extends SimpleChannelInboundHandler<TcpAck> {
     final ArrayDeque<Outgoing> waiting = new ArrayDeque<>(); // event loop only
@@ -116,9 +117,17 @@ final class TcpRequestClient implements RequestClient {
       }
     }
 
+    /**
+     * Fails the requests whose deadline passed, then closes the connection: ACKs come in order,
+     * so a worker that missed one deadline owes every later request on this connection too, and
+     * keeping it open would let the FIFO of unanswered requests grow with every new request. The
+     * requests still waiting fail with {@code CannotConnect} at once; the next request opens a
+     * new connection.
+     */
     private void expire() {
       timerArmed = false;
       long now = System.nanoTime();
+      boolean expired = false;
       for (Outgoing w : waiting) {
         if (w.ack.isDone()) {
           continue;
@@ -126,7 +135,13 @@ final class TcpRequestClient implements RequestClient {
         if (w.deadline - now > 0) {
           break; // later requests have later deadlines
         }
+        expired = true;
         w.ack.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP request to " + channel.remoteAddress() + " timed out after " + requestTimeout.toMillis() + " ms"));
+      }
+      if (expired) {
+        failAll("closed after a request got no ACK within " + requestTimeout.toMillis() + " ms (DYN_TCP_REQUEST_TIMEOUT)");
+        channel.close();
+        return;
       }
       armTimer();
     }

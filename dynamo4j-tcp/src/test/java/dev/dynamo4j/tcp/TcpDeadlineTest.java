@@ -146,9 +146,11 @@ class TcpDeadlineTest {
   void aWorkerThatNeverAcksFailsTheCallAfterTheRequestTimeoutAndLeavesNoRegistration() throws Exception {
     try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
         TcpRequestPlane impatient = new TcpRequestPlane(RuntimeConfig.builder().tcpRequestTimeout(Duration.ofMillis(700)).responseStreams(SHORT).build())) {
+      CountDownLatch hungUp = new CountDownLatch(1);
       Thread.ofVirtual().start(() -> {
         try (Socket s = silent.accept()) {
           s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream()); // reads, never answers
+          hungUp.countDown(); // end of stream: the caller closed the connection
         } catch (java.io.IOException e) {
           // closed by the test
         }
@@ -163,6 +165,9 @@ class TcpDeadlineTest {
           });
       assertThat((System.nanoTime() - t0) / 1_000_000).isGreaterThanOrEqualTo(600).isLessThan(20_000);
       assertThat(((TcpResponsePlane) impatient.responsePlane()).pendingStreams()).isZero();
+      // The caller hangs up on a worker that missed an ACK, so unanswered requests cannot pile
+      // up on that connection.
+      assertThat(hungUp.await(10, TimeUnit.SECONDS)).as("the caller closed the connection").isTrue();
     }
   }
 
