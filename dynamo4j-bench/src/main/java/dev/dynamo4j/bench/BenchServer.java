@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * The server side of each peer, one per JVM: {@code BenchServer raw|netty|grpc} or {@code
- * BenchServer dynamo4j <file-kv-root> mux|legacy}. Prints {@code READY <address>} once serving,
+ * BenchServer dynamo4j <file-kv-root> mux|direct|legacy}. Prints {@code READY <address>} once serving,
  * then serves until the process is stopped.
  */
 public final class BenchServer {
@@ -15,7 +15,7 @@ public final class BenchServer {
       case "raw" -> RawSocketPeer.serve();
       case "netty" -> NettyPeer.serve();
       case "grpc" -> GrpcPeer.serve();
-      case "dynamo4j" -> Dynamo4jPeer.serve(Path.of(args[1]), "mux".equals(args[2]));
+      case "dynamo4j" -> Dynamo4jPeer.serve(Path.of(args[1]), args[2]);
       default -> throw new IllegalArgumentException("unknown server kind " + args[0]);
     };
     System.out.println("READY " + address);

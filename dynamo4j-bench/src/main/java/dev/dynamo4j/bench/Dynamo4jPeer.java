@@ -32,9 +32,20 @@ final class Dynamo4jPeer implements Peer {
         .build();
   }
 
-  static String serve(Path kvRoot, boolean mux) {
+  /**
+   * @param mode {@code mux}, {@code legacy} (call-home) or {@code direct} (mux, with the echo
+   *     endpoint in direct mode, as grpc-java's server runs with {@code directExecutor}; the
+   *     streaming endpoint's 1000 items can exceed what direct mode holds for a slow caller, so
+   *     it stays on virtual threads, as a user would serve it)
+   */
+  static String serve(Path kvRoot, String mode) {
+    boolean mux = !"legacy".equals(mode);
     DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mux)).build().installShutdownHook();
-    rt.endpoint("bench/cmp/echo").serve(byte[].class, (Context<byte[]> req) -> ResponseStream.of(req.controller(), List.of(req.value())));
+    var echo = rt.endpoint("bench/cmp/echo");
+    if ("direct".equals(mode)) {
+      echo.direct();
+    }
+    echo.serve(byte[].class, (Context<byte[]> req) -> ResponseStream.of(req.controller(), List.of(req.value())));
     rt.endpoint("bench/cmp/stream").serve(StreamRequest.class, (Context<StreamRequest> req) -> {
       byte[] item = new byte[req.value().size()];
       int count = req.value().count();
@@ -44,7 +55,7 @@ final class Dynamo4jPeer implements Peer {
         }
       });
     });
-    return kvRoot + (mux ? " mux" : " legacy");
+    return kvRoot + " " + mode;
   }
 
   private final String name;

@@ -29,8 +29,10 @@ import picocli.CommandLine.Option;
     description = {
       "The request plane side by side with the peers a user would pick instead.",
       "",
-      "dynamo4j (multiplexed responses, and Dynamo's call-home) against a raw socket",
-      "echo, a raw Netty echo and grpc-java; each server in its own JVM, one run.",
+      "dynamo4j (multiplexed responses; the same with the echo endpoint in direct",
+      "mode, as grpc-java's directExecutor; and Dynamo's call-home) against a raw",
+      "socket echo, a raw Netty echo and grpc-java (directExecutor); each server",
+      "in its own JVM, one run.",
       "Per side: a JIT pre-pass of every workload (--jit-seconds; on 2 cores C2",
       "needs about 20 s, so a short cell measures the compiler), then per cell",
       "--warmup-ms and a measured --duration-ms:",
@@ -39,13 +41,13 @@ import picocli.CommandLine.Option;
       "  streaming items/s with each of --streams streams of --items items.",
       "Every call is checked: an echo must come back, a stream must deliver all",
       "its items. Prints a table with ratio columns; writes --output (JSON) and",
-      "--html (one chart per metric). The defaults take about 5 minutes.",
+      "--html (one chart per metric). The defaults take about 6 minutes.",
       "DYNAMO4J_BENCH_SERVER_OPTS adds JVM options to the server JVMs (e.g. JFR)."
     })
 final class RequestPlaneCompare implements Callable<Integer> {
-  static final List<String> ALL_SIDES = List.of("dynamo4j-mux", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java");
+  static final List<String> ALL_SIDES = List.of("dynamo4j-mux", "dynamo4j-direct", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java");
 
-  @Option(names = "--sides", split = ",", description = "Sides to run (default: ${DEFAULT-VALUE}).", defaultValue = "dynamo4j-mux,dynamo4j-legacy,raw-socket,netty,grpc-java")
+  @Option(names = "--sides", split = ",", description = "Sides to run (default: ${DEFAULT-VALUE}).", defaultValue = "dynamo4j-mux,dynamo4j-direct,dynamo4j-legacy,raw-socket,netty,grpc-java")
   List<String> sides;
 
   @Option(names = "--sizes", split = ",", description = "Payload sizes in bytes (default: ${DEFAULT-VALUE}).", defaultValue = "64,4096")
@@ -126,6 +128,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
   private ServerJvm startServer(String side, Path tmp) throws Exception {
     return switch (side) {
       case "dynamo4j-mux" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-mux").toString(), "mux"), tmp);
+      case "dynamo4j-direct" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-direct").toString(), "direct"), tmp);
       case "dynamo4j-legacy" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-legacy").toString(), "legacy"), tmp);
       case "raw-socket" -> ServerJvm.start(side, List.of("raw"), tmp);
       case "netty" -> ServerJvm.start(side, List.of("netty"), tmp);
@@ -137,6 +140,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
   private static Peer connect(String side, String address, Path tmp) throws Exception {
     return switch (side) {
       case "dynamo4j-mux" -> new Dynamo4jPeer(side, tmp.resolve("kv-mux"), true);
+      case "dynamo4j-direct" -> new Dynamo4jPeer(side, tmp.resolve("kv-direct"), true);
       case "dynamo4j-legacy" -> new Dynamo4jPeer(side, tmp.resolve("kv-legacy"), false);
       case "raw-socket" -> new RawSocketPeer(address);
       case "netty" -> new NettyPeer(address);
@@ -286,7 +290,8 @@ final class RequestPlaneCompare implements Callable<Integer> {
   }
 
   static final String[][] RATIOS = {
-    {"dynamo4j-mux", "grpc-java"}, {"dynamo4j-mux", "netty"}, {"dynamo4j-mux", "raw-socket"}, {"dynamo4j-legacy", "grpc-java"}
+    {"dynamo4j-mux", "grpc-java"}, {"dynamo4j-mux", "netty"}, {"dynamo4j-direct", "grpc-java"}, {"dynamo4j-direct", "netty"},
+    {"dynamo4j-mux", "raw-socket"}, {"dynamo4j-legacy", "grpc-java"}
   };
 
   private void printTable(PrintStream out, List<Row> rows) {
@@ -320,6 +325,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
   static String shortName(String side) {
     return switch (side) {
       case "dynamo4j-mux" -> "mux";
+      case "dynamo4j-direct" -> "direct";
       case "dynamo4j-legacy" -> "legacy";
       case "raw-socket" -> "raw";
       case "grpc-java" -> "grpc";

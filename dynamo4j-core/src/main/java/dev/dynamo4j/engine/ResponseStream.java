@@ -152,6 +152,20 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
     }
   }
 
+  /**
+   * Whether {@link #drainTo} would hand over every item without waiting for another thread: a
+   * stream of ready items ({@link #of}, {@link #failed}), or a {@link #generate} stream whose
+   * producer has not started (it then runs inside {@code drainTo}, so it waits only if the
+   * producer does). A worker in direct mode drains such streams on its I/O thread and any other
+   * on a virtual thread.
+   */
+  public boolean drainsWithoutWaiting() {
+    return !closed && (source instanceof Ready<?> || (source instanceof Generator<?> g && !g.started.get()));
+  }
+
+  /** A source whose items are all at hand: {@code next} never waits. */
+  private interface Ready<T> extends ItemSource<T> {}
+
   /** The source of {@link #generate}: a producer started on first demand. */
   private static final class Generator<T> implements ItemSource<T> {
     private final Controller controller;
@@ -274,7 +288,7 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
     Iterator<? extends T> it = items.iterator();
     return new ResponseStream<>(
         controller,
-        new ItemSource<>() {
+        new Ready<>() {
           @Override
           public T next() {
             return it.hasNext() ? Objects.requireNonNull(it.next(), "stream items must not be null") : null;
@@ -289,7 +303,7 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
   public static <T> ResponseStream<T> failed(Controller controller, Throwable error) {
     return new ResponseStream<>(
         controller,
-        new ItemSource<>() {
+        new Ready<>() {
           @Override
           public T next() {
             throw DynamoException.wrap(error);

@@ -270,11 +270,15 @@ public final class Egress {
     }
 
     private TwoPartMessage nextFrame() throws InterruptedException {
-      if (inactivityNanos == 0) {
-        return channel.receive(); // DYN_HTTP_BACKEND_STREAM_TIMEOUT_SECS=0: the operator chose no limit
-      }
       try {
+        if (inactivityNanos == 0) {
+          return channel.receive(); // DYN_HTTP_BACKEND_STREAM_TIMEOUT_SECS=0: the operator chose no limit
+        }
         return channel.receive(inactivityNanos, TimeUnit.NANOSECONDS);
+      } catch (DynamoException e) {
+        ended = true; // the worker aborted the stream (a transport that carries resets says why)
+        channel.close();
+        throw e;
       } catch (TimeoutException e) {
         controller.kill();
         sendControl(ControlMessage.KILL);

@@ -31,6 +31,8 @@ public interface FrameChannel extends AutoCloseable {
    *
    * @throws dev.dynamo4j.wire.WireFormatException when the peer sent bytes that are not a frame;
    *     the connection is closed
+   * @throws dev.dynamo4j.error.DynamoException of type {@code Disconnected} when the peer aborted
+   *     the stream and said why (a multiplexed stream's RESET), after the frames sent before it
    */
   default TwoPartMessage receive() throws InterruptedException {
     try {

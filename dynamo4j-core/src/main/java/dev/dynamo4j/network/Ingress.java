@@ -127,19 +127,23 @@ public final class Ingress<Req, Resp> implements RequestHandler {
     }
   }
 
-  private void serve(byte[] payload) throws InterruptedException {
+  /** A decoded request, ready to be answered. */
+  private record Prepared(RequestControlMessage control, PayloadCodec codec, boolean manyIn, Object request, DynamoException badRequest) {}
+
+  /** Decodes the envelope and body; null when the request is dropped (logged and counted). */
+  private Prepared prepare(byte[] payload) {
     TwoPartMessage envelope;
     try {
       envelope = TwoPartMessage.decode(payload, maxMessageSize);
     } catch (WireFormatException e) {
       metrics.error(IngressMetrics.INVALID_MESSAGE);
       log.warn("{}: dropping request with a malformed envelope: {}", name, e.getMessage());
-      return;
+      return null;
     }
     if (!envelope.hasHeader()) {
       metrics.error(IngressMetrics.INVALID_MESSAGE);
       log.warn("{}: dropping request without a control header", name);
-      return;
+      return null;
     }
     RequestControlMessage control;
     try {
@@ -147,11 +151,11 @@ public final class Ingress<Req, Resp> implements RequestHandler {
     } catch (WireFormatException e) {
       metrics.error(IngressMetrics.DESERIALIZATION);
       log.warn("{}: dropping request with an unreadable control message: {}", name, e.getMessage());
-      return;
+      return null;
     }
     PayloadCodec codec = control.payloadCodec();
     boolean manyIn = control.requestType() == RequestControlMessage.RequestType.MANY_IN;
-    Req request = null;
+    Object request = null;
     DynamoException badRequest = null;
     if (manyIn) {
       if (streamingEngine == null) {
@@ -173,7 +177,18 @@ public final class Ingress<Req, Resp> implements RequestHandler {
         badRequest = new DynamoException(ErrorType.InvalidArgument, "cannot decode request: " + e.getMessage(), e);
       }
     }
+    return new Prepared(control, codec, manyIn, request, badRequest);
+  }
 
+  private void serve(byte[] payload) throws InterruptedException {
+    Prepared p = prepare(payload);
+    if (p != null) {
+      dialAndServe(p);
+    }
+  }
+
+  private void dialAndServe(Prepared p) throws InterruptedException {
+    RequestControlMessage control = p.control();
     FrameChannel channel;
     try {
       channel = planes.dial(control.connectionInfo(), control.id());
@@ -183,15 +198,15 @@ public final class Ingress<Req, Resp> implements RequestHandler {
       return;
     }
     try {
-      if (badRequest != null) {
-        sendErrorPrologue(channel, badRequest);
+      if (p.badRequest() != null) {
+        sendErrorPrologue(channel, p.badRequest());
         return;
       }
       Controller controller = new Controller(control.id());
       live.add(controller);
       FrameChannel input = null;
       try {
-        if (manyIn) {
+        if (p.manyIn()) {
           try {
             input = planes.dial(control.requestStreamConnectionInfo(), control.id());
           } catch (DynamoException e) {
@@ -199,12 +214,12 @@ public final class Ingress<Req, Resp> implements RequestHandler {
             sendErrorPrologue(channel, new DynamoException(ErrorType.CannotConnect, "cannot open the request stream: " + e.getMessage(), e));
             return;
           }
-          ResponseStream<Req> inputStream = ResponseStream.fromSource(controller, new InputFrames<>(input, codec, requestType, controller));
+          ResponseStream<Req> inputStream = ResponseStream.fromSource(controller, new InputFrames<>(input, p.codec(), requestType, controller));
           Context<ResponseStream<Req>> ctx = Context.withController(inputStream, controller);
-          run(controller, () -> streamingEngine.generate(ctx), codec, channel);
+          run(controller, () -> streamingEngine.generate(ctx), p.codec(), channel);
         } else {
-          Context<Req> ctx = Context.withController(request, controller);
-          run(controller, () -> engine.generate(ctx), codec, channel);
+          Context<Req> ctx = Context.withController(requestOf(p), controller);
+          run(controller, () -> engine.generate(ctx), p.codec(), channel);
         }
       } finally {
         live.remove(controller);
@@ -214,6 +229,163 @@ public final class Ingress<Req, Resp> implements RequestHandler {
       }
     } finally {
       channel.close();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Req requestOf(Prepared p) {
+    return (Req) p.request(); // decoded as requestType, which is Req's type
+  }
+
+  // ---- direct mode ----
+
+  @Override
+  public boolean direct() {
+    return direct;
+  }
+
+  /**
+   * Serves this endpoint in direct mode (see {@link dev.dynamo4j.runtime.Endpoint#direct}): a
+   * request whose response stream can be opened without waiting (an established multiplexed
+   * connection to its caller) runs its engine on the transport's I/O thread, and a stream that
+   * {@link ResponseStream#drainsWithoutWaiting drains without waiting} is written there too;
+   * everything else continues on a virtual thread as usual.
+   */
+  public Ingress<Req, Resp> direct(boolean on) {
+    this.direct = on;
+    return this;
+  }
+
+  private volatile boolean direct;
+
+  @Override
+  public RequestHandler.Continuation handleDirect(byte[] payload, Map<String, String> headers) {
+    metrics.requests.increment();
+    metrics.requestBytes.add(payload.length);
+    Prepared p = prepare(payload);
+    if (p == null) {
+      return null;
+    }
+    if (p.manyIn()) {
+      return onVirtualThread(() -> dialAndServe(p)); // reads its input stream: waits by nature
+    }
+    FrameChannel channel;
+    try {
+      channel = planes.dialNow(p.control().connectionInfo(), p.control().id());
+    } catch (DynamoException e) {
+      metrics.error(IngressMetrics.RESPONSE_STREAM);
+      log.warn("{}: cannot call home for request {}: {}", name, p.control().id(), e.getMessage());
+      return null;
+    }
+    if (channel == null) {
+      return onVirtualThread(() -> dialAndServe(p)); // no established connection: dialling waits
+    }
+    metrics.inflight.incrementAndGet();
+    try {
+      return serveDirect(p, channel);
+    } finally {
+      metrics.inflight.decrementAndGet();
+    }
+  }
+
+  /** Work of a direct request that continues on a virtual thread, counted as in flight there. */
+  private RequestHandler.Continuation onVirtualThread(Work work) {
+    return new RequestHandler.Continuation() {
+      @Override
+      public void run() {
+        metrics.inflight.incrementAndGet();
+        try {
+          work.run();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          metrics.inflight.decrementAndGet();
+        }
+      }
+
+      @Override
+      public void refused() {
+        // nothing was opened yet: the overloaded ACK tells the caller
+      }
+    };
+  }
+
+  @FunctionalInterface
+  private interface Work {
+    void run() throws InterruptedException;
+  }
+
+  /** On the I/O thread: a single-in request whose response stream is open. */
+  private RequestHandler.Continuation serveDirect(Prepared p, FrameChannel channel) {
+    if (p.badRequest() != null) {
+      sendErrorPrologueNow(channel, p.badRequest());
+      channel.close();
+      return null;
+    }
+    Controller controller = new Controller(p.control().id());
+    live.add(controller);
+    controller.killed().thenRun(channel::close);
+    ControlListener control = new ControlListener(controller);
+    if (!channel.listen(control)) {
+      throw new IllegalStateException("a channel from dialNow delivers control frames by push");
+    }
+    Runnable finish = () -> {
+      control.finished = true;
+      live.remove(controller);
+      channel.close();
+    };
+    ResponseStream<Resp> stream;
+    try {
+      stream = engine.generate(Context.withController(requestOf(p), controller));
+      if (stream == null) {
+        throw new DynamoException(ErrorType.Internal, "engine returned no stream");
+      }
+    } catch (Exception e) {
+      metrics.error(IngressMetrics.GENERATE);
+      sendErrorPrologueNow(channel, DynamoException.wrap(e));
+      finish.run();
+      return null;
+    }
+    if (!stream.drainsWithoutWaiting()) {
+      // Items come from another thread: wait for them on a virtual thread, not here.
+      return new RequestHandler.Continuation() {
+        @Override
+        public void run() {
+          metrics.inflight.incrementAndGet();
+          try {
+            streamOut(controller, stream, p.codec(), channel, true);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            metrics.inflight.decrementAndGet();
+            finish.run();
+          }
+        }
+
+        @Override
+        public void refused() {
+          stream.close();
+          controller.kill();
+          finish.run();
+        }
+      };
+    }
+    try {
+      streamOut(controller, stream, p.codec(), channel, false);
+    } catch (InterruptedException e) {
+      // sends from an I/O thread never wait, so nothing here waits to be interrupted
+      log.warn("{}: request {} interrupted on the I/O thread", name, controller.id());
+    } finally {
+      finish.run();
+    }
+    return null;
+  }
+
+  private void sendErrorPrologueNow(FrameChannel channel, DynamoException e) {
+    try {
+      sendErrorPrologue(channel, e);
+    } catch (InterruptedException ie) {
+      log.warn("{}: error prologue interrupted: {}", name, ie.toString());
     }
   }
 
@@ -299,58 +471,68 @@ public final class Ingress<Req, Resp> implements RequestHandler {
         sendErrorPrologue(channel, DynamoException.wrap(e));
         return;
       }
-      try (stream) {
-        channel.send(ResponseStreamPrologue.OK.toFrame());
-        boolean[] sendFailed = {false};
-        SendGuard guard = new SendGuard();
-        ctx.stopped().thenRun(guard::stop);
-        try {
-          // A generate() engine runs right here: each item is encoded and queued for the socket
-          // on this thread, with no producer thread and no buffer in between. A send waiting for
-          // a slow caller is abandoned when the request is stopped, so emit() returns false then
-          // as it does on a buffered stream (the engine must see the stop).
-          stream.drainTo(item -> {
-            if (!guard.begin()) {
-              return false;
-            }
-            byte[] bytes = StreamWrapper.encodeItem(codec, item);
-            metrics.responseBytes.add(bytes.length);
-            try {
-              channel.send(TwoPartMessage.dataOnly(bytes));
-              return true;
-            } catch (InterruptedException e) {
-              if (ctx.isStopped()) {
-                return false;
-              }
-              throw e;
-            } catch (DynamoException e) {
-              metrics.error(IngressMetrics.PUBLISH_RESPONSE);
-              ctx.stop();
-              sendFailed[0] = true;
-              return false;
-            } finally {
-              guard.end();
-            }
-          });
-        } catch (DynamoException e) {
-          metrics.error(IngressMetrics.GENERATE);
-          log.warn("{}: stream of request {} failed: {}", name, ctx.id(), e.toString());
-          return; // no final marker: the caller reports the stream as incomplete
-        }
-        if (sendFailed[0] || ctx.isStopped()) {
-          return;
-        }
-        try {
-          channel.send(TwoPartMessage.dataOnly(StreamWrapper.encodeFinal(codec)));
-          channel.send(ControlMessage.SENTINEL.toFrame());
-        } catch (DynamoException e) {
-          metrics.error(IngressMetrics.PUBLISH_FINAL);
-        }
-      }
+      streamOut(ctx, stream, codec, channel, true);
     } finally {
       control.finished = true;
       if (readerThread != null) {
         readerThread.interrupt();
+      }
+    }
+  }
+
+  /**
+   * The prologue, every item of {@code stream}, then the final marker and sentinel. With {@code
+   * interruptible} (a virtual thread) a stop interrupts a send that waits for the caller; on an
+   * I/O thread sends never wait and nothing is interrupted.
+   */
+  private void streamOut(Controller ctx, ResponseStream<Resp> stream, PayloadCodec codec, FrameChannel channel, boolean interruptible)
+      throws InterruptedException {
+    try (stream) {
+      channel.send(ResponseStreamPrologue.OK.toFrame());
+      boolean[] sendFailed = {false};
+      SendGuard guard = new SendGuard(interruptible);
+      ctx.stopped().thenRun(guard::stop);
+      try {
+        // A generate() engine runs right here: each item is encoded and queued for the socket
+        // on this thread, with no producer thread and no buffer in between. A send waiting for
+        // a slow caller is abandoned when the request is stopped, so emit() returns false then
+        // as it does on a buffered stream (the engine must see the stop).
+        stream.drainTo(item -> {
+          if (!guard.begin()) {
+            return false;
+          }
+          byte[] bytes = StreamWrapper.encodeItem(codec, item);
+          metrics.responseBytes.add(bytes.length);
+          try {
+            channel.send(TwoPartMessage.dataOnly(bytes));
+            return true;
+          } catch (InterruptedException e) {
+            if (ctx.isStopped()) {
+              return false;
+            }
+            throw e;
+          } catch (DynamoException e) {
+            metrics.error(IngressMetrics.PUBLISH_RESPONSE);
+            ctx.stop();
+            sendFailed[0] = true;
+            return false;
+          } finally {
+            guard.end();
+          }
+        });
+      } catch (DynamoException e) {
+        metrics.error(IngressMetrics.GENERATE);
+        log.warn("{}: stream of request {} failed: {}", name, ctx.id(), e.toString());
+        return; // no final marker: the caller reports the stream as incomplete
+      }
+      if (sendFailed[0] || ctx.isStopped()) {
+        return;
+      }
+      try {
+        channel.send(TwoPartMessage.dataOnly(StreamWrapper.encodeFinal(codec)));
+        channel.send(ControlMessage.SENTINEL.toFrame());
+      } catch (DynamoException e) {
+        metrics.error(IngressMetrics.PUBLISH_FINAL);
       }
     }
   }
@@ -369,8 +551,13 @@ public final class Ingress<Req, Resp> implements RequestHandler {
    * the engine): {@link #stop} interrupts under the same lock {@link #end} clears it under.
    */
   private static final class SendGuard {
+    private final boolean interruptible;
     private Thread sending;
     private boolean stopped;
+
+    SendGuard(boolean interruptible) {
+      this.interruptible = interruptible;
+    }
 
     synchronized boolean begin() {
       if (stopped) {
@@ -382,14 +569,14 @@ public final class Ingress<Req, Resp> implements RequestHandler {
 
     synchronized void end() {
       sending = null;
-      if (stopped) {
+      if (stopped && interruptible) {
         Thread.interrupted(); // the interrupt was ours, for the send just abandoned or finished
       }
     }
 
     synchronized void stop() {
       stopped = true;
-      if (sending != null) {
+      if (sending != null && interruptible) {
         sending.interrupt();
       }
     }

@@ -31,6 +31,19 @@ public interface ResponsePlane extends AutoCloseable {
    */
   FrameChannel dial(ConnectionInfo info, String requestId) throws InterruptedException;
 
+  /**
+   * Worker side, for a request served in direct mode on an I/O thread: the stream {@link #dial}
+   * would return, when the plane can open it without waiting (an established multiplexed
+   * connection), or null when opening it would wait (dialling, a handshake), in which case the
+   * caller dials from a virtual thread instead. Sends on the returned channel made from an I/O
+   * thread never wait either (see the plane's documentation for how much they may hold).
+   *
+   * @throws dev.dynamo4j.error.DynamoException as {@link #dial}, for info it can tell is bad
+   */
+  default FrameChannel dialNow(ConnectionInfo info, String requestId) {
+    return null;
+  }
+
   @Override
   void close();
 }

@@ -29,4 +29,10 @@ public final class ResponsePlanes {
     }
     return plane.dial(info, requestId);
   }
+
+  /** {@link ResponsePlane#dialNow} of the plane for {@code info}'s transport; null when none or it would wait. */
+  public FrameChannel dialNow(ConnectionInfo info, String requestId) {
+    ResponsePlane plane = byTransport.get(info.transport());
+    return plane == null ? null : plane.dialNow(info, requestId);
+  }
 }

@@ -51,28 +51,59 @@ public final class RouteTable {
    * unavailable: unknown endpoint <key>} for an unknown key.
    */
   public TcpAck accept(String key, Map<String, String> headers, byte[] payload) {
+    return accept(key, headers, payload, false);
+  }
+
+  /**
+   * As {@link #accept(String, Map, byte[])}; with {@code onIoThread} (a transport calling from an
+   * I/O thread that may run non-blocking work) a handler in direct mode ({@link
+   * RequestHandler#direct}) is first tried right here, and only what it hands back runs in the
+   * pool. A direct handler that throws has its request dropped (logged by the handler) and still
+   * gets the OK ACK: the request was admitted.
+   */
+  public TcpAck accept(String key, Map<String, String> headers, byte[] payload, boolean onIoThread) {
     Route route = routes.get(key);
     if (route == null) {
       return TcpAck.unknownEndpoint(key);
     }
     route.inFlight.incrementAndGet();
+    RequestHandler.Continuation direct = null;
+    if (onIoThread && route.handler.direct()) {
+      try {
+        direct = route.handler.handleDirect(payload, headers);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(RouteTable.class).warn("direct handler of {} failed: {}", key, e.toString());
+      }
+      if (direct == null) {
+        done(route);
+        return TcpAck.OK;
+      }
+    }
+    Runnable work = direct != null ? direct : () -> route.handler.handle(payload, headers);
     boolean admitted =
         pool.tryExecute(() -> {
           try {
-            route.handler.handle(payload, headers);
+            work.run();
           } finally {
-            if (route.inFlight.decrementAndGet() == 0) {
-              synchronized (route) {
-                route.notifyAll();
-              }
-            }
+            done(route);
           }
         });
     if (!admitted) {
-      route.inFlight.decrementAndGet();
+      done(route);
+      if (direct != null) {
+        direct.refused();
+      }
       return TcpAck.overloaded();
     }
     return TcpAck.OK;
+  }
+
+  private static void done(Route route) {
+    if (route.inFlight.decrementAndGet() == 0) {
+      synchronized (route) {
+        route.notifyAll();
+      }
+    }
   }
 
   /**

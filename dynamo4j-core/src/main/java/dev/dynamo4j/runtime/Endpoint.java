@@ -19,6 +19,7 @@ public final class Endpoint {
   private final Component component;
   private final String name;
   private volatile java.util.function.Supplier<?> statsHandler;
+  private volatile boolean direct;
 
   Endpoint(Component component, String name) {
     this.component = component;
@@ -41,6 +42,24 @@ public final class Endpoint {
    */
   public Endpoint statsHandler(java.util.function.Supplier<?> handler) {
     this.statsHandler = handler;
+    return this;
+  }
+
+  /**
+   * Direct mode, for engines that never block (grpc-java's {@code directExecutor}): the {@code
+   * serve} calls made after it on this object run their engine on the request server's I/O
+   * thread when the response stream can be opened without waiting, i.e. on an established
+   * multiplexed connection to the caller (TCP request plane; a caller's first request, request
+   * streams ({@code many_in}) and Dynamo callers, which want a call-home, run on a virtual thread
+   * as usual). There, {@code generate} and an unstarted {@link ResponseStream#generate} producer
+   * run on the I/O thread, and items are written without waiting: up to one flow-control window
+   * beyond what the caller has granted is held for a stream (the stream is reset past that, so
+   * direct mode suits answers of bounded size). A stream whose items come from another thread is
+   * drained on a virtual thread. Saves two thread hand-offs per request; an engine that blocks
+   * here stalls every connection of that I/O thread, so do not use it for one that may.
+   */
+  public Endpoint direct() {
+    this.direct = true;
     return this;
   }
 
@@ -73,6 +92,7 @@ public final class Endpoint {
 
   private ServedEndpoint serve(Ingress<?, ?> ingress) {
     ingress.statsHandler(statsHandler);
+    ingress.direct(direct);
     DistributedRuntime rt = runtime();
     rt.ensureOpen();
     long instanceId = rt.instanceId();

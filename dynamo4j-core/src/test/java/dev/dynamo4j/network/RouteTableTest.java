@@ -55,4 +55,77 @@ class RouteTableTest {
       t.register("x", (p, h) -> {});
     }).hasMessageContaining("already registered");
   }
+
+  /** A direct-mode handler: serves "now" inline, hands everything else to the pool. */
+  private static final class DirectHandler implements RequestHandler {
+    final java.util.List<String> ranInline = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final java.util.List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final CountDownLatch release = new CountDownLatch(1);
+
+    final CountDownLatch handledOnThread = new CountDownLatch(1);
+
+    @Override
+    public void handle(byte[] payload, Map<String, String> headers) {
+      handledOnThread.countDown(); // the pool's way, for transports that are not on an I/O thread
+    }
+
+    @Override
+    public boolean direct() {
+      return true;
+    }
+
+    @Override
+    public Continuation handleDirect(byte[] payload, Map<String, String> headers) {
+      String what = new String(payload);
+      if (what.equals("now")) {
+        ranInline.add(Thread.currentThread().getName());
+        return null;
+      }
+      return new Continuation() {
+        @Override
+        public void run() {
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+
+        @Override
+        public void refused() {
+          refused.add(what);
+        }
+      };
+    }
+  }
+
+  @Test
+  void aDirectHandlerRunsInlineOnlyWhenTheTransportSaysItIsOnAnIoThread() throws Exception {
+    RouteTable t = new RouteTable(1, 0);
+    DirectHandler h = new DirectHandler();
+    t.register("k", h);
+    assertThat(t.accept("k", Map.of(), "now".getBytes(), true)).isEqualTo(TcpAck.OK);
+    assertThat(h.ranInline).containsExactly(Thread.currentThread().getName());
+    assertThat(t.unregister("k", Duration.ZERO)).as("nothing left in flight").isZero();
+
+    // Not on an I/O thread (NATS, in-process): the pool runs handle() on a virtual thread.
+    DirectHandler h2 = new DirectHandler();
+    t.register("k2", h2);
+    assertThat(t.accept("k2", Map.of(), "now".getBytes(), false)).isEqualTo(TcpAck.OK);
+    assertThat(h2.handledOnThread.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(h2.ranInline).isEmpty();
+  }
+
+  @Test
+  void aDirectContinuationTheFullPoolRefusesIsToldAndAnsweredOverloaded() throws Exception {
+    RouteTable t = new RouteTable(1, 0);
+    DirectHandler h = new DirectHandler();
+    t.register("k", h);
+    assertThat(t.accept("k", Map.of(), "first".getBytes(), true)).isEqualTo(TcpAck.OK); // takes the one slot
+    TcpAck second = t.accept("k", Map.of(), "second".getBytes(), true);
+    assertThat(second.text()).isEqualTo("Server overloaded: worker at capacity");
+    assertThat(h.refused).containsExactly("second");
+    h.release.countDown();
+    assertThat(t.unregister("k", Duration.ofSeconds(5))).isZero();
+  }
 }

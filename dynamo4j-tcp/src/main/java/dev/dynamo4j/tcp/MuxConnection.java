@@ -168,7 +168,7 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
         MuxStream s = streams.remove(f.stream());
         if (s != null) {
           String why = new String(f.payload(), StandardCharsets.UTF_8);
-          s.onEnd(new DynamoException(ErrorType.Disconnected, "stream reset by the peer" + (why.isEmpty() ? "" : ": " + why)));
+          s.onReset(new DynamoException(ErrorType.Disconnected, "stream reset by the peer" + (why.isEmpty() ? "" : ": " + why)));
           touch(s);
         }
       }

@@ -29,7 +29,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Reading: frames wait in this stream's queue until {@link #receive} takes them (its reader is
  * woken once per read burst), or go straight to a {@link #listen listener} on the event loop.
  * {@link #close} sends END after everything this side sent (same connection, same order) and ends
- * this side's reading; it does not wait.
+ * this side's reading; it does not wait. A peer's RESET reaches the reader, after the frames that
+ * came before it, as a {@code Disconnected} {@link DynamoException} from {@link #receive} that
+ * carries the peer's reason.
+ *
+ * <p>Sending from a Netty I/O thread (direct mode) never waits: frames beyond the peer's credit
+ * are held, in order, until its WINDOW frames return credit, at most one window plus one maximal
+ * frame; past that the stream is reset ({@code ResourceExhausted} to the sender, the reason to the
+ * peer). A stream closed with frames held sends END after the last of them.
  */
 final class MuxStream implements FrameChannel {
   private static final Object END = new Object();
@@ -51,8 +58,17 @@ final class MuxStream implements FrameChannel {
   private boolean endQueued; // the peer ended (END, RESET) or the connection broke
   private boolean endSeen; // the reader has taken the end
   private Throwable endError;
+  private boolean peerReset; // the end was the peer's RESET: the reader gets endError, not a clean end
   private volatile boolean localClosed; // also read without the lock by a writer waiting for room
   private Listener listener;
+  /** Frames sent from an I/O thread beyond the peer's credit, in order, until WINDOW returns some. */
+  private final ArrayDeque<Held> held = new ArrayDeque<>();
+  private long heldBytes;
+  private final long heldLimit;
+  /** Closed while frames were held: END goes out after the last of them. */
+  private boolean endAfterHeld;
+
+  private record Held(Kind kind, byte[] payload, long cost) {}
 
   /** Whether this side still owes the peer the stream's OPEN (worker side, until the first frame). */
   private boolean openPending;
@@ -64,6 +80,12 @@ final class MuxStream implements FrameChannel {
     this.receiveWindow = receiveWindow;
     this.sendCredit = sendWindow;
     this.overdraftLimit = (long) receiveWindow + MuxFrame.HEADER_SIZE + conn.maxPayload();
+    this.heldLimit = (long) sendWindow + MuxFrame.HEADER_SIZE + conn.maxPayload();
+  }
+
+  /** Whether the calling thread is a Netty I/O thread, which must never wait. */
+  static boolean onIoThread() {
+    return io.netty.util.internal.ThreadExecutorMap.currentExecutor() != null;
   }
 
   UUID id() {
@@ -90,17 +112,42 @@ final class MuxStream implements FrameChannel {
           MuxFrame.FORMAT, "message too large: " + (payload.length + MuxFrame.HEADER_SIZE) + " bytes (max: " + (conn.maxPayload() + MuxFrame.HEADER_SIZE) + " bytes)");
     }
     long cost = MuxFrame.HEADER_SIZE + (long) payload.length;
+    boolean io = onIoThread();
+    boolean overflow = false;
     lock.lock();
     try {
-      while (sendCredit <= 0 && !localClosed && !endQueued && conn.isUsable()) {
+      while (!io && (sendCredit <= 0 || !held.isEmpty()) && !localClosed && !endQueued && conn.isUsable()) {
         credited.await(100, TimeUnit.MILLISECONDS); // WINDOW or the end signals; the timeout re-checks the connection
       }
       checkOpen();
-      sendCredit -= cost;
+      if (io && (sendCredit <= 0 || !held.isEmpty())) {
+        // An I/O thread (direct mode) never waits: hold the frame until WINDOW, within a bound.
+        if (heldBytes + cost > heldLimit) {
+          overflow = true;
+        } else {
+          if (openPending) {
+            openPending = false;
+            conn.write(Kind.OPEN, id, null);
+          }
+          held.add(new Held(kind, payload, cost));
+          heldBytes += cost;
+          return;
+        }
+      } else {
+        sendCredit -= cost;
+      }
     } finally {
       lock.unlock();
     }
-    conn.outbound.awaitRoom(() -> localClosed || !conn.isUsable());
+    if (overflow) {
+      String why = "a direct-mode engine ran more than " + heldLimit + " bytes ahead of the caller's flow-control window";
+      onEnd(new DynamoException(ErrorType.ResourceExhausted, why));
+      reset(why);
+      throw new DynamoException(ErrorType.ResourceExhausted, "response stream " + id + ": " + why + " (serve it without direct mode)");
+    }
+    if (!io) {
+      conn.outbound.awaitRoom(() -> localClosed || !conn.isUsable());
+    }
     boolean announce;
     lock.lock();
     try {
@@ -125,17 +172,32 @@ final class MuxStream implements FrameChannel {
     }
   }
 
-  /** On the event loop: the peer returned credits. */
+  /** On the event loop: the peer returned credits; held frames go out first. */
   void addCredit(long credits) {
+    boolean ended = false;
     lock.lock();
     try {
       boolean wasBlocked = sendCredit <= 0;
       sendCredit += credits;
-      if (wasBlocked && sendCredit > 0) {
+      while (!held.isEmpty() && sendCredit > 0 && conn.isUsable()) {
+        Held h = held.poll();
+        heldBytes -= h.cost();
+        sendCredit -= h.cost();
+        conn.write(h.kind(), id, h.payload());
+      }
+      if (held.isEmpty() && endAfterHeld) {
+        endAfterHeld = false;
+        ended = true;
+        conn.write(Kind.END, id, null);
+      }
+      if (wasBlocked && sendCredit > 0 && held.isEmpty()) {
         credited.signalAll();
       }
     } finally {
       lock.unlock();
+    }
+    if (ended) {
+      conn.forget(this);
     }
   }
 
@@ -174,8 +236,17 @@ final class MuxStream implements FrameChannel {
     return false;
   }
 
+  /** On the event loop: the peer reset the stream; its reader gets {@code error} after the frames before it. */
+  void onReset(DynamoException error) {
+    onEnd(error, true);
+  }
+
   /** On the event loop: the peer ended its side (error == null) or the stream broke. */
   void onEnd(Throwable error) {
+    onEnd(error, false);
+  }
+
+  private void onEnd(Throwable error, boolean reset) {
     Listener l;
     lock.lock();
     try {
@@ -184,6 +255,10 @@ final class MuxStream implements FrameChannel {
       }
       endQueued = true;
       endError = error;
+      peerReset = reset;
+      held.clear();
+      heldBytes = 0;
+      endAfterHeld = false;
       credited.signalAll();
       l = listener;
       if (l == null) {
@@ -249,6 +324,9 @@ final class MuxStream implements FrameChannel {
       }
       if (o == END) {
         endSeen = true;
+        if (peerReset && endError instanceof DynamoException e) {
+          throw e; // the peer aborted the stream and said why
+        }
         return null; // whether the end was clean is the protocol's to say (final marker, sentinel)
       }
     } finally {
@@ -322,12 +400,15 @@ final class MuxStream implements FrameChannel {
   @Override
   public void close() {
     long queued = 0;
+    boolean afterHeld;
     lock.lock();
     try {
       if (localClosed) {
         return;
       }
       localClosed = true;
+      afterHeld = !held.isEmpty() && !endQueued;
+      endAfterHeld = afterHeld;
       for (Object o : inbound) {
         if (o instanceof TwoPartMessage m) {
           queued += MuxFrame.HEADER_SIZE + (long) (m.hasHeader() ? m.header().length : m.data().length);
@@ -340,6 +421,9 @@ final class MuxStream implements FrameChannel {
       lock.unlock();
     }
     conn.consumed(queued);
+    if (afterHeld) {
+      return; // stays known to the connection: WINDOW frames release what is held, then END
+    }
     conn.forget(this);
     if (conn.isUsable() && !endQueued) {
       lock.lock();
@@ -360,6 +444,9 @@ final class MuxStream implements FrameChannel {
     lock.lock();
     try {
       localClosed = true;
+      held.clear();
+      heldBytes = 0;
+      endAfterHeld = false;
       inbound.clear();
       arrived.signalAll();
       credited.signalAll();

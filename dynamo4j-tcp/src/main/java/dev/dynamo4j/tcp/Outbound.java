@@ -58,16 +58,16 @@ final class Outbound {
     }
   }
 
-  /** Queues {@code buf} (ownership passes here) and makes sure a drain will run. */
+  /**
+   * Queues {@code buf} (ownership passes here) and makes sure a drain will run: from another
+   * thread it wakes the event loop; from the event loop itself it runs after the current task, so
+   * the frames a read burst produces (WINDOW frames, a direct-mode answer) leave in one flush.
+   */
   void enqueue(ByteBuf buf) {
     queuedBytes.addAndGet(buf.readableBytes());
     queue.add(buf);
     if (drainScheduled.compareAndSet(false, true)) {
-      if (channel.eventLoop().inEventLoop()) {
-        drain();
-      } else {
-        channel.eventLoop().execute(drainTask);
-      }
+      channel.eventLoop().execute(drainTask);
     }
   }
 

@@ -225,6 +225,47 @@ final class TcpResponsePlane implements ResponsePlane {
 
   @Override
   public FrameChannel dial(ConnectionInfo info, String requestId) throws InterruptedException {
+    TcpStreamConnectionInfo ti = parse(info, requestId);
+    if (ti.muxFrontendId() != null && options.mux()) {
+      return pool(ti).pick().open(muxStreamId(ti), ti.streamType() == StreamType.RESPONSE);
+    }
+    return callHome(ti);
+  }
+
+  /**
+   * A response stream on an established mux connection to the caller, opened without waiting;
+   * null when that would wait (no connection yet: the one the next {@link #dial} opens is then
+   * placed on the calling event loop, so later direct answers are written by the thread that
+   * read their request) or when the caller wants a call-home.
+   */
+  @Override
+  public FrameChannel dialNow(ConnectionInfo info, String requestId) {
+    if (!options.mux() || !ConnectionInfo.TCP_SERVER.equals(info.transport())) {
+      return null;
+    }
+    TcpStreamConnectionInfo ti = parse(info, requestId);
+    if (ti.muxFrontendId() == null || ti.streamType() != StreamType.RESPONSE) {
+      return null;
+    }
+    MuxPool pool = pool(ti);
+    MuxConnection c = pool.leastBusy();
+    if (c == null) {
+      if (io.netty.util.internal.ThreadExecutorMap.currentExecutor() instanceof io.netty.channel.EventLoop loop) {
+        pool.preferredLoop = loop;
+      }
+      return null;
+    }
+    try {
+      return c.open(muxStreamId(ti), true);
+    } catch (DynamoException e) {
+      if (e.type() == ErrorType.Disconnected) {
+        return null; // closed just now: dial() opens a new one
+      }
+      throw e;
+    }
+  }
+
+  private static TcpStreamConnectionInfo parse(ConnectionInfo info, String requestId) {
     if (!ConnectionInfo.TCP_SERVER.equals(info.transport())) {
       throw new DynamoException(ErrorType.CannotConnect, "cannot call home over transport '" + info.transport() + "'");
     }
@@ -237,22 +278,20 @@ final class TcpResponsePlane implements ResponsePlane {
     if (!ti.context().equals(requestId)) {
       throw new DynamoException(ErrorType.InvalidArgument, "connection info is for request " + ti.context() + ", not " + requestId);
     }
-    if (ti.muxFrontendId() != null && options.mux()) {
-      return dialMux(ti);
-    }
-    return callHome(ti);
+    return ti;
   }
 
-  private MuxStream dialMux(TcpStreamConnectionInfo ti) throws InterruptedException {
-    UUID id;
+  private static UUID muxStreamId(TcpStreamConnectionInfo ti) {
     try {
-      id = UUID.fromString(ti.subject());
+      return UUID.fromString(ti.subject());
     } catch (IllegalArgumentException e) {
       throw new DynamoException(ErrorType.InvalidArgument, "connection info subject '" + ti.subject() + "' is not a UUID");
     }
+  }
+
+  private MuxPool pool(TcpStreamConnectionInfo ti) {
     String key = ti.address() + "|" + ti.muxFrontendId();
-    MuxPool pool = muxPools.computeIfAbsent(key, k -> new MuxPool(k, ti.address(), ti.muxFrontendId()));
-    return pool.pick().open(id, ti.streamType() == StreamType.RESPONSE);
+    return muxPools.computeIfAbsent(key, k -> new MuxPool(k, ti.address(), ti.muxFrontendId()));
   }
 
   /** The worker's persistent connections to one caller's response server. */
@@ -262,6 +301,8 @@ final class TcpResponsePlane implements ResponsePlane {
     final String frontend;
     final List<MuxConnection> conns = new CopyOnWriteArrayList<>();
     final ReentrantLock connecting = new ReentrantLock();
+    /** The event loop the next connection is placed on (set by a direct-mode request); else any. */
+    volatile io.netty.channel.EventLoop preferredLoop;
 
     MuxPool(String key, String address, String frontend) {
       this.key = key;
@@ -269,7 +310,7 @@ final class TcpResponsePlane implements ResponsePlane {
       this.frontend = frontend;
     }
 
-    private MuxConnection leastBusy() {
+    MuxConnection leastBusy() {
       MuxConnection best = null;
       for (MuxConnection c : conns) {
         if (c.isUsable() && (best == null || c.activeStreams() < best.activeStreams())) {
@@ -321,7 +362,9 @@ final class TcpResponsePlane implements ResponsePlane {
     private MuxConnection connect() throws InterruptedException {
       CompletableFuture<MuxConnection> accepted = new CompletableFuture<>();
       long deadline = System.nanoTime() + connectTimeout.toNanos();
-      Channel ch = Transports.connect(group, address, connectTimeout,
+      io.netty.channel.EventLoop loop = preferredLoop;
+      preferredLoop = null;
+      Channel ch = Transports.connect(loop != null ? loop : group, address, connectTimeout,
           c -> c.pipeline().addLast("decoder", new Codecs.MuxDecoder(maxMessageSize)).addLast("accept", new AcceptWaiter(accepted)),
           "opening a response connection to " + address);
       ch.writeAndFlush(Unpooled.wrappedBuffer(new MuxHello(TcpStreamConnectionInfo.MUX_VERSION, frontend, options.streamWindowBytes()).toFrame().encode()));

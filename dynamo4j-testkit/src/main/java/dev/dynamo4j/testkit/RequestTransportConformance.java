@@ -55,8 +55,16 @@ public abstract class RequestTransportConformance {
     }
   }
 
+  /**
+   * The worker endpoint every test serves on; a suite may override it to serve in another mode
+   * (direct mode, for instance).
+   */
+  protected dev.dynamo4j.runtime.Endpoint servedAt(DistributedRuntime rt, String endpoint) {
+    return rt.namespace(namespace).component("worker").endpoint(endpoint);
+  }
+
   protected ServedEndpoint serveCounter(DistributedRuntime rt, String endpoint) {
-    return rt.namespace(namespace).component("worker").endpoint(endpoint).serve(Integer.class, (Context<Integer> req) ->
+    return servedAt(rt, endpoint).serve(Integer.class, (Context<Integer> req) ->
         ResponseStream.generate(req, out -> {
           for (int i = 0; i < req.value(); i++) {
             if (!out.emit("item-" + i)) {
@@ -88,7 +96,7 @@ public abstract class RequestTransportConformance {
   @Test
   void requestIdCrossesTheTransport() throws Exception {
     List<String> seen = new ArrayList<>();
-    worker.namespace(namespace).component("worker").endpoint("id").serve(String.class, (Context<String> req) -> {
+    servedAt(worker, "id").serve(String.class, (Context<String> req) -> {
       seen.add(req.id());
       return ResponseStream.of(req.controller(), List.of(req.id()));
     });
@@ -101,7 +109,7 @@ public abstract class RequestTransportConformance {
   @Test
   void callerStopReachesTheEngine() throws Exception {
     CountDownLatch stopped = new CountDownLatch(1);
-    worker.namespace(namespace).component("worker").endpoint("endless").serve(Integer.class, (Context<Integer> req) -> {
+    servedAt(worker, "endless").serve(Integer.class, (Context<Integer> req) -> {
       req.controller().stopped().thenRun(stopped::countDown);
       return ResponseStream.generate(req, out -> {
         int i = 0;
@@ -123,7 +131,7 @@ public abstract class RequestTransportConformance {
   @Test
   void callerKillReachesTheEngine() throws Exception {
     CountDownLatch killed = new CountDownLatch(1);
-    worker.namespace(namespace).component("worker").endpoint("endless").serve(Integer.class, (Context<Integer> req) -> {
+    servedAt(worker, "endless").serve(Integer.class, (Context<Integer> req) -> {
       req.controller().killed().thenRun(killed::countDown);
       return ResponseStream.generate(req, out -> {
         out.emit("first");
@@ -139,7 +147,7 @@ public abstract class RequestTransportConformance {
 
   @Test
   void engineErrorBeforeStreamingReachesTheCallerTyped() throws Exception {
-    worker.namespace(namespace).component("worker").endpoint("fail").serve(Integer.class, (Context<Integer> req) -> {
+    servedAt(worker, "fail").serve(Integer.class, (Context<Integer> req) -> {
       throw new DynamoException(ErrorType.InvalidArgument, "no such model");
     });
     Client<Integer, String> c = client("fail");
@@ -152,7 +160,7 @@ public abstract class RequestTransportConformance {
 
   @Test
   void aStreamOfRequestsIsAnsweredItemByItem() throws Exception {
-    worker.namespace(namespace).component("worker").endpoint("bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
+    servedAt(worker, "bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
         ResponseStream.generate(req, out -> {
           int n = 0;
           for (String in : req.value()) {
@@ -169,7 +177,7 @@ public abstract class RequestTransportConformance {
 
   @Test
   void requestsStreamWhileAnswersStreamBack() throws Exception {
-    worker.namespace(namespace).component("worker").endpoint("bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
+    servedAt(worker, "bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
         ResponseStream.generate(req, out -> {
           for (String in : req.value()) {
             out.emit(in.toUpperCase(java.util.Locale.ROOT));
@@ -191,7 +199,7 @@ public abstract class RequestTransportConformance {
 
   @Test
   void aSingleRequestToAStreamingEngineIsRefusedTyped() throws Exception {
-    worker.namespace(namespace).component("worker").endpoint("bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
+    servedAt(worker, "bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
         ResponseStream.of(req.controller(), List.of("never")));
     Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("bidi").client(String.class);
     c.waitForInstances(Duration.ofSeconds(10));

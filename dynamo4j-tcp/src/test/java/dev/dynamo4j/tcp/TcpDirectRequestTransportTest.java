@@ -1,0 +1,117 @@
+package dev.dynamo4j.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.runtime.Client;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.Endpoint;
+import dev.dynamo4j.testkit.RequestTransportConformance;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Direct mode ({@link Endpoint#direct}): every endpoint of the shared suite served on the I/O
+ * thread where it can be, and what only direct mode has: where engines run, streams fed by
+ * another thread, and the bound on what a direct stream holds for a caller that does not read.
+ */
+class TcpDirectRequestTransportTest extends RequestTransportConformance {
+  @Override
+  protected DistributedRuntime newRuntime() {
+    return DistributedRuntime.builder().config(TcpRequestTransportTest.config()).build();
+  }
+
+  @Override
+  protected Endpoint servedAt(DistributedRuntime rt, String endpoint) {
+    return super.servedAt(rt, endpoint).direct();
+  }
+
+  private <T> Client<String, T> clientOf(String endpoint, Class<T> type) throws InterruptedException {
+    Client<String, T> c = caller.namespace(namespace).component("worker").endpoint(endpoint).client(type);
+    c.waitForInstances(Duration.ofSeconds(10));
+    return c;
+  }
+
+  @Test
+  void theFirstRequestOpensTheMuxOnAVirtualThreadAndLaterOnesRunOnTheIoThread() throws Exception {
+    List<Boolean> virtual = new CopyOnWriteArrayList<>();
+    servedAt(worker, "where").serve(String.class, (Context<String> req) -> {
+      virtual.add(Thread.currentThread().isVirtual());
+      return ResponseStream.of(req.controller(), List.of(req.value()));
+    });
+    Client<String, String> c = clientOf("where", String.class);
+    for (int i = 0; i < 5; i++) {
+      assertThat(c.call("x" + i).toList()).containsExactly("x" + i);
+    }
+    assertThat(virtual).containsExactly(true, false, false, false, false);
+  }
+
+  @Test
+  void aStreamFedByAnotherThreadIsDrainedOffTheIoThread() throws Exception {
+    servedAt(worker, "fed").serve(String.class, (Context<String> req) -> {
+      ResponseStream.Channel<String> ch = ResponseStream.channel(req.controller(), 4);
+      Thread.ofVirtual().start(() -> {
+        try {
+          for (int i = 0; i < 50; i++) {
+            ch.emit(req.value() + i); // blocks whenever the 4-item buffer is full
+          }
+          ch.complete();
+        } catch (InterruptedException e) {
+          ch.fail(e);
+        }
+      });
+      return ch.stream();
+    });
+    Client<String, String> c = clientOf("fed", String.class);
+    c.call("warm").toList(); // opens the mux
+    List<String> items = c.call("i").toList();
+    assertThat(items).hasSize(50).startsWith("i0").endsWith("i49");
+  }
+
+  @Test
+  void aDirectStreamFarAheadOfItsCallerIsResetWithTheReason() throws Exception {
+    byte[] chunk = new byte[64 * 1024];
+    CountDownLatch refused = new CountDownLatch(1);
+    servedAt(worker, "flood").serve(String.class, (Context<String> req) -> {
+      if (req.value().equals("warm")) {
+        return ResponseStream.of(req.controller(), List.of(new byte[0]));
+      }
+      return ResponseStream.generate(req, out -> {
+        while (out.emit(chunk)) {
+          // never ends by itself: only the bound stops it
+        }
+        refused.countDown();
+      });
+    });
+    Client<String, byte[]> c = clientOf("flood", byte[].class);
+    c.call("warm").toList();
+    int[] got = {0};
+    assertThatThrownBy(() -> {
+          try (ResponseStream<byte[]> s = c.call("go")) {
+            // The caller reads nothing (so returns no credit) until the worker hit its bound.
+            assertThat(refused.await(20, TimeUnit.SECONDS)).as("the engine's emit returned false").isTrue();
+            for (byte[] ignored : s) {
+              got[0]++;
+            }
+          }
+        })
+        .isInstanceOfSatisfying(DynamoException.class, e -> {
+          assertThat(e.type()).isEqualTo(ErrorType.Disconnected);
+          assertThat(e.getMessage()).contains("direct-mode engine ran more than");
+        });
+    // What was sent inside the window and what was held came through before the reset.
+    assertThat(got[0]).isGreaterThan(10);
+    // The worker is free again: the process still answers (this client has inhibited the
+    // instance after the fault, as after any Disconnected, so ask another endpoint).
+    servedAt(worker, "after").serve(String.class, (Context<String> req) -> ResponseStream.of(req.controller(), List.of(req.value())));
+    assertThat(clientOf("after", String.class).call("still here").toList()).containsExactly("still here");
+  }
+}
