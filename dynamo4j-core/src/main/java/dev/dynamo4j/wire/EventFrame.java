@@ -32,6 +32,17 @@ public final class EventFrame {
 
   /** Returns the payload of a frame from untrusted bytes. */
   public static byte[] decode(byte[] frame) {
+    int len = payloadLength(frame);
+    byte[] payload = new byte[len];
+    System.arraycopy(frame, HEADER_SIZE, payload, 0, len);
+    return payload;
+  }
+
+  /**
+   * Checks a frame from untrusted bytes (header, version, declared length within the bytes) and
+   * returns the payload's length; the payload starts at {@link #HEADER_SIZE}.
+   */
+  public static int payloadLength(byte[] frame) {
     if (frame.length < HEADER_SIZE) {
       throw new WireFormatException(
           FORMAT,
@@ -46,8 +57,6 @@ public final class EventFrame {
     if (available < len) {
       throw new WireFormatException(FORMAT, "IncompletePayload{expected: " + len + ", available: " + available + "}");
     }
-    byte[] payload = new byte[(int) len];
-    System.arraycopy(frame, HEADER_SIZE, payload, 0, (int) len);
-    return payload;
+    return (int) len;
   }
 }
