@@ -47,7 +47,8 @@ import picocli.CommandLine.Option;
       "",
       "One-way latency percentiles at a paced rate, and throughput flat out, per payload size; the same done with the "
           + "raw client as the baseline, printed as ratios. --plane zmq (default): loopback ZMQ, baseline raw JeroMQ "
-          + "PUB/SUB. --plane nats: through the NATS server of --nats-server / NATS_SERVER, baseline raw jnats "
+          + "PUB/SUB, and the same sending Dynamo's 4 parts per event (both lossless: no drop at the high-water mark, "
+          + "blocking sends; ours with DYN_ZMQ_SEND_TIMEOUT_MS=-1). --plane nats: through the NATS server of --nats-server / NATS_SERVER, baseline raw jnats "
           + "publish/subscribe on the same subject layout. Publisher and subscriber share this JVM (one clock) but use "
           + "separate contexts or connections.",
       "",
@@ -129,8 +130,10 @@ final class EventPlaneBench implements Callable<Integer> {
     void close();
   }
 
+  /** Ours, lossless as the baselines are: publishers wait for room ({@code DYN_ZMQ_SEND_TIMEOUT_MS=-1}). */
   static Pair dynamo4j(String ns) throws InterruptedException {
-    return ours(discovery -> new ZmqEventTransport(discovery, null, 1_000_000), ns);
+    return ours(discovery -> new ZmqEventTransport(discovery, null, 100_000, null, false,
+        dev.dynamo4j.events.ZmqEventOptions.DEFAULTS.withSendTimeout(dev.dynamo4j.events.ZmqEventOptions.FOREVER)), ns);
   }
 
   /** Publisher and subscriber on two transports that share one discovery store, as two processes would. */
@@ -162,30 +165,48 @@ final class EventPlaneBench implements Callable<Integer> {
     return p;
   }
 
-  static Pair raw() throws InterruptedException {
+  /**
+   * Raw JeroMQ PUB/SUB, lossless: the PUB does not drop ({@code XPUB_NODROP}) and sends block at
+   * the high-water mark, so sent == received. {@code fourParts}: each event as Dynamo's 4 frames
+   * (topic, two u64 ids, the payload), the same number of ZMQ parts our plane sends; otherwise the
+   * payload alone (what a user of raw JeroMQ would send).
+   */
+  static Pair raw(boolean fourParts) throws InterruptedException {
     ZContext pc = new ZContext(1);
     ZContext sc = new ZContext(1);
     ZMQ.Socket pub = pc.createSocket(SocketType.PUB);
     pub.setSndHWM(100_000);
+    pub.setXpubNoDrop(true);
     pub.setHandshakeIvl(2000); // JeroMQ handshakes can stall; bound them as the transport does
     pub.bind("tcp://127.0.0.1:*");
     ZMQ.Socket sub = sc.createSocket(SocketType.SUB);
-    sub.setRcvHWM(1_000_000);
+    sub.setRcvHWM(100_000);
     sub.setHandshakeIvl(2000);
     sub.setReconnectIVL(100);
     sub.subscribe(new byte[0]);
     sub.connect(pub.getLastEndpoint());
     Object lock = new Object();
+    byte[] topic = "bench".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    long[] seq = {0};
     Pair p = new Pair() {
       public void send(byte[] payload) {
         synchronized (lock) {
-          pub.send(payload, ZMQ.DONTWAIT);
+          if (fourParts) {
+            pub.send(topic, ZMQ.SNDMORE);
+            pub.send(ByteBuffer.allocate(8).putLong(42).array(), ZMQ.SNDMORE);
+            pub.send(ByteBuffer.allocate(8).putLong(seq[0]++).array(), ZMQ.SNDMORE);
+          }
+          pub.send(payload, 0);
         }
       }
 
       public byte[] receive(Duration timeout) {
         sub.setReceiveTimeOut((int) Math.max(1, timeout.toMillis()));
-        return sub.recv(0);
+        byte[] b = sub.recv(0);
+        while (b != null && sub.hasReceiveMore()) {
+          b = sub.recv(0); // the payload is the last part
+        }
+        return b;
       }
 
       public void close() {
@@ -228,8 +249,9 @@ final class EventPlaneBench implements Callable<Integer> {
       long next = System.nanoTime();
       long end = next + durationMs * 1_000_000L;
       while (next < end) {
-        while (System.nanoTime() < next) {
-          Thread.onSpinWait();
+        long wait = next - System.nanoTime();
+        if (wait > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(wait); // not a spin: on 2 cores a spinning sender would take a core from the path measured
         }
         p.send(stamped(size));
         sent.incrementAndGet();
@@ -303,10 +325,14 @@ final class EventPlaneBench implements Callable<Integer> {
         ObjectNode r = rows.addObject();
         r.put("size", size);
         String ns = "bench" + System.nanoTime();
-        try (Pair ours = nats ? dynamo4jNats(ns) : dynamo4j(ns); Pair base = nats ? rawNats(ns + "raw") : raw()) {
+        try (Pair ours = nats ? dynamo4jNats(ns) : dynamo4j(ns); Pair base = nats ? rawNats(ns + "raw") : raw(false);
+            Pair base4 = nats ? null : raw(true)) {
           Map<String, Pair> pairs = new LinkedHashMap<>();
           pairs.put("dynamo4j", ours);
           pairs.put(baseline, base);
+          if (base4 != null) {
+            pairs.put(baseline + "_4part", base4);
+          }
           Map<String, List<long[]>> tps = new LinkedHashMap<>();
           for (var e : pairs.entrySet()) {
             bar.setExtraMessage(e.getKey() + " " + size + " B latency");
@@ -345,8 +371,13 @@ final class EventPlaneBench implements Callable<Integer> {
             java.util.Collections.sort(rates);
             o.put("sent", sent);
             o.put("received", received);
+            o.put("lossless", sent == received);
             o.put("received_per_s", rates.get(rates.size() / 2));
           }
+        }
+        if (r.has(baseline + "_4part")) {
+          long four = r.get(baseline + "_4part").get("received_per_s").asLong();
+          r.put("ratio_throughput_4part", four == 0 ? 0 : Math.round((double) r.get("dynamo4j").get("received_per_s").asLong() / four * 100) / 100.0);
         }
         r.put("ratio_p50", BenchCommand.RequestPlane.ratio(r.get("dynamo4j").get("p50_us").asLong(), r.get(baseline).get("p50_us").asLong()));
         long oursRate = r.get("dynamo4j").get("received_per_s").asLong();
@@ -358,13 +389,22 @@ final class EventPlaneBench implements Callable<Integer> {
     out.println();
     out.printf("%s event plane: one-way latency at %d events/s (us) and flat-out throughput (events/s received, median of %d); raw = %s%n",
         nats ? "NATS" : "ZMQ", rate, rounds, nats ? "jnats publish/subscribe" : "JeroMQ PUB/SUB");
-    out.printf("%8s %8s %8s %8s %8s %10s %12s %12s %11s%n", "size", "p50", "p99", "raw p50", "raw p99", "ratio p50", "recv/s", "raw recv/s", "ratio tput");
+    if (!nats) {
+      out.println("raw4 = the same JeroMQ PUB/SUB sending Dynamo's 4 parts per event (topic, two u64 ids, payload), as this plane must");
+    }
+    out.printf("%8s %8s %8s %8s %8s %10s %12s %12s %11s %12s %11s %9s%n", "size", "p50", "p99", "raw p50", "raw p99", "ratio p50", "recv/s",
+        "raw recv/s", "ratio tput", "raw4 recv/s", "ratio raw4", "lossless");
     for (var r : rows) {
       var d = r.get("dynamo4j");
       var b = r.get(baseline);
-      out.printf("%7dB %8d %8d %8d %8d %9.2fx %12d %12d %10.2fx%n", r.get("size").asInt(), d.get("p50_us").asLong(), d.get("p99_us").asLong(),
+      var b4 = r.get(baseline + "_4part");
+      boolean lossless = d.get("lossless").asBoolean() && b.get("lossless").asBoolean() && (b4 == null || b4.get("lossless").asBoolean());
+      out.printf("%7dB %8d %8d %8d %8d %9.2fx %12d %12d %10.2fx %12s %11s %9s%n", r.get("size").asInt(), d.get("p50_us").asLong(), d.get("p99_us").asLong(),
           b.get("p50_us").asLong(), b.get("p99_us").asLong(), r.get("ratio_p50").asDouble(), d.get("received_per_s").asLong(),
-          b.get("received_per_s").asLong(), r.get("ratio_throughput").asDouble());
+          b.get("received_per_s").asLong(), r.get("ratio_throughput").asDouble(),
+          b4 == null ? "-" : Long.toString(b4.get("received_per_s").asLong()),
+          b4 == null ? "-" : String.format("%.2fx", r.get("ratio_throughput_4part").asDouble()),
+          lossless ? "yes" : "NO");
     }
     out.println();
     out.println("results written to " + output.toAbsolutePath());

@@ -37,7 +37,9 @@ final class ZmqBrokerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Discovery d = discovery.connect();
-    ZmqBroker broker = new ZmqBroker(xsub, xpub, namespace, d);
+    // DYN_ZMQ_SEND_TIMEOUT_MS=-1 (lossless publishers) makes the broker wait for slow subscribers too.
+    boolean lossless = dev.dynamo4j.events.ZmqEventOptions.FOREVER.equals(discovery.config().zmqEvents().sendTimeout());
+    ZmqBroker broker = new ZmqBroker(xsub, xpub, namespace, d, lossless);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       broker.close();

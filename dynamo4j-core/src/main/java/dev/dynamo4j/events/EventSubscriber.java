@@ -3,31 +3,34 @@ package dev.dynamo4j.events;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.PayloadCodec;
-import dev.dynamo4j.wire.WireFormatException;
 import java.time.Duration;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.ArrayDeque;
 
 /**
- * Receives the events of one topic in one scope from every publisher, decoding envelopes on the
- * reading thread. Envelopes that do not decode, or whose topic is not the subscribed one, are
- * dropped with a warning and reading goes on. Every event is accounted for per publisher ({@link
- * #stats()}): gaps are counted (and reported to the gap listener, on the reading thread),
- * duplicates are counted and dropped.
+ * Receives the events of one topic in one scope from every publisher. The transport decodes and
+ * validates each envelope once (what fails is dropped with a warning and counted in {@link
+ * #malformed}); envelopes whose topic is not the subscribed one are skipped. Every event is
+ * accounted for per publisher ({@link #stats()}): gaps are counted (and reported to the gap
+ * listener, on the reading thread), duplicates are counted and dropped.
+ *
+ * <p>Buffering: the transport's bounded queue (ZMQ: 1024 envelopes, then the socket's RCVHWM;
+ * NATS: the connection's pending limits), from which a reader takes whole bursts at once (up to
+ * {@value #BATCH} envelopes kept here). A reader slower than the publishers makes the transport
+ * drop, and the drops show up here as gaps: counted, never silent, never unbounded memory.
  *
  * <p>One reader at a time; {@link #close()} from any thread ends a blocked {@link #next()}.
  */
 public final class EventSubscriber implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(EventSubscriber.class);
+  static final int BATCH = 256;
 
   private final EventScope scope;
   private final String topic;
   private final PayloadCodec codec;
   private final EventTransport.Subscription subscription;
   private final GapTracker tracker = new GapTracker();
+  private final ArrayDeque<EventEnvelope> batch = new ArrayDeque<>(BATCH);
+  private final long[] gap = new long[1];
   private volatile GapListener gapListener;
-  private long malformed;
 
   /** Told about a gap: the publisher, the sequence that arrived, and how many were missing before it. */
   @FunctionalInterface
@@ -67,31 +70,25 @@ public final class EventSubscriber implements AutoCloseable {
   public ReceivedEvent poll(Duration timeout) throws InterruptedException {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     while (true) {
-      byte[] bytes;
-      if (timeout == null) {
-        bytes = subscription.next();
-      } else {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
+      EventEnvelope env = batch.poll();
+      if (env == null) {
+        if (timeout == null) {
+          env = subscription.next();
+        } else {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return null;
+          }
+          env = subscription.poll(Duration.ofNanos(left));
+        }
+        if (env == null) {
           return null;
         }
-        bytes = subscription.poll(Duration.ofNanos(left));
-      }
-      if (bytes == null) {
-        return null;
-      }
-      EventEnvelope env;
-      try {
-        env = EventEnvelope.decode(bytes);
-      } catch (WireFormatException e) {
-        malformed++;
-        log.warn("dropping an undecodable event on {}: {}", topic, e.getMessage());
-        continue;
+        subscription.drainTo(batch, BATCH); // the rest of the burst, with one hand-off
       }
       if (!env.topic().equals(topic)) {
         continue; // another topic on a transport without exact filtering
       }
-      long[] gap = new long[1];
       switch (tracker.observe(env.publisherId(), env.sequence(), gap)) {
         case DUPLICATE -> {
           continue;
@@ -113,9 +110,9 @@ public final class EventSubscriber implements AutoCloseable {
     return tracker.stats();
   }
 
-  /** Envelopes dropped because they did not decode. */
+  /** Messages the transport dropped because they were not valid events. */
   public long malformed() {
-    return malformed;
+    return subscription.malformed();
   }
 
   /** Publishers the transport is connected to now, or -1 when the transport does not connect per publisher. */

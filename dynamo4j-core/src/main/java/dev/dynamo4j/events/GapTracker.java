@@ -33,8 +33,30 @@ public final class GapTracker {
     DUPLICATE
   }
 
+  // The publisher of the last event and its newest sequence, kept out of the map while it keeps
+  // publishing in order (the common case: no map look-up, no boxing per event).
+  private boolean cached;
+  private long cachedPid;
+  private long cachedLast;
+
   /** Accounts for one event; returns whether to deliver it. */
   public Verdict observe(long publisherId, long sequence, long[] gapOut) {
+    if (cached && publisherId == cachedPid && sequence == cachedLast + 1 && sequence != 0) {
+      cachedLast = sequence;
+      received.increment();
+      return Verdict.DELIVER;
+    }
+    if (cached) {
+      lastSeq.put(cachedPid, cachedLast);
+    }
+    Verdict v = observeSlow(publisherId, sequence, gapOut);
+    cached = true;
+    cachedPid = publisherId;
+    cachedLast = lastSeq.get(publisherId);
+    return v;
+  }
+
+  private Verdict observeSlow(long publisherId, long sequence, long[] gapOut) {
     Long last = lastSeq.get(publisherId);
     if (last == null) {
       lastSeq.put(publisherId, sequence);

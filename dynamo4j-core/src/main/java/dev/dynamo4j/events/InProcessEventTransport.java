@@ -1,5 +1,6 @@
 package dev.dynamo4j.events;
 
+import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.discovery.EventScope;
 import java.time.Duration;
 import java.util.List;
@@ -11,13 +12,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Events within one JVM: a bus keyed by {@link EventScope#subject(String)}, shared by every
- * instance. Each subscription buffers {@code capacity} envelopes; a send to a full subscription
- * drops the envelope for that subscriber (as a ZMQ PUB does past its high-water mark), which its
- * gap accounting will show.
+ * instance; envelopes are handed over as objects (nothing to encode or validate). Each
+ * subscription buffers {@code capacity} envelopes; a send to a full subscription drops the
+ * envelope for that subscriber (as a ZMQ PUB does past its high-water mark): the publisher counts
+ * it as dropped and the subscriber's gap accounting shows it.
  */
 public final class InProcessEventTransport implements EventTransport {
   private static final Map<String, List<Sub>> BUS = new ConcurrentHashMap<>();
-  private static final byte[] CLOSED = new byte[0];
+  private static final EventEnvelope CLOSED = new EventEnvelope(0, 0, 0, "", new byte[0]);
   private final int capacity;
 
   public InProcessEventTransport() {
@@ -38,10 +40,12 @@ public final class InProcessEventTransport implements EventTransport {
     String subject = scope.subject(topic);
     return new Publication() {
       @Override
-      public void send(long pid, long seq, byte[] envelope) {
+      public boolean send(EventEnvelope envelope) {
+        boolean all = true;
         for (Sub s : BUS.getOrDefault(subject, List.of())) {
-          s.queue.offer(envelope);
+          all &= s.queue.offer(envelope);
         }
+        return all;
       }
 
       @Override
@@ -61,7 +65,7 @@ public final class InProcessEventTransport implements EventTransport {
 
   private static final class Sub implements Subscription {
     final String subject;
-    final ArrayBlockingQueue<byte[]> queue;
+    final ArrayBlockingQueue<EventEnvelope> queue;
     private volatile boolean closed;
 
     Sub(String subject, int capacity) {
@@ -70,21 +74,35 @@ public final class InProcessEventTransport implements EventTransport {
     }
 
     @Override
-    public byte[] next() throws InterruptedException {
+    public EventEnvelope next() throws InterruptedException {
       if (closed) {
         return null;
       }
-      byte[] b = queue.take();
-      return b == CLOSED ? null : b;
+      EventEnvelope e = queue.take();
+      return e == CLOSED ? null : e;
     }
 
     @Override
-    public byte[] poll(Duration timeout) throws InterruptedException {
+    public EventEnvelope poll(Duration timeout) throws InterruptedException {
       if (closed) {
         return null;
       }
-      byte[] b = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return b == CLOSED ? null : b;
+      EventEnvelope e = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return e == CLOSED ? null : e;
+    }
+
+    @Override
+    public int drainTo(java.util.Collection<? super EventEnvelope> sink, int max) {
+      if (closed) {
+        return 0;
+      }
+      int n = 0;
+      EventEnvelope e;
+      while (n < max && (e = queue.peek()) != null && e != CLOSED) {
+        sink.add(queue.poll());
+        n++;
+      }
+      return n;
     }
 
     @Override

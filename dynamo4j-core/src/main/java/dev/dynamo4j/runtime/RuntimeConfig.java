@@ -96,9 +96,11 @@ public final class RuntimeConfig {
   private final String etcdEndpoints;
   private final boolean zmqBrokerEnabled;
   private final ResponseStreamOptions responseStreams;
+  private final dev.dynamo4j.events.ZmqEventOptions zmqEvents;
 
   private RuntimeConfig(Builder b) {
     this.responseStreams = b.responseStreams;
+    this.zmqEvents = b.zmqEvents;
     this.eventPlaneHost = b.eventPlaneHost;
     this.zmqBrokerUrl = b.zmqBrokerUrl;
     this.natsServer = b.natsServer;
@@ -267,6 +269,11 @@ public final class RuntimeConfig {
     return responseStreams;
   }
 
+  /** ZMQ event-plane settings; see {@link dev.dynamo4j.events.ZmqEventOptions}. */
+  public dev.dynamo4j.events.ZmqEventOptions zmqEvents() {
+    return zmqEvents;
+  }
+
   /** {@code DYN_RUNTIME_INHIBITED_DURATION_SECS}: 5 s by default, zero disables inhibition. */
   public Duration inhibitedDuration() {
     return inhibitedDuration;
@@ -315,6 +322,7 @@ public final class RuntimeConfig {
     b.etcdEndpoints = etcdEndpoints;
     b.zmqBrokerEnabled = zmqBrokerEnabled;
     b.responseStreams = responseStreams;
+    b.zmqEvents = zmqEvents;
     return b;
   }
 
@@ -356,6 +364,7 @@ public final class RuntimeConfig {
     private String etcdEndpoints;
     private boolean zmqBrokerEnabled;
     private ResponseStreamOptions responseStreams = ResponseStreamOptions.DEFAULTS;
+    private dev.dynamo4j.events.ZmqEventOptions zmqEvents = dev.dynamo4j.events.ZmqEventOptions.DEFAULTS;
 
     private Builder() {}
 
@@ -365,8 +374,15 @@ public final class RuntimeConfig {
       return this;
     }
 
+    /** ZMQ event-plane settings (the {@code DYN_ZMQ_*} names of {@link dev.dynamo4j.events.ZmqEventOptions}). */
+    public Builder zmqEvents(dev.dynamo4j.events.ZmqEventOptions options) {
+      this.zmqEvents = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
     Builder applyEnv(Map<String, String> env) {
       responseStreams = ResponseStreamOptions.fromEnv(env, responseStreams);
+      zmqEvents = dev.dynamo4j.events.ZmqEventOptions.fromEnv(env, zmqEvents);
       String v;
       if ((v = get(env, "DYN_DISCOVERY_BACKEND")) != null) {
         discoveryBackend(v);

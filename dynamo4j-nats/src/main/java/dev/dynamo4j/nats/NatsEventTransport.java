@@ -8,6 +8,8 @@ import dev.dynamo4j.discovery.EventTransport.Nats;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventTransport;
+import dev.dynamo4j.wire.EventEnvelope;
+import dev.dynamo4j.wire.WireFormatException;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import io.nats.client.Subscription;
@@ -49,12 +51,13 @@ public final class NatsEventTransport implements EventTransport {
       private volatile boolean closed;
 
       @Override
-      public void send(long pid, long seq, byte[] envelope) {
+      public boolean send(EventEnvelope envelope) {
         if (closed) {
-          throw new DynamoException(ErrorType.Unavailable, "publisher " + Long.toHexString(pid) + " is closed");
+          throw new DynamoException(ErrorType.Unavailable, "publisher " + Long.toHexString(envelope.publisherId()) + " is closed");
         }
         try {
-          nc.publish(subject, envelope);
+          nc.publish(subject, envelope.encode());
+          return true;
         } catch (IllegalStateException e) {
           throw new DynamoException(ErrorType.Unavailable, "NATS connection closed: " + e.getMessage(), e);
         }
@@ -91,29 +94,59 @@ public final class NatsEventTransport implements EventTransport {
     }
     return new EventTransport.Subscription() {
       private volatile boolean closed;
+      private volatile long malformed;
 
       @Override
-      public byte[] next() throws InterruptedException {
+      public EventEnvelope next() throws InterruptedException {
         while (!closed) {
-          byte[] b = poll(Duration.ofMillis(250));
-          if (b != null) {
-            return b;
+          EventEnvelope e = poll(Duration.ofMillis(250));
+          if (e != null) {
+            return e;
           }
         }
         return null;
       }
 
       @Override
-      public byte[] poll(Duration timeout) throws InterruptedException {
-        if (closed) {
+      public EventEnvelope poll(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!closed) {
+          Message m;
+          try {
+            long left = deadline - System.nanoTime();
+            // jnats: nextMessage(0) waits forever, so "nothing waiting" is asked for with 1 ns
+            m = sub.nextMessage(Duration.ofNanos(Math.max(1, left)));
+          } catch (IllegalStateException e) {
+            return null; // unsubscribed or connection closed
+          }
+          if (m == null) {
+            return null;
+          }
+          EventEnvelope e = decode(m.getData());
+          if (e != null) {
+            return e;
+          }
+          if (deadline - System.nanoTime() <= 0) {
+            return null;
+          }
+        }
+        return null;
+      }
+
+      /** Decoded once here, for the subscriber; a message that is not an envelope is dropped and counted. */
+      private EventEnvelope decode(byte[] data) {
+        try {
+          return EventEnvelope.decode(data == null ? new byte[0] : data, 0, data == null ? 0 : data.length, topic);
+        } catch (WireFormatException e) {
+          malformed++;
+          log.warn("dropping an undecodable event on {}: {}", topic, e.getMessage());
           return null;
         }
-        try {
-          Message m = sub.nextMessage(timeout);
-          return m == null ? null : m.getData();
-        } catch (IllegalStateException e) {
-          return null; // unsubscribed or connection closed
-        }
+      }
+
+      @Override
+      public long malformed() {
+        return malformed;
       }
 
       @Override

@@ -69,4 +69,26 @@ class NatsEventTransportTest extends EventTransportConformance {
       discovery.shutdown();
     }
   }
+
+  @Test
+  void messagesThatAreNotEnvelopesAreDroppedCountedAndReadingGoesOn() throws Exception {
+    KvStoreDiscovery discovery = new KvStoreDiscovery(new MemoryKeyValueStore(data));
+    try (Connection raw = connect();
+        NatsEventTransport t = new NatsEventTransport(connect(), true, discovery)) {
+      EventScope scope = new EventScope.Namespace("bad" + System.nanoTime());
+      try (dev.dynamo4j.events.EventSubscriber sub = dev.dynamo4j.events.EventSubscriber.create(t, scope, "t", PayloadCodec.MSGPACK)) {
+        String subject = scope.subject("t");
+        raw.publish(subject, new byte[] {(byte) 0xc1}); // not MessagePack
+        raw.publish(subject, new byte[0]);
+        raw.publish(subject, new EventEnvelope(5, 0, 1, "t", PayloadCodec.MSGPACK.encode("the valid one")).encode());
+        raw.flush(Duration.ofSeconds(5));
+        dev.dynamo4j.events.ReceivedEvent e = sub.poll(Duration.ofSeconds(10));
+        assertThat(e).isNotNull();
+        assertThat(e.decode(String.class)).isEqualTo("the valid one");
+        assertThat(sub.malformed()).isEqualTo(2);
+      }
+    } finally {
+      discovery.shutdown();
+    }
+  }
 }

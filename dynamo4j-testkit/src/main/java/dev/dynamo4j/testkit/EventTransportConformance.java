@@ -53,6 +53,11 @@ public abstract class EventTransportConformance {
 
   public record Tick(String kind, int n) {}
 
+  /** {@link #handshake} for tests outside this suite. */
+  public static void handshakeForTests(EventPublisher pub, EventSubscriber sub) throws InterruptedException {
+    handshake(pub, sub);
+  }
+
   /** Publishes probes until {@code sub} receives one from {@code pub}; returns the probes' last sequence. */
   protected static void handshake(EventPublisher pub, EventSubscriber sub) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -68,6 +73,77 @@ public abstract class EventTransportConformance {
       }
     }
     throw new AssertionError("subscriber never received a probe from publisher " + pub.publisherId());
+  }
+
+  /**
+   * A transport of the medium configured not to lose events under load (publishers wait for room
+   * instead of dropping), for {@code aMillionEventsFlatOutArriveExactlyOnceAndInOrder}; the
+   * plain one when the medium never drops.
+   */
+  protected EventTransport newLosslessTransport() {
+    return newTransport();
+  }
+
+  private EventTransport losslessTransport() {
+    EventTransport t = newLosslessTransport();
+    resources.add(t);
+    return t;
+  }
+
+  /** How many events the flat-out test sends. */
+  protected int flatOutEvents() {
+    return 1_000_000;
+  }
+
+  @Test
+  @Timeout(240)
+  void aMillionEventsFlatOutArriveExactlyOnceAndInOrder() throws Exception {
+    EventScope scope = new EventScope.Namespace(ns);
+    EventSubscriber sub = track(EventSubscriber.create(losslessTransport(), scope, "flood", PayloadCodec.MSGPACK));
+    EventPublisher pub = track(EventPublisher.create(losslessTransport(), scope, "flood", PayloadCodec.MSGPACK));
+    handshake(pub, sub); // the publisher starts once the subscriber receives it
+    int n = flatOutEvents();
+    byte[] payload = PayloadCodec.MSGPACK.encode(new Tick("flood", 1));
+    long[] first = {-1};
+    java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread publisher = Thread.ofPlatform().name("flat-out-publisher").start(() -> {
+      try {
+        first[0] = pub.publishBytes(payload);
+        for (int i = 1; i < n; i++) {
+          pub.publishBytes(payload); // as fast as the transport takes them
+        }
+      } catch (Throwable t) {
+        failed.set(t);
+      }
+    });
+    long received = 0;
+    long expected = -1;
+    while (received < n) {
+      ReceivedEvent e = sub.poll(Duration.ofSeconds(20));
+      if (e == null) {
+        publisher.join(Duration.ofSeconds(1));
+        throw new AssertionError("only " + received + " of " + n + " events arrived (publisher failure: " + failed.get()
+            + ", dropped by the publisher: " + pub.dropped() + ", gaps: " + sub.stats().gaps() + ")");
+      }
+      if (e.publisherId() != pub.publisherId()) {
+        continue;
+      }
+      if (expected < 0) {
+        expected = e.sequence(); // the first event after the probes
+      }
+      if (e.sequence() != expected) {
+        throw new AssertionError("event " + received + ": sequence " + e.sequence() + ", expected " + expected);
+      }
+      expected++;
+      received++;
+    }
+    publisher.join(Duration.ofSeconds(30));
+    assertThat(failed.get()).isNull();
+    assertThat(expected - n).as("the first flat-out event was the first received").isEqualTo(first[0]);
+    assertThat(pub.dropped()).isZero();
+    assertThat(sub.stats().gaps()).isZero();
+    assertThat(sub.stats().duplicates()).isZero();
+    assertThat(sub.poll(Duration.ofMillis(200))).as("nothing after the last").isNull();
   }
 
   @Test

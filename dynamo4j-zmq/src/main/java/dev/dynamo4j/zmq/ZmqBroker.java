@@ -47,11 +47,24 @@ public final class ZmqBroker implements AutoCloseable {
    * @param discovery where to register, or {@code null} for none
    */
   public ZmqBroker(String xsubBind, String xpubBind, String namespace, Discovery discovery) {
+    this(xsubBind, xpubBind, namespace, discovery, false);
+  }
+
+  /**
+   * @param lossless the XPUB does not drop for a subscriber at its high-water mark but waits
+   *     (the proxy, and so every publisher behind it, slows to the slowest subscriber): what
+   *     {@code DYN_ZMQ_SEND_TIMEOUT_MS=-1} asks of publishers, asked of the broker. Otherwise it
+   *     drops for that subscriber, which counts the gap (Dynamo's broker).
+   */
+  public ZmqBroker(String xsubBind, String xpubBind, String namespace, Discovery discovery, boolean lossless) {
     xsub = context.createSocket(SocketType.XSUB);
     xpub = context.createSocket(SocketType.XPUB);
     xsub.setLinger(0);
     xpub.setLinger(0);
     xpub.setSndHWM(ZmqEventTransport.SNDHWM);
+    if (lossless) {
+      xpub.setXpubNoDrop(true); // the proxy's sends block at the high-water mark
+    }
     try {
       xsub.bind(anyPort(xsubBind));
       xpub.bind(anyPort(xpubBind));

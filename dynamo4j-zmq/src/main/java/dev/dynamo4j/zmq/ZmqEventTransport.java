@@ -12,6 +12,7 @@ import dev.dynamo4j.discovery.EventTransport.Zmq;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventTransport;
+import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.EventFrame;
 import dev.dynamo4j.wire.WireFormatException;
@@ -22,9 +23,11 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -36,23 +39,34 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
- * Dynamo's default event plane, brokerless ZMQ ("direct mode").
+ * Dynamo's default event plane, brokerless ZMQ ("direct mode"), or through XSUB/XPUB brokers.
  *
  * <p><b>Publishing.</b> Each publication binds its own PUB socket on {@code
  * tcp://<host>:*} (SNDHWM 100000, linger 500 ms), reads the real port back and registers an {@code
  * EventChannel} record {@code {"kind":"Zmq","config":{"endpoint":"tcp://<host>:<port>"}}} under
  * the publisher id; close withdraws it. Each event is the 4-part message [topic][publisher id
- * u64 BE][sequence u64 BE][event frame], sent with DONTWAIT: a subscriber past its high-water
- * mark loses messages (its gap accounting shows them), the publisher never blocks. Sends are
- * serialised per publication (ZMQ sockets are single-threaded).
+ * u64 BE][sequence u64 BE][event frame], the frame and envelope encoded into one array, the id
+ * frame shared by every message. {@link EventPublisher} calls one publication from one thread at
+ * a time, in sequence order, so there is no lock here. {@code DYN_ZMQ_SEND_TIMEOUT_MS} ({@link
+ * ZmqEventOptions}): 0 (default, Dynamo's fail-fast) sends with DONTWAIT and a subscriber past
+ * its high-water mark misses events (it counts the gaps); otherwise the socket does not drop
+ * ({@code XPUB_NODROP}) and a send waits that long for room, then the event is dropped and
+ * counted by the publisher.
+ *
+ * <p><b>Broker mode.</b> A publisher connects an XPUB (a PUB that also reports subscriptions;
+ * the same on the wire) to every XSUB and, before its first event, waits up to {@code
+ * DYN_ZMQ_BROKER_READY_TIMEOUT_MS} for the ZMTP handshake with each (socket monitor;
+ * {@code Unavailable} when one does not come), then up to 250 ms more for the broker's
+ * subscriptions to reach it, so a subscriber that is already there gets the first event.
  *
  * <p><b>Subscribing.</b> One platform thread per subscription owns a SUB socket subscribed to the
  * plain topic; a virtual thread follows discovery for exactly that scope and topic and asks it to
  * connect to each publisher that appears and disconnect from each that goes. Every message is
- * validated (4 parts, exact topic, 8-byte ids, frame version and length, envelope identity equal
- * to the id frames); a bad one is dropped with a warning and reading goes on. Valid envelopes
- * wait in a bounded queue ({@value #QUEUE} envelopes); when it is full the socket thread waits,
- * and ZMQ's RCVHWM (default 100000) bounds the rest.
+ * validated and decoded once (4 parts, exact topic, 8-byte ids, frame version and length, the
+ * envelope, its identity equal to the id frames); a bad one is dropped with a warning, counted
+ * ({@code malformed}) and reading goes on. Decoded envelopes wait in a bounded queue ({@value
+ * #QUEUE}); when it is full the socket thread waits, and ZMQ's RCVHWM (default 100000) bounds
+ * the rest; readers take bursts at once ({@link Subscription#drainTo}).
  *
  * <p><b>Address.</b> {@code DYN_EVENT_PLANE_HOST} unset means 127.0.0.1 (dynamo4j never
  * advertises a network the operator did not choose; Dynamo auto-detects). It takes an IP
@@ -62,9 +76,13 @@ import org.zeromq.ZMQ;
 public final class ZmqEventTransport implements EventTransport {
   private static final Logger log = LoggerFactory.getLogger(ZmqEventTransport.class);
   static final int QUEUE = 1024;
+  /** Envelopes the socket thread hands over at once (at most): {@value #QUEUE} / this batches wait. */
+  static final int BATCH = 128;
   static final int SNDHWM = 100_000;
 
-  private final ZContext context = new ZContext(1);
+  private final ZContext context;
+  private final ZmqEventOptions options;
+  private final java.util.concurrent.atomic.AtomicLong monitors = new java.util.concurrent.atomic.AtomicLong();
   private final Discovery discovery;
   private final String bindHost;
   private final String advertiseHost;
@@ -73,7 +91,7 @@ public final class ZmqEventTransport implements EventTransport {
   private final boolean discoverBrokers;
 
   public ZmqEventTransport(Discovery discovery, String eventPlaneHost, int rcvHwm) {
-    this(discovery, eventPlaneHost, rcvHwm, null, false);
+    this(discovery, eventPlaneHost, rcvHwm, null, false, ZmqEventOptions.DEFAULTS);
   }
 
   /**
@@ -81,7 +99,18 @@ public final class ZmqEventTransport implements EventTransport {
    * @param discoverBrokers broker mode with the brokers registered in discovery for the scope's
    *     namespace ({@code DYN_ZMQ_BROKER_ENABLED}); ignored when {@code brokers} is given
    */
+  /** With the default {@link ZmqEventOptions}. */
   public ZmqEventTransport(Discovery discovery, String eventPlaneHost, int rcvHwm, BrokerUrls brokers, boolean discoverBrokers) {
+    this(discovery, eventPlaneHost, rcvHwm, brokers, discoverBrokers, ZmqEventOptions.DEFAULTS);
+  }
+
+  /**
+   * @param options I/O threads, send timeout and broker readiness deadline ({@code DYN_ZMQ_*})
+   */
+  public ZmqEventTransport(
+      Discovery discovery, String eventPlaneHost, int rcvHwm, BrokerUrls brokers, boolean discoverBrokers, ZmqEventOptions options) {
+    this.options = options;
+    this.context = new ZContext(options.ioThreads());
     this.staticBrokers = brokers;
     this.discoverBrokers = brokers == null && discoverBrokers;
     if (rcvHwm <= 0) {
@@ -168,33 +197,77 @@ public final class ZmqEventTransport implements EventTransport {
     return new BrokerUrls(xsub, xpub);
   }
 
-  /** Broker mode: a PUB connected to every XSUB, frame 0 = the scoped subject, no discovery record. */
-  private Publication publishViaBrokers(BrokerUrls brokers, EventScope scope, String topic) {
-    ZMQ.Socket pub = context.createSocket(SocketType.PUB);
+  /** Applies {@code DYN_ZMQ_SEND_TIMEOUT_MS}; returns the send flags to use. */
+  private int configureSend(ZMQ.Socket pub) {
     pub.setSndHWM(SNDHWM);
-    pub.setLinger(500);
-    pub.setReconnectIVL(100);
-    pub.setHandshakeIvl(2000);
-    for (String url : brokers.xsub()) {
-      pub.connect(url);
+    pub.setLinger(500); // on close, give queued events half a second to leave
+    pub.setHandshakeIvl(2000); // a stalled JeroMQ handshake is dropped and retried, not waited out for 30 s
+    Duration t = options.sendTimeout();
+    if (t.isZero()) {
+      return ZMQ.DONTWAIT; // Dynamo: SNDTIMEO 0, a full subscriber misses the event
     }
-    byte[] subject = scope.subject(topic).getBytes(StandardCharsets.UTF_8);
-    return new Publication() {
-      private boolean closed;
+    pub.setXpubNoDrop(true);
+    pub.setSendTimeOut(t.equals(ZmqEventOptions.FOREVER) ? -1 : (int) Math.min(Integer.MAX_VALUE, t.toMillis()));
+    return 0;
+  }
 
-      @Override
-      public synchronized void send(long pid, long seq, byte[] envelope) {
-        if (closed) {
-          throw new DynamoException(ErrorType.Unavailable, "publisher " + Long.toHexString(pid) + " is closed");
-        }
-        if (!pub.send(subject, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-          return;
-        }
-        pub.send(u64(pid), ZMQ.SNDMORE | ZMQ.DONTWAIT);
-        pub.send(u64(seq), ZMQ.SNDMORE | ZMQ.DONTWAIT);
-        pub.send(EventFrame.encode(envelope), ZMQ.DONTWAIT);
+  /** The 4-part sender shared by both modes; called by one thread at a time (see {@link EventPublisher}). */
+  private abstract static class Sender implements Publication {
+    private final ZMQ.Socket pub;
+    private final byte[] frame0;
+    private final int flags;
+    private byte[] pidBytes;
+    private long pid = -1;
+    volatile boolean closed;
+
+    Sender(ZMQ.Socket pub, byte[] frame0, int flags) {
+      this.pub = pub;
+      this.frame0 = frame0;
+      this.flags = flags;
+    }
+
+    @Override
+    public boolean send(EventEnvelope e) {
+      if (closed) {
+        throw new DynamoException(ErrorType.Unavailable, "publisher " + Long.toHexString(e.publisherId()) + " is closed");
       }
+      if (e.publisherId() != pid || pidBytes == null) {
+        pid = e.publisherId();
+        pidBytes = u64(pid); // never modified, so every message can share it
+      }
+      byte[] framed = e.encodeFramed();
+      if (!pub.send(frame0, ZMQ.SNDMORE | flags)) {
+        return false; // at the high-water mark (past the send timeout): nothing of this message left
+      }
+      pub.send(pidBytes, ZMQ.SNDMORE | flags);
+      pub.send(u64(e.sequence()), ZMQ.SNDMORE | flags);
+      pub.send(framed, flags);
+      return true;
+    }
+  }
 
+  /** Broker mode: an XPUB connected to every XSUB, frame 0 = the scoped subject, no discovery record. */
+  private Publication publishViaBrokers(BrokerUrls brokers, EventScope scope, String topic) {
+    ZMQ.Socket pub = context.createSocket(SocketType.XPUB);
+    int flags = configureSend(pub);
+    pub.setReconnectIVL(100);
+    String monitorAddress = "inproc://dynamo4j-zmq-pub-monitor-" + monitors.incrementAndGet();
+    pub.monitor(monitorAddress, ZMQ.EVENT_HANDSHAKE_PROTOCOL);
+    ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
+    try {
+      monitor.connect(monitorAddress);
+      for (String url : brokers.xsub()) {
+        pub.connect(url);
+      }
+      awaitBrokers(pub, monitor, brokers, scope.subject(topic));
+    } catch (RuntimeException e) {
+      pub.close();
+      throw e;
+    } finally {
+      pub.monitor(null, 0);
+      monitor.close();
+    }
+    return new Sender(pub, scope.subject(topic).getBytes(StandardCharsets.UTF_8), flags) {
       @Override
       public synchronized void close() {
         if (!closed) {
@@ -205,6 +278,41 @@ public final class ZmqEventTransport implements EventTransport {
     };
   }
 
+  /**
+   * Waits for the ZMTP handshake with every XSUB (the socket monitor), then briefly for the
+   * brokers' subscriptions to arrive (an XPUB reports them), so a subscriber already present gets
+   * the first event.
+   */
+  private void awaitBrokers(ZMQ.Socket pub, ZMQ.Socket monitor, BrokerUrls brokers, String subject) {
+    long deadline = System.nanoTime() + options.brokerReadyTimeout().toNanos();
+    int handshakes = 0;
+    while (handshakes < brokers.xsub().size()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new DynamoException(ErrorType.Unavailable, "ZMQ broker XSUB " + brokers.xsub() + ": " + handshakes + " of " + brokers.xsub().size()
+            + " handshakes within " + options.brokerReadyTimeout().toMillis() + " ms (DYN_ZMQ_BROKER_READY_TIMEOUT_MS)");
+      }
+      monitor.setReceiveTimeOut((int) Math.max(1, Math.min(100, left / 1_000_000)));
+      ZMQ.Event ev = ZMQ.Event.recv(monitor);
+      if (ev != null && ev.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+        handshakes++;
+      }
+    }
+    long subsDeadline = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250));
+    byte[] want = subject.getBytes(StandardCharsets.UTF_8);
+    while (System.nanoTime() < subsDeadline) {
+      pub.setReceiveTimeOut((int) Math.max(1, (subsDeadline - System.nanoTime()) / 1_000_000));
+      byte[] m = pub.recv(0);
+      if (m == null) {
+        break; // no subscriber yet: nobody to lose the first event
+      }
+      // [1 | prefix] subscribes; a prefix of our subject (or empty) means someone listens to us
+      if (m.length >= 1 && m[0] == 1 && m.length - 1 <= want.length && Arrays.equals(m, 1, m.length, want, 0, m.length - 1)) {
+        return;
+      }
+    }
+  }
+
   @Override
   public Publication publish(EventScope scope, String topic, long publisherId) {
     BrokerUrls brokers = brokersFor(scope);
@@ -212,9 +320,7 @@ public final class ZmqEventTransport implements EventTransport {
       return publishViaBrokers(brokers, scope, topic);
     }
     ZMQ.Socket pub = context.createSocket(SocketType.PUB);
-    pub.setSndHWM(SNDHWM);
-    pub.setLinger(500); // on close, give queued events half a second to leave
-    pub.setHandshakeIvl(2000); // a stalled JeroMQ handshake is dropped and retried, not waited out for 30 s
+    int flags = configureSend(pub);
     pub.setIPv6(bindHost.contains(":"));
     String bindAt = "tcp://" + (bindHost.contains(":") ? "[" + bindHost + "]" : bindHost) + ":*";
     try {
@@ -234,24 +340,7 @@ public final class ZmqEventTransport implements EventTransport {
       throw e;
     }
     log.debug("ZMQ publisher {} of {} on {}", Long.toHexString(publisherId), scope.subject(topic), advertised);
-    byte[] topicBytes = topic.getBytes(StandardCharsets.UTF_8);
-    return new Publication() {
-      private boolean closed;
-
-      @Override
-      public synchronized void send(long pid, long seq, byte[] envelope) {
-        if (closed) {
-          throw new DynamoException(ErrorType.Unavailable, "publisher " + Long.toHexString(pid) + " is closed");
-        }
-        // DONTWAIT everywhere: a full subscriber loses this message, the publisher goes on.
-        if (!pub.send(topicBytes, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-          return;
-        }
-        pub.send(u64(pid), ZMQ.SNDMORE | ZMQ.DONTWAIT);
-        pub.send(u64(seq), ZMQ.SNDMORE | ZMQ.DONTWAIT);
-        pub.send(EventFrame.encode(envelope), ZMQ.DONTWAIT);
-      }
-
+    return new Sender(pub, topic.getBytes(StandardCharsets.UTF_8), flags) {
       @Override
       public synchronized void close() {
         if (closed) {
@@ -306,13 +395,16 @@ public final class ZmqEventTransport implements EventTransport {
 
   /** A subscription: a socket thread, a discovery-following thread, a bounded queue. */
   private final class Sub implements Subscription {
-    private static final byte[] CLOSED = new byte[0];
+    private static final List<EventEnvelope> CLOSED = List.of();
     private final String topic;
     private final byte[] topicBytes;
     private final byte[] routingKey;
     private final BrokerUrls brokers;
     private final Dedup dedup;
-    private final ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final ArrayBlockingQueue<List<EventEnvelope>> queue = new ArrayBlockingQueue<>(QUEUE / BATCH);
+    private List<EventEnvelope> current = List.of(); // the batch being read (the one reader's)
+    private int index;
+    private volatile long malformed; // written by the socket thread only
     private final ConcurrentLinkedQueue<String[]> commands = new ConcurrentLinkedQueue<>();
     private final Map<Long, String> connected = new HashMap<>(); // socket thread only
     private volatile int connectedCount;
@@ -374,35 +466,46 @@ public final class ZmqEventTransport implements EventTransport {
         sub.setTCPKeepAlive(1);
         sub.subscribe(routingKey);
         byte[][] parts = new byte[8][];
+        List<EventEnvelope> batch = new ArrayList<>(BATCH);
         while (!closed) {
           String[] cmd;
           while ((cmd = commands.poll()) != null) {
             apply(sub, cmd);
           }
-          byte[] first;
-          try {
-            first = sub.recv(0);
-          } catch (org.zeromq.ZMQException e) {
-            if (closed) {
-              return;
+          // One blocking read (100 ms, then the commands again), then whatever else is already
+          // there, up to a batch: the reader gets the burst with one hand-off.
+          int flags = 0;
+          while (batch.size() < BATCH) {
+            byte[] first;
+            try {
+              first = sub.recv(flags);
+            } catch (org.zeromq.ZMQException e) {
+              if (closed) {
+                return;
+              }
+              throw e;
             }
-            throw e;
-          }
-          if (first == null) {
-            continue; // timeout: look at commands again
-          }
-          int n = 0;
-          parts[n++] = first;
-          while (sub.hasReceiveMore()) {
-            byte[] p = sub.recv(0);
-            if (n < parts.length) {
-              parts[n] = p;
+            if (first == null) {
+              break; // timeout, or nothing more waiting
             }
-            n++;
+            flags = ZMQ.DONTWAIT;
+            int n = 0;
+            parts[n++] = first;
+            while (sub.hasReceiveMore()) {
+              byte[] p = sub.recv(0);
+              if (n < parts.length) {
+                parts[n] = p;
+              }
+              n++;
+            }
+            EventEnvelope envelope = validate(parts, n);
+            if (envelope != null) {
+              batch.add(envelope);
+            }
           }
-          byte[] envelope = validate(parts, n);
-          if (envelope != null) {
-            queue.put(envelope);
+          if (!batch.isEmpty()) {
+            queue.put(batch);
+            batch = new ArrayList<>(BATCH);
           }
         }
       } catch (InterruptedException e) {
@@ -435,9 +538,10 @@ public final class ZmqEventTransport implements EventTransport {
       connectedCount = connected.size();
     }
 
-    /** The envelope of a valid message, or {@code null} (with a warning) for anything else. */
-    private byte[] validate(byte[][] parts, int n) {
+    /** The decoded envelope of a valid message, or {@code null} (counted, with a warning) for anything else. */
+    private EventEnvelope validate(byte[][] parts, int n) {
       if (n != 4) {
+        malformed++;
         log.warn("dropping a {}-part message on {} (expected 4)", n, topic);
         return null;
       }
@@ -445,21 +549,22 @@ public final class ZmqEventTransport implements EventTransport {
         return null; // a prefix match such as "<topic>-prefix-collision": not ours
       }
       if (parts[1].length != 8 || parts[2].length != 8) {
+        malformed++;
         log.warn("dropping a message on {} with id frames of {} and {} bytes (expected 8)", topic, parts[1].length, parts[2].length);
         return null;
       }
-      byte[] envelope;
       EventEnvelope env;
       try {
-        envelope = EventFrame.decode(parts[3]);
-        env = EventEnvelope.decode(envelope);
+        env = EventEnvelope.decodeFrame(parts[3], topic);
       } catch (WireFormatException e) {
+        malformed++;
         log.warn("dropping a malformed event on {}: {}", topic, e.getMessage());
         return null;
       }
       long pid = ByteBuffer.wrap(parts[1]).getLong();
       long seq = ByteBuffer.wrap(parts[2]).getLong();
       if (env.publisherId() != pid || env.sequence() != seq || !env.topic().equals(topic)) {
+        malformed++;
         log.warn("dropping an event on {} whose envelope (publisher {}, seq {}) does not match its frames (publisher {}, seq {})",
             topic, env.publisherId(), env.sequence(), pid, seq);
         return null;
@@ -467,33 +572,77 @@ public final class ZmqEventTransport implements EventTransport {
       if (dedup != null && !dedup.firstTime(pid, seq)) {
         return null; // the same event through another broker
       }
-      return envelope;
+      return env;
+    }
+
+    /** The next envelope of the current batch, or null when it is used up. */
+    private EventEnvelope fromBatch() {
+      return index < current.size() ? current.get(index++) : null;
+    }
+
+    /** Takes the next batch; false once closed. */
+    private boolean nextBatch(List<EventEnvelope> b) {
+      if (b == CLOSED) {
+        queue.offer(CLOSED);
+        return false;
+      }
+      current = b;
+      index = 0;
+      return true;
     }
 
     @Override
-    public byte[] next() throws InterruptedException {
-      if (closed) {
-        return null;
+    public EventEnvelope next() throws InterruptedException {
+      while (!closed) {
+        EventEnvelope e = fromBatch();
+        if (e != null) {
+          return e;
+        }
+        if (!nextBatch(queue.take())) {
+          return null;
+        }
       }
-      byte[] b = queue.take();
-      if (b == CLOSED) {
-        queue.offer(CLOSED);
-        return null;
-      }
-      return b;
+      return null;
     }
 
     @Override
-    public byte[] poll(Duration timeout) throws InterruptedException {
-      if (closed) {
-        return null;
+    public EventEnvelope poll(Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!closed) {
+        EventEnvelope e = fromBatch();
+        if (e != null) {
+          return e;
+        }
+        List<EventEnvelope> b = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (b == null || !nextBatch(b)) {
+          return null;
+        }
       }
-      byte[] b = queue.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      if (b == CLOSED) {
-        queue.offer(CLOSED);
-        return null;
+      return null;
+    }
+
+    @Override
+    public int drainTo(java.util.Collection<? super EventEnvelope> sink, int max) {
+      int n = 0;
+      while (n < max && !closed) {
+        EventEnvelope e = fromBatch();
+        if (e == null) {
+          List<EventEnvelope> b = queue.peek();
+          if (b == null || b == CLOSED) {
+            break;
+          }
+          nextBatch(queue.poll()); // one reader: what was peeked is what is polled
+          continue;
+        }
+        sink.add(e);
+        n++;
       }
-      return b;
+      return n;
+    }
+
+    @Override
+    public long malformed() {
+      return malformed;
     }
 
     @Override

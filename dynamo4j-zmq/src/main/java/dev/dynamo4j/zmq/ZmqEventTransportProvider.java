@@ -15,6 +15,6 @@ public final class ZmqEventTransportProvider implements EventTransportProvider {
   @Override
   public EventTransport create(RuntimeConfig config, Discovery discovery) {
     BrokerUrls brokers = config.zmqBrokerUrl() == null ? null : BrokerUrls.parse(config.zmqBrokerUrl());
-    return new ZmqEventTransport(discovery, config.eventPlaneHost(), 100_000, brokers, config.zmqBrokerEnabled());
+    return new ZmqEventTransport(discovery, config.eventPlaneHost(), 100_000, brokers, config.zmqBrokerEnabled(), config.zmqEvents());
   }
 }

@@ -41,6 +41,7 @@ class ZmqBrokerModeTest {
   @Nested
   class ThroughABroker extends EventTransportConformance {
     final ZmqBroker broker = new ZmqBroker("tcp://127.0.0.1:0", "tcp://127.0.0.1:0", "unused", null);
+    ZmqBroker losslessBroker;
     final MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(1024);
 
     @Override
@@ -49,9 +50,25 @@ class ZmqBrokerModeTest {
           new BrokerUrls(List.of(broker.xsubEndpoint()), List.of(broker.xpubEndpoint())), false);
     }
 
+    /** Publishers and the broker wait for room ({@code DYN_ZMQ_SEND_TIMEOUT_MS=-1}) instead of dropping. */
+    @Override
+    protected EventTransport newLosslessTransport() {
+      synchronized (this) {
+        if (losslessBroker == null) {
+          losslessBroker = new ZmqBroker("tcp://127.0.0.1:0", "tcp://127.0.0.1:0", "unused", null, true);
+        }
+      }
+      return new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 100_000,
+          new BrokerUrls(List.of(losslessBroker.xsubEndpoint()), List.of(losslessBroker.xpubEndpoint())), false,
+          dev.dynamo4j.events.ZmqEventOptions.DEFAULTS.withSendTimeout(dev.dynamo4j.events.ZmqEventOptions.FOREVER));
+    }
+
     @AfterEach
     void stopBroker() {
       broker.close();
+      if (losslessBroker != null) {
+        losslessBroker.close();
+      }
     }
   }
 
@@ -82,6 +99,47 @@ class ZmqBrokerModeTest {
       }
     } finally {
       brokerSide.shutdown();
+    }
+  }
+
+  @Test
+  void theFirstEventOfANewPublisherReachesASubscriberThatIsAlreadyThere() throws Exception {
+    try (ZmqBroker broker = new ZmqBroker("tcp://127.0.0.1:0", "tcp://127.0.0.1:0", ns, null)) {
+      BrokerUrls urls = new BrokerUrls(List.of(broker.xsubEndpoint()), List.of(broker.xpubEndpoint()));
+      try (ZmqEventTransport subSide = new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 1000, urls, false);
+          ZmqEventTransport pubSide = new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 1000, urls, false)) {
+        EventScope scope = new EventScope.Namespace(ns);
+        try (EventSubscriber sub = EventSubscriber.create(subSide, scope, "first", PayloadCodec.MSGPACK)) {
+          // The subscriber's path through the broker is up once an earlier publisher's probe arrives.
+          try (EventPublisher earlier = EventPublisher.create(pubSide, scope, "first", PayloadCodec.MSGPACK)) {
+            EventTransportConformance.handshakeForTests(earlier, sub);
+          }
+          for (int round = 0; round < 5; round++) {
+            try (EventPublisher fresh = EventPublisher.create(pubSide, scope, "first", PayloadCodec.MSGPACK)) {
+              assertThat(fresh.publish("first of " + round)).isZero(); // one event, no probes: it must not be lost
+              ReceivedEvent got = sub.poll(Duration.ofSeconds(10));
+              assertThat(got).as("round " + round).isNotNull();
+              assertThat(got.publisherId()).isEqualTo(fresh.publisherId());
+              assertThat(got.decode(String.class)).isEqualTo("first of " + round);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aBrokerThatNeverHandshakesIsATypedErrorAfterTheReadyDeadline() throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      BrokerUrls urls = new BrokerUrls(List.of("tcp://127.0.0.1:" + silent.getLocalPort()), List.of("tcp://127.0.0.1:" + silent.getLocalPort()));
+      try (ZmqEventTransport t = new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 1000, urls, false,
+          dev.dynamo4j.events.ZmqEventOptions.fromEnv(java.util.Map.of("DYN_ZMQ_BROKER_READY_TIMEOUT_MS", "700"), dev.dynamo4j.events.ZmqEventOptions.DEFAULTS))) {
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> t.publish(new EventScope.Namespace(ns), "t", 1))
+            .isInstanceOf(dev.dynamo4j.error.DynamoException.class)
+            .hasMessageContaining("0 of 1 handshakes within 700 ms (DYN_ZMQ_BROKER_READY_TIMEOUT_MS)");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(600L, 20_000L);
+      }
     }
   }
 

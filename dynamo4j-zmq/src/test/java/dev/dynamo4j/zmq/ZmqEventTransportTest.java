@@ -2,6 +2,7 @@ package dev.dynamo4j.zmq;
 
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.events.EventTransport;
+import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.testkit.EventTransportConformance;
 
@@ -12,5 +13,12 @@ class ZmqEventTransportTest extends EventTransportConformance {
   @Override
   protected EventTransport newTransport() {
     return new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 100_000);
+  }
+
+  /** Publishers wait for a full subscriber ({@code DYN_ZMQ_SEND_TIMEOUT_MS=-1}) instead of dropping. */
+  @Override
+  protected EventTransport newLosslessTransport() {
+    return new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 100_000, null, false,
+        ZmqEventOptions.DEFAULTS.withSendTimeout(ZmqEventOptions.FOREVER));
   }
 }

@@ -1,0 +1,40 @@
+package dev.dynamo4j.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ZmqEventOptionsTest {
+  @Test
+  void defaultsAreDynamosAndTheEnvironmentOverridesThem() {
+    ZmqEventOptions d = RuntimeConfig.builder(Map.of()).build().zmqEvents();
+    assertThat(d.ioThreads()).isEqualTo(4);
+    assertThat(d.sendTimeout()).isZero();
+    assertThat(d.brokerReadyTimeout()).isEqualTo(Duration.ofSeconds(5));
+    ZmqEventOptions o = RuntimeConfig.builder(Map.of("DYN_ZMQ_IO_THREADS", "2", "DYN_ZMQ_SEND_TIMEOUT_MS", "-1",
+        "DYN_ZMQ_BROKER_READY_TIMEOUT_MS", "250")).build().zmqEvents();
+    assertThat(o.ioThreads()).isEqualTo(2);
+    assertThat(o.sendTimeout()).isEqualTo(ZmqEventOptions.FOREVER);
+    assertThat(o.brokerReadyTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(RuntimeConfig.builder(Map.of("DYN_ZMQ_SEND_TIMEOUT_MS", "1500")).build().zmqEvents().sendTimeout()).isEqualTo(Duration.ofMillis(1500));
+  }
+
+  @Test
+  void badValuesAreRefusedNamingTheVariable() {
+    for (String bad : new String[] {"0", "-3", "four", "2147483648"}) {
+      assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_ZMQ_IO_THREADS", bad)).build())
+          .isInstanceOf(DynamoException.class).hasMessageContaining("DYN_ZMQ_IO_THREADS");
+    }
+    for (String bad : new String[] {"-2", "soon", "2147483648"}) {
+      assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_ZMQ_SEND_TIMEOUT_MS", bad)).build())
+          .isInstanceOf(DynamoException.class).hasMessageContaining("DYN_ZMQ_SEND_TIMEOUT_MS");
+    }
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_ZMQ_BROKER_READY_TIMEOUT_MS", "0")).build())
+        .isInstanceOf(DynamoException.class).hasMessageContaining("DYN_ZMQ_BROKER_READY_TIMEOUT_MS");
+  }
+}
