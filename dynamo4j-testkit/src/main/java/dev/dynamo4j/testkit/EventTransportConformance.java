@@ -239,4 +239,36 @@ public abstract class EventTransportConformance {
     sub.close();
     assertThat(sub.poll(Duration.ofMillis(200))).isNull();
   }
+
+  @Test
+  void aReaderBlockedInNextIsEndedByCloseOrByAnInterrupt() throws Exception {
+    EventSubscriber sub = track(EventSubscriber.create(transport(), new EventScope.Namespace(ns), "quiet", PayloadCodec.MSGPACK));
+    java.util.concurrent.CompletableFuture<Object> interrupted = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(2);
+    Thread a = Thread.ofVirtual().start(() -> {
+      started.countDown();
+      try {
+        interrupted.complete(sub.next());
+      } catch (InterruptedException e) {
+        interrupted.complete(e);
+      }
+    });
+    started.countDown();
+    assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    a.interrupt();
+    assertThat(interrupted.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    java.util.concurrent.CompletableFuture<Object> closed = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+    Thread.ofVirtual().start(() -> {
+      try {
+        reading.countDown();
+        closed.complete(java.util.Optional.ofNullable(sub.next()));
+      } catch (InterruptedException e) {
+        closed.complete(e);
+      }
+    });
+    assertThat(reading.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    sub.close(); // whether the reader is already blocked or about to be, next() ends with null
+    assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(java.util.Optional.empty());
+  }
 }

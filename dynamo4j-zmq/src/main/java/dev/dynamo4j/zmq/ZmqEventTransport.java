@@ -29,9 +29,9 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -75,9 +75,6 @@ import org.zeromq.ZMQ;
  */
 public final class ZmqEventTransport implements EventTransport {
   private static final Logger log = LoggerFactory.getLogger(ZmqEventTransport.class);
-  static final int QUEUE = 1024;
-  /** Envelopes the socket thread hands over at once (at most): {@value #QUEUE} / this batches wait. */
-  static final int BATCH = 128;
   static final int SNDHWM = 100_000;
 
   private final ZContext context;
@@ -393,23 +390,32 @@ public final class ZmqEventTransport implements EventTransport {
     context.close();
   }
 
-  /** A subscription: a socket thread, a discovery-following thread, a bounded queue. */
+  /**
+   * A subscription read by its reader ("single consumer", Dynamo's shape without the broadcast
+   * hop): the thread that calls {@code next}/{@code poll} reads the SUB socket itself, so an event
+   * costs no hand-off between threads; a virtual thread follows discovery. The socket is guarded
+   * by a lock: the reader holds it while it reads (in slices of at most 100 ms, applying
+   * connect/disconnect commands between them), the discovery thread applies commands itself when
+   * nobody is reading, and close takes it to close the socket. Buffering: ZMQ's RCVHWM only; a
+   * reader that stops reading pushes back to the publishers (which drop, or wait per {@code
+   * DYN_ZMQ_SEND_TIMEOUT_MS}), so memory stays bounded and loss shows up as gaps.
+   */
   private final class Sub implements Subscription {
-    private static final List<EventEnvelope> CLOSED = List.of();
+    private static final int SLICE_MS = 100;
     private final String topic;
     private final byte[] topicBytes;
     private final byte[] routingKey;
     private final BrokerUrls brokers;
     private final Dedup dedup;
-    private final ArrayBlockingQueue<List<EventEnvelope>> queue = new ArrayBlockingQueue<>(QUEUE / BATCH);
-    private List<EventEnvelope> current = List.of(); // the batch being read (the one reader's)
-    private int index;
-    private volatile long malformed; // written by the socket thread only
+    private final ReentrantLock socketLock = new ReentrantLock();
+    private final ZMQ.Socket sub; // guarded by socketLock
+    private final byte[][] parts = new byte[8][]; // guarded by socketLock
+    private int receiveTimeout = -2; // the socket's RCVTIMEO now; guarded by socketLock
+    private volatile long malformed; // written under socketLock
     private final ConcurrentLinkedQueue<String[]> commands = new ConcurrentLinkedQueue<>();
-    private final Map<Long, String> connected = new HashMap<>(); // socket thread only
+    private final Map<Long, String> connected = new HashMap<>(); // guarded by socketLock
     private volatile int connectedCount;
     private final DiscoveryWatch watch;
-    private final Thread socketThread;
     private final Thread watchThread;
     private volatile boolean closed;
 
@@ -419,6 +425,14 @@ public final class ZmqEventTransport implements EventTransport {
       this.brokers = brokers;
       this.routingKey = brokers == null ? topicBytes : scope.subject(topic).getBytes(StandardCharsets.UTF_8);
       this.dedup = brokers != null && brokers.xpub().size() > 1 ? new Dedup(DEDUP_WINDOW) : null;
+      sub = context.createSocket(SocketType.SUB);
+      sub.setRcvHWM(rcvHwm);
+      sub.setLinger(0);
+      sub.setReconnectIVL(100);
+      sub.setReconnectIVLMax(5000);
+      sub.setHandshakeIvl(2000);
+      sub.setTCPKeepAlive(1);
+      sub.subscribe(routingKey);
       if (brokers == null) {
         this.watch = discovery.listAndWatch(new DiscoveryQuery.EventChannels(EventQuery.of(scope, topic)));
         this.watchThread = Thread.ofVirtual().name("dynamo4j-zmq-sub-watch-" + topic).start(this::follow);
@@ -428,8 +442,8 @@ public final class ZmqEventTransport implements EventTransport {
         for (int i = 0; i < brokers.xpub().size(); i++) {
           commands.add(new String[] {"connect", Integer.toString(-1 - i), brokers.xpub().get(i)});
         }
+        applyCommandsIfFree();
       }
-      this.socketThread = Thread.ofPlatform().daemon().name("dynamo4j-zmq-sub-" + topic).start(this::pump);
     }
 
     private void follow() {
@@ -447,6 +461,7 @@ public final class ZmqEventTransport implements EventTransport {
             case DiscoveryEvent.Removed r -> commands.add(new String[] {"disconnect", Long.toString(r.id().instanceId()), null});
             default -> {}
           }
+          applyCommandsIfFree();
         }
       } catch (InterruptedException ie) {
         // closing
@@ -455,68 +470,25 @@ public final class ZmqEventTransport implements EventTransport {
       }
     }
 
-    private void pump() {
-      try (ZMQ.Socket sub = context.createSocket(SocketType.SUB)) {
-        sub.setRcvHWM(rcvHwm);
-        sub.setLinger(0);
-        sub.setReceiveTimeOut(100);
-        sub.setReconnectIVL(100);
-        sub.setReconnectIVLMax(5000);
-        sub.setHandshakeIvl(2000);
-        sub.setTCPKeepAlive(1);
-        sub.subscribe(routingKey);
-        byte[][] parts = new byte[8][];
-        List<EventEnvelope> batch = new ArrayList<>(BATCH);
-        while (!closed) {
-          String[] cmd;
-          while ((cmd = commands.poll()) != null) {
-            apply(sub, cmd);
-          }
-          // One blocking read (100 ms, then the commands again), then whatever else is already
-          // there, up to a batch: the reader gets the burst with one hand-off.
-          int flags = 0;
-          while (batch.size() < BATCH) {
-            byte[] first;
-            try {
-              first = sub.recv(flags);
-            } catch (org.zeromq.ZMQException e) {
-              if (closed) {
-                return;
-              }
-              throw e;
-            }
-            if (first == null) {
-              break; // timeout, or nothing more waiting
-            }
-            flags = ZMQ.DONTWAIT;
-            int n = 0;
-            parts[n++] = first;
-            while (sub.hasReceiveMore()) {
-              byte[] p = sub.recv(0);
-              if (n < parts.length) {
-                parts[n] = p;
-              }
-              n++;
-            }
-            EventEnvelope envelope = validate(parts, n);
-            if (envelope != null) {
-              batch.add(envelope);
-            }
-          }
-          if (!batch.isEmpty()) {
-            queue.put(batch);
-            batch = new ArrayList<>(BATCH);
-          }
+    /** Applies pending commands now unless a reader holds the socket (it applies them within one slice). */
+    private void applyCommandsIfFree() {
+      if (socketLock.tryLock()) {
+        try {
+          applyCommands();
+        } finally {
+          socketLock.unlock();
         }
-      } catch (InterruptedException e) {
-        // closing
-      } catch (RuntimeException e) {
-        if (!closed) {
-          log.error("ZMQ subscriber {} failed", topic, e);
-        }
-      } finally {
-        queue.clear();
-        queue.offer(CLOSED);
+      }
+    }
+
+    /** Under socketLock. */
+    private void applyCommands() {
+      if (closed) {
+        return;
+      }
+      String[] cmd;
+      while ((cmd = commands.poll()) != null) {
+        apply(sub, cmd);
       }
     }
 
@@ -536,6 +508,65 @@ public final class ZmqEventTransport implements EventTransport {
         }
       }
       connectedCount = connected.size();
+    }
+
+    /**
+     * Under socketLock: the next valid envelope, waiting until {@code deadline} (System.nanoTime)
+     * when {@code wait}, else only what is already there; null when none came or on close.
+     */
+    private EventEnvelope read(long deadline, boolean wait) throws InterruptedException {
+      while (!closed) {
+        applyCommands();
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+        int flags = ZMQ.DONTWAIT;
+        long left = deadline - System.nanoTime();
+        if (wait && left > 0) {
+          int ms = (int) Math.max(1, Math.min(SLICE_MS, TimeUnit.NANOSECONDS.toMillis(left)));
+          if (ms != receiveTimeout) {
+            sub.setReceiveTimeOut(ms);
+            receiveTimeout = ms;
+          }
+          flags = 0;
+        }
+        byte[] first;
+        try {
+          first = sub.recv(flags);
+        } catch (org.zeromq.ZMQException e) {
+          if (closed) {
+            return null;
+          }
+          if (e.getErrorCode() == zmq.ZError.EINTR) {
+            throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
+          }
+          throw e;
+        }
+        if (first == null) {
+          // JeroMQ answers an interrupt with EINTR and may have cleared the thread's flag
+          if (Thread.interrupted() || sub.errno() == zmq.ZError.EINTR) {
+            throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
+          }
+          if (!wait || deadline - System.nanoTime() <= 0) {
+            return null;
+          }
+          continue; // a slice ended: commands, then on
+        }
+        int n = 0;
+        parts[n++] = first;
+        while (sub.hasReceiveMore()) {
+          byte[] p = sub.recv(0);
+          if (n < parts.length) {
+            parts[n] = p;
+          }
+          n++;
+        }
+        EventEnvelope env = validate(parts, n);
+        if (env != null) {
+          return env;
+        }
+      }
+      return null;
     }
 
     /** The decoded envelope of a valid message, or {@code null} (counted, with a warning) for anything else. */
@@ -575,69 +606,51 @@ public final class ZmqEventTransport implements EventTransport {
       return env;
     }
 
-    /** The next envelope of the current batch, or null when it is used up. */
-    private EventEnvelope fromBatch() {
-      return index < current.size() ? current.get(index++) : null;
-    }
-
-    /** Takes the next batch; false once closed. */
-    private boolean nextBatch(List<EventEnvelope> b) {
-      if (b == CLOSED) {
-        queue.offer(CLOSED);
-        return false;
-      }
-      current = b;
-      index = 0;
-      return true;
-    }
-
     @Override
     public EventEnvelope next() throws InterruptedException {
-      while (!closed) {
-        EventEnvelope e = fromBatch();
-        if (e != null) {
-          return e;
+      socketLock.lockInterruptibly();
+      try {
+        while (!closed) {
+          EventEnvelope e = read(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SLICE_MS), true);
+          if (e != null) {
+            return e;
+          }
         }
-        if (!nextBatch(queue.take())) {
-          return null;
-        }
+        return null;
+      } finally {
+        socketLock.unlock();
       }
-      return null;
     }
 
     @Override
     public EventEnvelope poll(Duration timeout) throws InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (!closed) {
-        EventEnvelope e = fromBatch();
-        if (e != null) {
-          return e;
-        }
-        List<EventEnvelope> b = queue.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        if (b == null || !nextBatch(b)) {
-          return null;
-        }
+      if (!socketLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        return null;
       }
-      return null;
+      try {
+        return read(deadline, !timeout.isZero() && !timeout.isNegative());
+      } finally {
+        socketLock.unlock();
+      }
     }
 
     @Override
-    public int drainTo(java.util.Collection<? super EventEnvelope> sink, int max) {
-      int n = 0;
-      while (n < max && !closed) {
-        EventEnvelope e = fromBatch();
-        if (e == null) {
-          List<EventEnvelope> b = queue.peek();
-          if (b == null || b == CLOSED) {
-            break;
-          }
-          nextBatch(queue.poll()); // one reader: what was peeked is what is polled
-          continue;
-        }
-        sink.add(e);
-        n++;
+    public int drainTo(java.util.Collection<? super EventEnvelope> sink, int max) throws InterruptedException {
+      if (!socketLock.tryLock()) {
+        return 0;
       }
-      return n;
+      try {
+        int n = 0;
+        EventEnvelope e;
+        while (n < max && (e = read(0, false)) != null) {
+          sink.add(e);
+          n++;
+        }
+        return n;
+      } finally {
+        socketLock.unlock();
+      }
     }
 
     @Override
@@ -650,6 +663,7 @@ public final class ZmqEventTransport implements EventTransport {
       return connectedCount;
     }
 
+    /** Ends a blocked reader within one slice (100 ms), then closes the socket. */
     @Override
     public void close() {
       if (closed) {
@@ -660,13 +674,12 @@ public final class ZmqEventTransport implements EventTransport {
         watch.close();
         watchThread.interrupt();
       }
-      queue.clear();
+      socketLock.lock();
       try {
-        socketThread.join(2000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        sub.close();
+      } finally {
+        socketLock.unlock();
       }
-      queue.offer(CLOSED);
     }
   }
 }
