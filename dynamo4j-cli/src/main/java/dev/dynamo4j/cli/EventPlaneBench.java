@@ -133,7 +133,7 @@ final class EventPlaneBench implements Callable<Integer> {
   /** Ours, lossless as the baselines are: publishers wait for room ({@code DYN_ZMQ_SEND_TIMEOUT_MS=-1}). */
   static Pair dynamo4j(String ns) throws InterruptedException {
     return ours(discovery -> new ZmqEventTransport(discovery, null, 100_000, null, false,
-        dev.dynamo4j.events.ZmqEventOptions.DEFAULTS.withSendTimeout(dev.dynamo4j.events.ZmqEventOptions.FOREVER)), ns);
+        dev.dynamo4j.events.ZmqEventOptions.fromEnv(System.getenv(), dev.dynamo4j.events.ZmqEventOptions.DEFAULTS).withSendTimeout(dev.dynamo4j.events.ZmqEventOptions.FOREVER)), ns);
   }
 
   /** Publisher and subscriber on two transports that share one discovery store, as two processes would. */

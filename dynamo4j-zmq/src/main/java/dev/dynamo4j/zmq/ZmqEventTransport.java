@@ -20,7 +20,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -377,7 +376,21 @@ public final class ZmqEventTransport implements EventTransport {
   }
 
   static byte[] u64(long v) {
-    return ByteBuffer.allocate(8).putLong(v).array();
+    byte[] b = new byte[8];
+    for (int i = 7; i >= 0; i--) {
+      b[i] = (byte) v;
+      v >>>= 8;
+    }
+    return b;
+  }
+
+  /** The u64 BE of an 8-byte frame. */
+  static long u64(byte[] b) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (b[i] & 0xFF);
+    }
+    return v;
   }
 
   @Override
@@ -521,9 +534,10 @@ public final class ZmqEventTransport implements EventTransport {
           throw new InterruptedException();
         }
         int flags = ZMQ.DONTWAIT;
-        long left = deadline - System.nanoTime();
+        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
         if (wait && left > 0) {
-          int ms = (int) Math.max(1, Math.min(SLICE_MS, TimeUnit.NANOSECONDS.toMillis(left)));
+          // whole slices while more than one is left, so RCVTIMEO is rarely set again
+          int ms = left >= TimeUnit.MILLISECONDS.toNanos(SLICE_MS) ? SLICE_MS : (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
           if (ms != receiveTimeout) {
             sub.setReceiveTimeOut(ms);
             receiveTimeout = ms;
@@ -547,8 +561,8 @@ public final class ZmqEventTransport implements EventTransport {
           if (Thread.interrupted() || sub.errno() == zmq.ZError.EINTR) {
             throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
           }
-          if (!wait || deadline - System.nanoTime() <= 0) {
-            return null;
+          if (!wait || deadline == Long.MAX_VALUE || deadline - System.nanoTime() <= 0) {
+            return null; // (next() calls again after each slice, re-checking close)
           }
           continue; // a slice ended: commands, then on
         }
@@ -592,8 +606,8 @@ public final class ZmqEventTransport implements EventTransport {
         log.warn("dropping a malformed event on {}: {}", topic, e.getMessage());
         return null;
       }
-      long pid = ByteBuffer.wrap(parts[1]).getLong();
-      long seq = ByteBuffer.wrap(parts[2]).getLong();
+      long pid = u64(parts[1]);
+      long seq = u64(parts[2]);
       if (env.publisherId() != pid || env.sequence() != seq || !env.topic().equals(topic)) {
         malformed++;
         log.warn("dropping an event on {} whose envelope (publisher {}, seq {}) does not match its frames (publisher {}, seq {})",
@@ -611,7 +625,7 @@ public final class ZmqEventTransport implements EventTransport {
       socketLock.lockInterruptibly();
       try {
         while (!closed) {
-          EventEnvelope e = read(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SLICE_MS), true);
+          EventEnvelope e = read(Long.MAX_VALUE, true); // returns at the end of each slice (commands, close)
           if (e != null) {
             return e;
           }
