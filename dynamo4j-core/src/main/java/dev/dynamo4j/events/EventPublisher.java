@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class EventPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How long {@link #close} waits for a batch another thread is sending. */
+  private static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(5);
   private static final VarHandle TAIL;
   private static final VarHandle NEXT;
 
@@ -126,22 +128,27 @@ public final class EventPublisher implements AutoCloseable {
   private void drain() {
     while (sending.compareAndSet(false, true)) {
       try {
-        Node h = head;
-        Node n;
-        while ((n = h.next) != null) {
-          head = n;
-          h = n;
-          if (publication.send(new EventEnvelope(publisherId, n.seq, n.publishedAt, topic, n.payload))) {
-            sent.increment();
-          } else {
-            dropped.increment();
-          }
-        }
+        sendQueued();
       } finally {
         sending.set(false);
       }
       if (head.next == null) {
         return; // a node linked after this check is sent by its own caller's drain()
+      }
+    }
+  }
+
+  /** Holding {@code sending}: sends every linked node after {@code head}, in order. */
+  private void sendQueued() {
+    Node h = head;
+    Node n;
+    while ((n = h.next) != null) {
+      head = n;
+      h = n;
+      if (publication.send(new EventEnvelope(publisherId, n.seq, n.publishedAt, topic, n.payload))) {
+        sent.increment();
+      } else {
+        dropped.increment();
       }
     }
   }
@@ -156,10 +163,30 @@ public final class EventPublisher implements AutoCloseable {
     return dropped.sum();
   }
 
+  /**
+   * Sends what is still queued, then stops: new publishes fail with {@code Unavailable}. Waits
+   * up to 5 s for a thread that is sending a batch right now to finish it (so the transport is not
+   * closed under a send), then closes the transport's publication.
+   */
   @Override
   public void close() {
     closed = true;
-    drain();
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    boolean mine;
+    while (!(mine = sending.compareAndSet(false, true)) && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // another thread is sending a batch
+    }
+    if (mine) {
+      try {
+        sendQueued();
+      } catch (RuntimeException e) {
+        log.warn("publisher {} of {}: events queued at close not sent: {}", Long.toHexString(publisherId), topic, e.toString());
+      }
+      // `sending` stays taken: nothing sends through this publication again
+    } else {
+      // a send waits for a stuck subscriber (DYN_ZMQ_SEND_TIMEOUT_MS=-1): closing the transport ends it
+      log.warn("publisher {} of {}: a send still waiting after {} ms; closing under it", Long.toHexString(publisherId), topic, CLOSE_WAIT.toMillis());
+    }
     try {
       publication.close();
     } catch (RuntimeException e) {
