@@ -20,6 +20,10 @@ public final class BenchServer {
     };
     System.out.println("READY " + address);
     System.out.flush();
-    Thread.currentThread().join(); // serves until the benchmark stops this JVM
+    // Serves until the benchmark stops it: ServerJvm.close() destroys this JVM, and stdin (a
+    // pipe from the benchmark's JVM) reaches end of stream when that JVM goes away, even killed,
+    // so a server is never left behind.
+    System.in.transferTo(java.io.OutputStream.nullOutputStream());
+    System.exit(0);
   }
 }

@@ -236,7 +236,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
     for (int t = 0; t < n; t++) {
       threads.add(Thread.ofVirtual().start(() -> {
         try {
-          while (System.nanoTime() < end && failure.get() == null) {
+          while (System.nanoTime() < end && failure.get() == null) { // an AtomicReference read, not a wait
             op.run();
           }
         } catch (Exception e) {
@@ -247,7 +247,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
     for (Thread t : threads) {
       t.join(Duration.ofMinutes(2));
     }
-    if (failure.get() != null) {
+    if (failure.get() != null) { // the threads were joined (at most 2 min each) above; no wait here
       throw failure.get();
     }
     double secs = (System.nanoTime() - start) / 1e9;

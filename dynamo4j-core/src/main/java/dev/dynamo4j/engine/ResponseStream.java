@@ -160,6 +160,7 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
    * on a virtual thread.
    */
   public boolean drainsWithoutWaiting() {
+    // started is an AtomicBoolean: reading it never waits
     return !closed && (source instanceof Ready<?> || (source instanceof Generator<?> g && !g.started.get()));
   }
 

@@ -205,35 +205,9 @@ public record EventEnvelope(long publisherId, long sequence, long publishedAt, S
   }
 
   /** A bounds-checked cursor over one MessagePack value; every error is a {@link WireFormatException}. */
-  private static final class Reader {
-    private final byte[] buf;
-    private final int end;
-    private int pos;
-
+  private static final class Reader extends MsgpackCursor {
     Reader(byte[] buf, int pos, int end) {
-      this.buf = buf;
-      this.pos = pos;
-      this.end = end;
-    }
-
-    private void need(long n, String what) {
-      if (n < 0 || n > end - pos) {
-        throw new WireFormatException(FORMAT, what + " needs " + Long.toUnsignedString(n) + " bytes but only " + (end - pos) + " remain");
-      }
-    }
-
-    private int u8() {
-      need(1, "a MessagePack value");
-      return buf[pos++] & 0xFF;
-    }
-
-    private long uN(int n, String what) {
-      need(n, what);
-      long v = 0;
-      for (int i = 0; i < n; i++) {
-        v = (v << 8) | (buf[pos++] & 0xFF);
-      }
-      return v;
+      super(FORMAT, buf, pos, end);
     }
 
     EventEnvelope envelope(String knownTopic) {
@@ -278,25 +252,18 @@ public record EventEnvelope(long publisherId, long sequence, long publishedAt, S
           case 4 -> topic = topicOrNull(knownTopic);
           case 5 -> {
             int t = u8();
-            long n;
-            switch (t) {
-              case 0xc0 -> {
-                payloadLen = -1;
-                continue;
-              }
-              case 0xc4 -> n = uN(1, "bin8 length");
-              case 0xc5 -> n = uN(2, "bin16 length");
-              case 0xc6 -> n = uN(4, "bin32 length");
-              case 0xd9 -> n = uN(1, "str8 length");
-              case 0xda -> n = uN(2, "str16 length");
-              case 0xdb -> n = uN(4, "str32 length");
-              default -> {
-                if (t >= 0xa0 && t <= 0xbf) {
-                  n = t & 0x1f;
-                } else {
-                  throw new WireFormatException(FORMAT, "field 'payload' must be bin, got " + kind(t));
-                }
-              }
+            if (t == 0xc0) {
+              payloadLen = -1;
+              continue;
+            }
+            long n = switch (t) {
+              case 0xc4 -> uN(1, "bin8 length");
+              case 0xc5 -> uN(2, "bin16 length");
+              case 0xc6 -> uN(4, "bin32 length");
+              default -> strLength(t); // leniently, text
+            };
+            if (n < 0) {
+              throw new WireFormatException(FORMAT, "field 'payload' must be bin, got " + kind(t));
             }
             need(n, "a bin payload");
             payloadOff = pos;
@@ -364,18 +331,11 @@ public record EventEnvelope(long publisherId, long sequence, long publishedAt, S
     /** The topic string, or null for nil (missing). */
     private String topicOrNull(String known) {
       int b = u8();
-      long n;
-      if (b >= 0xa0 && b <= 0xbf) {
-        n = b & 0x1f;
-      } else if (b == 0xd9) {
-        n = uN(1, "str8 length");
-      } else if (b == 0xda) {
-        n = uN(2, "str16 length");
-      } else if (b == 0xdb) {
-        n = uN(4, "str32 length");
-      } else if (b == 0xc0) {
-        return null;
-      } else {
+      long n = strLength(b);
+      if (n < 0) {
+        if (b == 0xc0) {
+          return null;
+        }
         throw new WireFormatException(FORMAT, "field 'topic' must be a string, got " + kind(b));
       }
       need(n, "a string");
@@ -413,20 +373,13 @@ public record EventEnvelope(long publisherId, long sequence, long publishedAt, S
     /** Reads a map key: 1-5 for the envelope's fields, 0 for any other key (its value is skipped). */
     private int keyId() {
       int b = u8();
-      long n;
-      if (b >= 0xa0 && b <= 0xbf) {
-        n = b & 0x1f;
-      } else if (b == 0xd9) {
-        n = uN(1, "str8 length");
-      } else if (b == 0xda) {
-        n = uN(2, "str16 length");
-      } else if (b == 0xdb) {
-        n = uN(4, "str32 length");
-      } else if (b <= 0x7f || b >= 0xe0 || (b >= 0xcc && b <= 0xd3)) {
-        pos--;
-        skip(1); // an integer key (the tree decoder accepted them as text): never one of ours
-        return 0;
-      } else {
+      long n = strLength(b);
+      if (n < 0) {
+        if (b <= 0x7f || b >= 0xe0 || (b >= 0xcc && b <= 0xd3)) {
+          pos--;
+          skip(1); // an integer key (the tree decoder accepted them as text): never one of ours
+          return 0;
+        }
         throw new WireFormatException(FORMAT, "map key must be a string, got " + kind(b));
       }
       need(n, "a string");

@@ -18,16 +18,11 @@ import java.nio.charset.StandardCharsets;
  * valid UTF-8, and any violation is a {@link WireFormatException}. {@code bin} becomes a binary
  * node, map keys must be strings or integers (integers become their decimal text).
  */
-public final class MsgpackTree {
+public final class MsgpackTree extends MsgpackCursor {
   private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
-  private final String format;
-  private final byte[] buf;
-  private int pos;
-
   private MsgpackTree(String format, byte[] buf) {
-    this.format = format;
-    this.buf = buf;
+    super(format, buf, 0, buf.length);
   }
 
   /** Decodes exactly one MessagePack value that spans the whole array. */
@@ -41,31 +36,6 @@ public final class MsgpackTree {
       throw new WireFormatException(format, (bytes.length - r.pos) + " trailing bytes after the MessagePack value");
     }
     return node;
-  }
-
-  private int remaining() {
-    return buf.length - pos;
-  }
-
-  private void need(long n, String what) {
-    if (n < 0 || n > remaining()) {
-      throw new WireFormatException(
-          format, what + " needs " + Long.toUnsignedString(n) + " bytes but only " + remaining() + " remain");
-    }
-  }
-
-  private int u8() {
-    need(1, "a MessagePack value");
-    return buf[pos++] & 0xFF;
-  }
-
-  private long uN(int n, String what) {
-    need(n, what);
-    long v = 0;
-    for (int i = 0; i < n; i++) {
-      v = (v << 8) | (buf[pos++] & 0xFF);
-    }
-    return v;
   }
 
   private JsonNode value(int depth) {
