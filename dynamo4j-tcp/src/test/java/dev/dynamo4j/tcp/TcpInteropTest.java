@@ -152,7 +152,11 @@ class TcpInteropTest {
       assertThat(results).allSatisfy(r -> assertThat(r).hasSize(50).startsWith("x0").endsWith("x49"));
       TcpResponsePlane workerSide = (TcpResponsePlane) worker.requestPlane().responsePlane();
       if (expectMux) {
-        assertThat(workerSide.muxConnections()).as("one connection carried all 20 sequential streams").isEqualTo(1);
+        // 20 streams, not 20 connections: the worker reuses its persistent pool (at most
+        // DYN_TCP_RESPONSE_MUX_CONNECTIONS = 2). A second connection may open when the next
+        // request arrives before the worker has closed the previous stream, which it does just
+        // after sending that stream's sentinel (seen once in a fresh-clone run on 2 cores).
+        assertThat(workerSide.muxConnections()).as("the persistent connections carried all 20 sequential streams").isBetween(1, 2);
       } else {
         assertThat(workerSide.muxConnections()).isZero();
       }
