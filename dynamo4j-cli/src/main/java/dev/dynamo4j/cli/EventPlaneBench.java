@@ -320,7 +320,7 @@ final class EventPlaneBench implements Callable<Integer> {
     results.put("latency_rate_per_s", rate);
     var rows = results.putArray("results");
     results.put("throughput_rounds", rounds);
-    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench").setInitialMax(sizes.size() * (2L + 2L * rounds)).setStyle(ProgressBarStyle.ASCII).build()) {
+    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("bench").setInitialMax(sizes.size() * (long) (nats ? 2 : 3) * (1L + rounds)).setStyle(ProgressBarStyle.ASCII).build()) {
       for (int size : sizes) {
         ObjectNode r = rows.addObject();
         r.put("size", size);

@@ -100,9 +100,10 @@ public final class Egress {
    * Sends a bidirectional request ({@code many_in}): the items of {@code inputs} go to the worker
    * over a request stream as they come (on a virtual thread of their own, started before this
    * waits for the prologue), ended by {@code sentinel}, or by {@code stop} / {@code kill} when the
-   * request's controller is stopped or killed first. The input frames are data-only wrappers
-   * {@code {"data": item, "complete_final": false}} in the worker's codec (the item format of
-   * Dynamo's request streams is unconfirmed; this mirrors the response direction).
+   * request's controller is stopped or killed first. The request envelope is header-only; each
+   * input is one data-only frame whose body is the input itself in the worker's codec (JSON
+   * {@code 10}, not a wrapper), as Dynamo's {@code spawn_request_stream_forwarder} writes it and
+   * its worker reads it (spec T2). An input that cannot be encoded kills the request.
    */
   public <Req, Resp> ResponseStream<Resp> generateStreaming(
       Instance target, Controller controller, Iterable<? extends Req> inputs, JavaType responseType) throws InterruptedException {
@@ -231,7 +232,7 @@ public final class Egress {
           if (controller.isStopped()) {
             break;
           }
-          ch.send(TwoPartMessage.dataOnly(StreamWrapper.encodeItem(codec, item)));
+          ch.send(TwoPartMessage.dataOnly(codec.encode(item)));
         }
       } catch (RuntimeException e) {
         log.warn("request stream of {} failed: {}", controller.id(), e.toString());

@@ -163,6 +163,10 @@ public final class Ingress<Req, Resp> implements RequestHandler {
       } else if (control.requestStreamConnectionInfo() == null) {
         metrics.error(IngressMetrics.INVALID_MESSAGE);
         badRequest = new DynamoException(ErrorType.InvalidArgument, "request " + control.id() + " is many_in but has no request_stream_connection_info");
+      } else if (envelope.hasData()) {
+        // Dynamo's bidirectional ingress refuses the same: every input travels on the request stream.
+        metrics.error(IngressMetrics.INVALID_MESSAGE);
+        badRequest = new DynamoException(ErrorType.InvalidArgument, "bidirectional engine received a non-header-only envelope (request " + control.id() + ")");
       }
     } else if (engine == null) {
       badRequest = new DynamoException(ErrorType.InvalidArgument, name + " takes a stream of requests (many_in), not a single one");
@@ -396,10 +400,13 @@ public final class Ingress<Req, Resp> implements RequestHandler {
   }
 
   /**
-   * The caller's request stream as items: data-only frames are wrappers whose data is one
-   * request; the stream ends with exactly one header-only control frame: {@code sentinel} (done),
-   * {@code stop} (the request is stopped) or {@code kill} (killed). A connection that ends
-   * without one kills the request and fails the input with {@code Disconnected}.
+   * The caller's request stream as items: the body of each data-only frame is one request in
+   * the request's codec, not wrapped (Dynamo's {@code decode_request} on the request stream,
+   * spec T2); the stream ends with exactly one header-only control frame: {@code sentinel}
+   * (done), {@code stop} (the request is stopped) or {@code kill} (killed). A connection that
+   * ends without one kills the request and fails the input with {@code Disconnected}; a body
+   * that does not decode kills the request (as Dynamo's worker does) and fails the input with
+   * {@code InvalidArgument}.
    */
   private static final class InputFrames<T> implements ResponseStream.ItemSource<T> {
     private final FrameChannel channel;
@@ -435,11 +442,14 @@ public final class Ingress<Req, Resp> implements RequestHandler {
         }
         return null;
       }
-      StreamWrapper w = StreamWrapper.decode(codec, f.data());
-      if (w.data() == null) {
-        return next();
+      try {
+        return codec.decode(f.data(), type);
+      } catch (WireFormatException e) {
+        ended = true;
+        controller.kill();
+        channel.close();
+        throw new DynamoException(ErrorType.InvalidArgument, "cannot decode an item of the request stream: " + e.getMessage(), e);
       }
-      return PayloadCodec.convert(w.data(), type, "RequestStream");
     }
 
     @Override

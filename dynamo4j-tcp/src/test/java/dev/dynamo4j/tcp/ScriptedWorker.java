@@ -97,7 +97,7 @@ final class ScriptedWorker implements AutoCloseable {
   }
 
   static void sendHandshake(OutputStream out, TcpStreamConnectionInfo info) throws IOException {
-    String json = "{\"subject\":\"" + info.subject() + "\",\"stream_type\":\"response\"}";
+    String json = "{\"subject\":\"" + info.subject() + "\",\"stream_type\":\"" + info.streamType().wireName() + "\"}";
     out.write(TwoPartMessage.headerOnly(json.getBytes(StandardCharsets.UTF_8)).encode());
     out.flush();
   }

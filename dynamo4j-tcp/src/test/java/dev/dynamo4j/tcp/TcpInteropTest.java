@@ -162,4 +162,183 @@ class TcpInteropTest {
       }
     }
   }
+
+  // ---- bidirectional (many_in) requests, spec T2: inputs travel bare, not wrapped ----
+
+  /** Reads one TwoPart frame (24-byte prefix: header length, data length, checksum; u64 BE). */
+  static TwoPartMessage readFrame(InputStream in) throws Exception {
+    byte[] prefix = in.readNBytes(TwoPartMessage.PREFIX_SIZE);
+    if (prefix.length < TwoPartMessage.PREFIX_SIZE) {
+      return null;
+    }
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(prefix);
+    int rest = (int) (b.getLong(0) + b.getLong(8));
+    byte[] all = new byte[prefix.length + rest];
+    System.arraycopy(prefix, 0, all, 0, prefix.length);
+    System.arraycopy(in.readNBytes(rest), 0, all, prefix.length, rest);
+    return TwoPartMessage.decode(all);
+  }
+
+  private static String text(byte[] b) {
+    return b == null ? null : new String(b, StandardCharsets.UTF_8);
+  }
+
+  /** The sockets of a bidirectional request sent the way Dynamo's caller sends it. */
+  private record BidiCall(Socket request, Socket requestStream, Socket responseStream) implements AutoCloseable {
+    @Override
+    public void close() throws Exception {
+      request.close();
+      requestStream.close();
+      responseStream.close();
+    }
+  }
+
+  /**
+   * Sends a {@code many_in} request to {@code ep} as Dynamo's caller does (header-only envelope,
+   * both streams registered at {@code callHome}) and accepts the two streams the worker dials
+   * back, in either order, checking each handshake byte for byte.
+   */
+  private static BidiCall dynamoBidiCall(ServedEndpoint ep, ServerSocket callHome, String id) throws Exception {
+    String[] addr = ((TransportType.Tcp) ep.instance().transport()).address().split("/", 2);
+    String[] hostPort = addr[0].split(":");
+    String responseSubject = "5b3a0f2e-0000-4000-8000-0000000000a1";
+    String requestSubject = "5b3a0f2e-0000-4000-8000-0000000000a2";
+    String home = "127.0.0.1:" + callHome.getLocalPort();
+    RequestControlMessage control = new RequestControlMessage(id, RequestControlMessage.RequestType.MANY_IN,
+        RequestControlMessage.ResponseType.MANY_OUT, PayloadCodec.JSON,
+        new TcpStreamConnectionInfo(home, responseSubject, id, TcpStreamConnectionInfo.StreamType.RESPONSE).toConnectionInfo(), Map.of(), null,
+        new TcpStreamConnectionInfo(home, requestSubject, id, TcpStreamConnectionInfo.StreamType.REQUEST).toConnectionInfo());
+    byte[] envelope = TwoPartMessage.headerOnly(control.toJson()).encode(); // Dynamo: header-only
+    Socket req = new Socket(hostPort[0], Integer.parseInt(hostPort[1]));
+    DataOutputStream out = new DataOutputStream(req.getOutputStream());
+    byte[] path = addr[1].getBytes(StandardCharsets.UTF_8);
+    out.writeShort(path.length);
+    out.write(path);
+    out.writeShort(2);
+    out.write("{}".getBytes(StandardCharsets.UTF_8));
+    out.writeInt(envelope.length);
+    out.write(envelope);
+    out.flush();
+    assertThat(new DataInputStream(req.getInputStream()).readInt()).as("success ACK").isZero();
+    callHome.setSoTimeout(10_000);
+    Socket requestStream = null;
+    Socket responseStream = null;
+    for (int i = 0; i < 2; i++) {
+      Socket s = callHome.accept();
+      s.setSoTimeout(10_000);
+      String handshake = text(readFrame(s.getInputStream()).header());
+      if (handshake.equals("{\"subject\":\"" + requestSubject + "\",\"stream_type\":\"request\"}")) {
+        requestStream = s;
+      } else {
+        assertThat(handshake).isEqualTo("{\"subject\":\"" + responseSubject + "\",\"stream_type\":\"response\"}");
+        responseStream = s;
+      }
+    }
+    assertThat(requestStream).as("the request stream was dialled").isNotNull();
+    assertThat(responseStream).as("the response stream was dialled").isNotNull();
+    return new BidiCall(req, requestStream, responseStream);
+  }
+
+  private static void sendFrames(Socket s, TwoPartMessage... frames) throws Exception {
+    for (TwoPartMessage f : frames) {
+      s.getOutputStream().write(f.encode());
+    }
+    s.getOutputStream().flush();
+  }
+
+  private static TwoPartMessage data(String json) {
+    return TwoPartMessage.dataOnly(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static TwoPartMessage header(String json) {
+    return TwoPartMessage.headerOnly(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static ServedEndpoint serveRunningSum(DistributedRuntime worker) {
+    return worker.namespace("interop").component("c").endpoint("bidi").serveStreaming(Integer.class,
+        (Context<ResponseStream<Integer>> req) -> ResponseStream.generate(req, out -> {
+          int sum = 0;
+          for (Integer in : req.value()) {
+            sum += in;
+            out.emit("sum:" + sum);
+          }
+        }));
+  }
+
+  @Test
+  void aDynamoCallerStreamsBareInputsToADynamo4jWorker() throws Exception {
+    try (DistributedRuntime worker = DistributedRuntime.builder().config(config(true)).build();
+        ServerSocket callHome = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        BidiCall call = dynamoBidiCall(serveRunningSum(worker), callHome, "req-dynamo-bidi-1")) {
+      // Dynamo's caller: each input is the value itself in the request codec, then one sentinel.
+      sendFrames(call.requestStream(), data("10"), data("20"), data("12"), header("\"sentinel\""));
+      InputStream in = call.responseStream().getInputStream();
+      expect(in, header("{\"error\":null}"));
+      expect(in, data("{\"data\":\"sum:10\",\"complete_final\":false}"));
+      expect(in, data("{\"data\":\"sum:30\",\"complete_final\":false}"));
+      expect(in, data("{\"data\":\"sum:42\",\"complete_final\":false}"));
+      expect(in, data("{\"complete_final\":true}"));
+      expect(in, header("\"sentinel\""));
+      // The request stream is one-way: the worker writes nothing back on it, it only closes it.
+      assertThat(call.requestStream().getInputStream().read()).as("nothing written on the request stream").isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void anInputThatDoesNotDecodeKillsTheBidirectionalRequest() throws Exception {
+    try (DistributedRuntime worker = DistributedRuntime.builder().config(config(true)).build();
+        ServerSocket callHome = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        BidiCall call = dynamoBidiCall(serveRunningSum(worker), callHome, "req-dynamo-bidi-2")) {
+      // An old dynamo4j caller's wrapper is not an Integer either: both kill the request.
+      sendFrames(call.requestStream(), data("5"), data("{\"data\":6,\"complete_final\":false}"));
+      InputStream in = call.responseStream().getInputStream();
+      expect(in, header("{\"error\":null}"));
+      expect(in, data("{\"data\":\"sum:5\",\"complete_final\":false}"));
+      // Killed (as Dynamo's worker kills the context): the worker drops the response stream
+      // without a final marker, and closes the request stream.
+      assertThat(in.readAllBytes()).as("nothing after the kill").isEmpty();
+      assertThat(call.requestStream().getInputStream().read()).isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aDynamo4jCallerStreamsBareInputsToADynamoWorker() throws Exception {
+    java.util.concurrent.LinkedBlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+    try (TcpRequestPlane plane = new TcpRequestPlane(config(true));
+        ScriptedWorker dynamo = new ScriptedWorker((self, control, body, info) -> {
+          seen.add("body:" + (body == null || body.length == 0 ? "none" : body.length + " bytes")); // header-only envelope
+          TcpStreamConnectionInfo rq = TcpStreamConnectionInfo.fromJson(control.requestStreamConnectionInfo().info());
+          Socket in = self.dial(rq);
+          in.setSoTimeout(10_000);
+          ScriptedWorker.sendHandshake(in.getOutputStream(), rq);
+          int n = 0;
+          for (TwoPartMessage f; (f = readFrame(in.getInputStream())) != null; ) {
+            seen.add((f.isHeaderOnly() ? "header:" + text(f.header()) : "data:" + text(f.data())));
+            if (f.isHeaderOnly()) {
+              break;
+            }
+            n++;
+          }
+          Socket s = self.dial(info);
+          ScriptedWorker.sendHandshake(s.getOutputStream(), info);
+          ScriptedWorker.sendHeader(s.getOutputStream(), "{\"error\":null}");
+          ScriptedWorker.sendData(s.getOutputStream(), "{\"data\":\"inputs:" + n + "\",\"complete_final\":false}");
+          ScriptedWorker.sendData(s.getOutputStream(), "{\"complete_final\":true}");
+          ScriptedWorker.sendHeader(s.getOutputStream(), "\"sentinel\"");
+          s.getInputStream().read();
+        })) {
+      Egress egress = new Egress(plane.client(), plane.responsePlane());
+      Instance target = new Instance("ns", "c", "e", 1, new TransportType.Tcp(dynamo.address("e")), null, PayloadCodec.JSON);
+      List<String> answers = egress.<Object, String>generateStreaming(target, new dev.dynamo4j.engine.Controller("req-interop-bidi"),
+          List.of(10, "x", Map.of("k", 1)), Json.MAPPER.constructType(String.class)).toList();
+      assertThat(answers).containsExactly("inputs:3");
+      List<String> got = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        got.add(seen.poll(10, TimeUnit.SECONDS));
+      }
+      assertThat(got).containsExactly("body:none", "data:10", "data:\"x\"", "data:{\"k\":1}", "header:\"sentinel\"");
+      RequestControlMessage control = dynamo.requests.poll(5, TimeUnit.SECONDS);
+      assertThat(control.requestType()).isEqualTo(RequestControlMessage.RequestType.MANY_IN);
+    }
+  }
 }
