@@ -16,10 +16,13 @@ import java.util.Map;
  * payload (a {@link TwoPartMessage}).
  *
  * <p>Encoding always writes headers, {@code {}} when empty. The server-side decoder follows
- * Dynamo's: the path must be 1 to {@value #MAX_PATH_LENGTH} bytes and the payload at most the
- * maximum message size (both errors close the connection); headers of length 0 or that are not a
- * JSON object of strings are tolerated as empty. A path that is not valid UTF-8 is reported with
- * {@link #pathValid()} false so the server can answer {@code Invalid endpoint path} and go on.
+ * Dynamo's newest ({@code zero_copy_decoder.rs}, spec T3): the path may have any u16 length, 0 and
+ * over 1024 included (an unknown path is then an unknown endpoint, answered on the connection,
+ * which stays open); the <em>whole</em> frame must fit in the maximum message size, else {@code
+ * message too large: <n> bytes (max: <m> bytes)} and the connection closes (it cannot be
+ * resynchronised). Headers of length 0 or that are not a JSON object of strings are tolerated as
+ * empty. A path that is not valid UTF-8 is reported with {@link #pathValid()} false so the server
+ * can answer {@code Invalid endpoint path} and go on.
  *
  * @param path the routing key (the part of the worker's address after the first {@code /})
  * @param headers trace and routing headers; never {@code null}
@@ -28,7 +31,6 @@ import java.util.Map;
  */
 public record TcpRequestFrame(String path, Map<String, String> headers, byte[] payload, boolean pathValid) {
   public static final String FORMAT = "TcpRequestFrame";
-  public static final int MAX_PATH_LENGTH = 1024;
 
   public TcpRequestFrame {
     headers = headers == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(headers));
@@ -56,12 +58,15 @@ public record TcpRequestFrame(String path, Map<String, String> headers, byte[] p
     }
     long total = 2L + p.length + 2 + h.length + 4 + payload.length;
     if (total > maxMessageSize) {
-      throw new WireFormatException(
-          FORMAT, "request frame of " + total + " bytes exceeds the maximum message size " + maxMessageSize);
+      throw tooLarge(total, maxMessageSize);
     }
     ByteBuffer buf = ByteBuffer.allocate((int) total).order(ByteOrder.BIG_ENDIAN);
     buf.putShort((short) p.length).put(p).putShort((short) h.length).put(h).putInt(payload.length).put(payload);
     return buf.array();
+  }
+
+  private static WireFormatException tooLarge(long total, long max) {
+    return new WireFormatException(FORMAT, "message too large: " + total + " bytes (max: " + max + " bytes)");
   }
 
   static byte[] encodeHeaders(Map<String, String> headers) {
@@ -93,8 +98,9 @@ public record TcpRequestFrame(String path, Map<String, String> headers, byte[] p
    * {@code null} with the position unchanged when more bytes are needed. Lengths are checked
    * before allocation.
    *
-   * @throws WireFormatException for a path length outside 1..1024 or a payload over {@code
-   *     maxMessageSize}; the connection cannot be resynchronised after either
+   * @throws WireFormatException when the whole frame (as soon as its length is known, before its
+   *     payload arrives) is over {@code maxMessageSize}: Dynamo's {@code message too large: <n>
+   *     bytes (max: <m> bytes)}; the connection cannot be resynchronised after it
    */
   public static TcpRequestFrame tryDecode(ByteBuffer buf, long maxMessageSize) {
     ByteBuffer b = buf.duplicate().order(ByteOrder.BIG_ENDIAN);
@@ -102,9 +108,6 @@ public record TcpRequestFrame(String path, Map<String, String> headers, byte[] p
       return null;
     }
     int pl = Short.toUnsignedInt(b.getShort());
-    if (pl < 1 || pl > MAX_PATH_LENGTH) {
-      throw new WireFormatException(FORMAT, "invalid endpoint path length " + pl + " (must be 1.." + MAX_PATH_LENGTH + ")");
-    }
     if (b.remaining() < pl + 2) {
       return null;
     }
@@ -117,9 +120,9 @@ public record TcpRequestFrame(String path, Map<String, String> headers, byte[] p
     int headerStart = b.position();
     b.position(headerStart + hl);
     long payloadLen = Integer.toUnsignedLong(b.getInt());
-    if (payloadLen > maxMessageSize) {
-      throw new WireFormatException(
-          FORMAT, "payload of " + payloadLen + " bytes exceeds the maximum message size " + maxMessageSize);
+    long total = 2L + pl + 2 + hl + 4 + payloadLen;
+    if (total > maxMessageSize) {
+      throw tooLarge(total, maxMessageSize);
     }
     if (b.remaining() < payloadLen) {
       return null;

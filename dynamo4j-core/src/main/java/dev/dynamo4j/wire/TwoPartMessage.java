@@ -108,8 +108,9 @@ public record TwoPartMessage(byte[] header, byte[] data) {
    * past it; returns {@code null} (position unchanged) when more bytes are needed. The lengths
    * are validated before anything is allocated, so a hostile prefix costs nothing.
    *
-   * @throws WireFormatException when the declared size exceeds {@code maxSize} ({@code
-   *     MessageTooLarge}) or cannot be represented
+   * @throws WireFormatException when the declared size exceeds {@code maxSize} or does not fit
+   *     in 64 bits ({@code MessageTooLarge(<declared>, <max>)}, before any payload arrives), or
+   *     cannot be held in one array
    */
   public static TwoPartMessage tryDecode(ByteBuffer buf, long maxSize) {
     if (buf.remaining() < PREFIX_SIZE) {
@@ -120,13 +121,11 @@ public record TwoPartMessage(byte[] header, byte[] data) {
     long hl = be.getLong(start);
     long bl = be.getLong(start + 8);
     if (hl < 0 || bl < 0 || hl + bl < 0 || hl + bl > Long.MAX_VALUE - PREFIX_SIZE) {
-      throw new WireFormatException(
-          FORMAT,
-          "declared lengths overflow (header "
-              + Long.toUnsignedString(hl)
-              + ", body "
-              + Long.toUnsignedString(bl)
-              + ")");
+      // Spec T7: a sum that does not fit is too large, with the declared size and the limit.
+      java.math.BigInteger declared = java.math.BigInteger.valueOf(PREFIX_SIZE)
+          .add(new java.math.BigInteger(Long.toUnsignedString(hl)))
+          .add(new java.math.BigInteger(Long.toUnsignedString(bl)));
+      throw new WireFormatException(FORMAT, "MessageTooLarge(" + declared + ", " + maxSize + ")");
     }
     long total = PREFIX_SIZE + hl + bl;
     if (total > maxSize) {

@@ -12,6 +12,7 @@ public final class WireFormatException extends DynamoException {
   private static final long serialVersionUID = 1L;
 
   private final String format;
+  private final String detail;
 
   public WireFormatException(String format, String message) {
     this(format, message, null);
@@ -20,6 +21,12 @@ public final class WireFormatException extends DynamoException {
   public WireFormatException(String format, String message, Throwable cause) {
     super(ErrorType.InvalidArgument, format + ": " + message, cause);
     this.format = format;
+    this.detail = message;
+  }
+
+  /** What was wrong, without the format's name in front (the text a Dynamo peer would write). */
+  public String detail() {
+    return detail;
   }
 
   /** The wire format being decoded or encoded, for example {@code "TwoPart"}. */

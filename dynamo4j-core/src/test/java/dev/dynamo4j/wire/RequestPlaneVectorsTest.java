@@ -54,13 +54,29 @@ class RequestPlaneVectorsTest {
   }
 
   @Test
-  void serverRejectsPathLengthOutside1To1024AndOversizedPayloads() {
-    byte[] zeroPath = Hex.bytes("0000" + "0002" + "7b7d" + "00000000");
-    assertThatThrownBy(() -> TcpRequestFrame.tryDecode(ByteBuffer.wrap(zeroPath), MAX)).hasMessageContaining("invalid endpoint path length 0");
-    byte[] longPath = Hex.bytes("0401");
-    assertThatThrownBy(() -> TcpRequestFrame.tryDecode(ByteBuffer.wrap(longPath), MAX)).hasMessageContaining("1025");
+  void serverAcceptsAnyU16PathLengthAndLimitsTheWholeFrame() {
+    // Spec T3: path lengths 0 and over 1024 decode (the path is then an unknown endpoint).
+    TcpRequestFrame zeroPath = TcpRequestFrame.decode(Hex.bytes("0000" + "0002" + "7b7d" + "00000001" + "07"), MAX);
+    assertThat(zeroPath.path()).isEmpty();
+    assertThat(zeroPath.payload()).containsExactly(7);
+    String longName = "p".repeat(2000);
+    TcpRequestFrame longPath = TcpRequestFrame.decode(new TcpRequestFrame(longName, Map.of(), new byte[] {1}).encode(), MAX);
+    assertThat(longPath.path()).isEqualTo(longName);
+    TcpRequestFrame maxPath = TcpRequestFrame.decode(new TcpRequestFrame("q".repeat(65535), Map.of(), new byte[0]).encode(), MAX);
+    assertThat(maxPath.path()).hasSize(65535);
+
+    // The limit is on the whole frame: 2 + 1 + 2 + 2 + 4 + 100 = 111 bytes; exactly 111 passes.
     byte[] big = new TcpRequestFrame("p", Map.of(), new byte[100]).encode();
-    assertThatThrownBy(() -> TcpRequestFrame.tryDecode(ByteBuffer.wrap(big), 50)).hasMessageContaining("maximum message size");
+    assertThat(big).hasSize(111);
+    assertThat(TcpRequestFrame.decode(big, 111).payload()).hasSize(100);
+    assertThatThrownBy(() -> TcpRequestFrame.tryDecode(ByteBuffer.wrap(big), 110))
+        .isInstanceOfSatisfying(WireFormatException.class, e -> assertThat(e.detail()).isEqualTo("message too large: 111 bytes (max: 110 bytes)"));
+    // Known from the 11-byte prefix alone, before any payload arrives.
+    assertThatThrownBy(() -> TcpRequestFrame.tryDecode(ByteBuffer.wrap(big, 0, 11), 110)).hasMessageContaining("message too large: 111 bytes");
+    // A u32 payload length near its maximum does not overflow the sum.
+    byte[] huge = Hex.bytes("0001" + "70" + "0002" + "7b7d" + "ffffffff");
+    assertThatThrownBy(() -> TcpRequestFrame.tryDecode(ByteBuffer.wrap(huge), MAX)).hasMessageContaining("message too large: 4294967306 bytes");
+    assertThatThrownBy(() -> new TcpRequestFrame("p", Map.of(), new byte[100]).encode(110)).hasMessageContaining("message too large: 111 bytes (max: 110 bytes)");
   }
 
   @Test
@@ -124,6 +140,21 @@ class RequestPlaneVectorsTest {
     assertThatThrownBy(() -> over.encode(1024)).hasMessageContaining("MessageTooLarge(1025, 1024)");
     byte[] encoded = over.encode();
     assertThatThrownBy(() -> TwoPartMessage.decode(encoded, 1024)).hasMessageContaining("MessageTooLarge(1025, 1024)");
+  }
+
+  @Test
+  void twoPartLengthsWhoseSumDoesNotFitAreTooLargeBeforeAnyPayload() {
+    // Spec T7: reported as too large with both numbers, from the 24-byte prefix alone.
+    byte[] maxAndOne = Hex.bytes("ffffffffffffffff" + "0000000000000001" + "0000000000000000");
+    assertThatThrownBy(() -> TwoPartMessage.tryDecode(ByteBuffer.wrap(maxAndOne), 1024))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessageContaining("MessageTooLarge(18446744073709551640, 1024)");
+    byte[] twoHalves = Hex.bytes("8000000000000000" + "8000000000000000" + "0000000000000000");
+    assertThatThrownBy(() -> TwoPartMessage.tryDecode(ByteBuffer.wrap(twoHalves), Long.MAX_VALUE))
+        .hasMessageContaining("MessageTooLarge(18446744073709551640, " + Long.MAX_VALUE + ")");
+    byte[] nearTop = Hex.bytes("7fffffffffffffff" + "0000000000000000" + "0000000000000000");
+    assertThatThrownBy(() -> TwoPartMessage.tryDecode(ByteBuffer.wrap(nearTop), 1 << 20))
+        .hasMessageContaining("MessageTooLarge(9223372036854775831, 1048576)");
   }
 
   @Test

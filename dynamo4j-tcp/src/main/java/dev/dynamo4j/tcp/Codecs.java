@@ -78,7 +78,7 @@ final class Codecs {
     @Override
     void onMalformed(ChannelHandlerContext ctx, WireFormatException e) {
       log.warn("malformed request from {}: {}; closing that connection", ctx.channel().remoteAddress(), e.getMessage());
-      ctx.writeAndFlush(ack(TcpAck.ofText("Read error: " + e.getMessage()))).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(ack(TcpAck.ofText("Read error: " + e.detail()))).addListener(ChannelFutureListener.CLOSE); // Dynamo: "Read error: <e>"
     }
   }
 

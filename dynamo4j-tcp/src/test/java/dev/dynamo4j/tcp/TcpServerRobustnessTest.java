@@ -63,6 +63,13 @@ class TcpServerRobustnessTest {
     assertThat(client.call("still here").toList()).containsExactly("still here");
   }
 
+  /** A socket whose reads end after 10 s: a blocking read is not ended by the test's timeout. */
+  Socket connect() throws IOException {
+    Socket s = new Socket(host, port);
+    s.setSoTimeout(10_000);
+    return s;
+  }
+
   static String readAck(InputStream in) throws IOException {
     DataInputStream d = new DataInputStream(in);
     int len = d.readInt();
@@ -83,26 +90,32 @@ class TcpServerRobustnessTest {
   }
 
   @Test
-  void zeroLengthPathGetsAnErrorAckAndTheConnectionCloses() throws Exception {
-    try (Socket s = new Socket(host, port)) {
+  void emptyAndLongPathsAreUnknownEndpointsOnAConnectionThatStaysOpen() throws Exception {
+    try (Socket s = connect()) {
       OutputStream out = s.getOutputStream();
+      // Spec T3: any u16 path length decodes; an unknown path is an unknown endpoint.
       out.write(new byte[] {0, 0, 0, 2, '{', '}', 0, 0, 0, 0});
+      out.write(new TcpRequestFrame("x".repeat(5000), Map.of(), new byte[0]).encode());
       out.flush();
-      assertThat(readAck(s.getInputStream())).startsWith("Read error:").contains("invalid endpoint path length 0");
-      assertThat(closedByPeer(s)).isTrue();
+      assertThat(readAck(s.getInputStream())).isEqualTo("Server unavailable: unknown endpoint ");
+      assertThat(readAck(s.getInputStream())).isEqualTo("Server unavailable: unknown endpoint " + "x".repeat(5000));
+      // The same connection still carries a well-formed request.
+      out.write(new TcpRequestFrame("nope", Map.of(), new byte[0]).encode());
+      out.flush();
+      assertThat(readAck(s.getInputStream())).isEqualTo("Server unavailable: unknown endpoint nope");
     }
     wellBehavedClientStillWorks();
   }
 
   @Test
   void oversizedPayloadIsRefusedBeforeItArrives() throws Exception {
-    try (Socket s = new Socket(host, port)) {
+    try (Socket s = connect()) {
       OutputStream out = s.getOutputStream();
       ByteBuffer b = ByteBuffer.allocate(2 + 1 + 2 + 2 + 4);
       b.putShort((short) 1).put((byte) 'p').putShort((short) 2).put((byte) '{').put((byte) '}').putInt(100 * 1024 * 1024);
       out.write(b.array());
       out.flush();
-      assertThat(readAck(s.getInputStream())).contains("exceeds the maximum message size");
+      assertThat(readAck(s.getInputStream())).isEqualTo("Read error: message too large: " + (11L + 100 * 1024 * 1024) + " bytes (max: " + 64 * 1024 + " bytes)");
       assertThat(closedByPeer(s)).isTrue();
     }
     wellBehavedClientStillWorks();
@@ -112,13 +125,21 @@ class TcpServerRobustnessTest {
   void garbageBytesCloseOnlyThatConnection() throws Exception {
     Random r = new Random(42);
     for (int i = 0; i < 20; i++) {
-      try (Socket s = new Socket(host, port)) {
-        byte[] junk = new byte[1 + r.nextInt(4096)];
-        r.nextBytes(junk);
-        junk[0] = (byte) 0xFF; // a path length over 1024
-        s.getOutputStream().write(junk);
+      try (Socket s = connect()) {
+        // Random path and header bytes of random lengths (any u16 length decodes, spec T3), then
+        // a payload length that makes the whole frame too large, then more junk.
+        byte[] path = new byte[r.nextInt(300)];
+        byte[] headers = new byte[r.nextInt(300)];
+        byte[] tail = new byte[r.nextInt(4096)];
+        r.nextBytes(path);
+        r.nextBytes(headers);
+        r.nextBytes(tail);
+        ByteBuffer junk = ByteBuffer.allocate(2 + path.length + 2 + headers.length + 4 + tail.length);
+        junk.putShort((short) path.length).put(path).putShort((short) headers.length).put(headers)
+            .putInt(0xFF000000 | r.nextInt(1 << 24)).put(tail);
+        s.getOutputStream().write(junk.array());
         s.getOutputStream().flush();
-        assertThat(readAck(s.getInputStream())).startsWith("Read error:");
+        assertThat(readAck(s.getInputStream())).startsWith("Read error: message too large:");
         assertThat(closedByPeer(s)).isTrue();
       }
     }
@@ -127,7 +148,7 @@ class TcpServerRobustnessTest {
 
   @Test
   void unknownEndpointAndBadUtf8PathAreAnsweredAndTheConnectionStaysUp() throws Exception {
-    try (Socket s = new Socket(host, port)) {
+    try (Socket s = connect()) {
       OutputStream out = s.getOutputStream();
       out.write(new TcpRequestFrame("no/such/endpoint", Map.of(), new byte[] {1}).encode());
       out.write(new byte[] {0, 2, (byte) 0xC3, 0x28, 0, 0, 0, 0, 0, 0});
@@ -145,7 +166,7 @@ class TcpServerRobustnessTest {
   @Test
   void aPeerThatHangsUpMidFrameDoesNotDisturbOthers() throws Exception {
     byte[] frame = new TcpRequestFrame(served.routingKey(), Map.of(), new byte[1000]).encode();
-    try (Socket s = new Socket(host, port)) {
+    try (Socket s = connect()) {
       s.getOutputStream().write(frame, 0, frame.length / 2);
       s.getOutputStream().flush();
     }
