@@ -91,10 +91,35 @@ final class Codecs {
 
   /** Both sides of a call-home connection: two-part frames in. */
   static final class TwoPartDecoder extends FrameDecoder<TwoPartMessage> {
+    private final boolean callerSide;
+
+    /** The worker's side: a malformed frame from the caller closes the connection. */
     TwoPartDecoder(long maxMessageSize) {
+      this(maxMessageSize, false);
+    }
+
+    /**
+     * @param callerSide true on the caller's listener: once a stream is attached (after the
+     *     handshake), a frame from the worker that cannot be decoded is answered with {@code
+     *     "kill"} before the close, as Dynamo's caller does (spec T4)
+     */
+    TwoPartDecoder(long maxMessageSize, boolean callerSide) {
       super(buf -> TwoPartMessage.tryDecode(buf, maxMessageSize));
+      this.callerSide = callerSide;
+    }
+
+    @Override
+    void onMalformed(ChannelHandlerContext ctx, WireFormatException e) {
+      if (!callerSide || ctx.pipeline().get(NettyFrameChannel.class) == null) {
+        super.onMalformed(ctx, e);
+        return;
+      }
+      log.warn("undecodable bytes from the worker at {}: {}; sending kill and closing", ctx.channel().remoteAddress(), e.getMessage());
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(KILL_FRAME)).addListener(ChannelFutureListener.CLOSE);
     }
   }
+
+  private static final byte[] KILL_FRAME = dev.dynamo4j.wire.ControlMessage.KILL.toFrame().encode();
 
   /** Both sides of a multiplexed response connection, after the handshake: mux frames in. */
   static final class MuxDecoder extends FrameDecoder<MuxFrame> {

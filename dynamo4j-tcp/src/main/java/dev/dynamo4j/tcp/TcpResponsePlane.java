@@ -118,7 +118,7 @@ final class TcpResponsePlane implements ResponsePlane {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast("decoder", new Codecs.TwoPartDecoder(maxMessageSize)).addLast("handshake", new HandshakeHandler());
+                    ch.pipeline().addLast("decoder", new Codecs.TwoPartDecoder(maxMessageSize, true)).addLast("handshake", new HandshakeHandler());
                   }
                 });
     try {

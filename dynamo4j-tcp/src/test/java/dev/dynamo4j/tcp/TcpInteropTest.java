@@ -341,4 +341,38 @@ class TcpInteropTest {
       assertThat(control.requestType()).isEqualTo(RequestControlMessage.RequestType.MANY_IN);
     }
   }
+
+  // ---- T4: bytes from the worker that cannot be decoded are answered with kill, then closed ----
+
+  @Test
+  void anUndecodableItemOrFrameFromADynamoWorkerIsAnsweredWithKill() throws Exception {
+    byte[] kill = dev.dynamo4j.wire.ControlMessage.KILL.toFrame().encode();
+    // An item that is not JSON, and a TwoPart prefix whose lengths do not fit (T7).
+    byte[] badItem = TwoPartMessage.dataOnly("{not json".getBytes(StandardCharsets.UTF_8)).encode();
+    byte[] badFrame = java.util.HexFormat.of().parseHex("ffffffffffffffff" + "0000000000000001" + "0000000000000000");
+    for (byte[] garbage : List.of(badItem, badFrame)) {
+      java.util.concurrent.LinkedBlockingQueue<String> afterGarbage = new java.util.concurrent.LinkedBlockingQueue<>();
+      try (TcpRequestPlane plane = new TcpRequestPlane(config(true));
+          ScriptedWorker dynamo = new ScriptedWorker((self, control, body, info) -> {
+            Socket s = self.dial(info);
+            s.setSoTimeout(10_000);
+            ScriptedWorker.sendHandshake(s.getOutputStream(), info);
+            ScriptedWorker.sendHeader(s.getOutputStream(), "{\"error\":null}");
+            ScriptedWorker.sendData(s.getOutputStream(), "{\"data\":\"ok\",\"complete_final\":false}");
+            s.getOutputStream().write(garbage);
+            s.getOutputStream().flush();
+            byte[] got = s.getInputStream().readAllBytes(); // what the caller sends before it closes
+            afterGarbage.add(java.util.HexFormat.of().formatHex(got));
+          })) {
+        Egress egress = new Egress(plane.client(), plane.responsePlane());
+        Instance target = new Instance("ns", "c", "e", 1, new TransportType.Tcp(dynamo.address("e")), null, PayloadCodec.JSON);
+        java.util.Iterator<String> it = egress.<String, String>generate(target, Context.withId("hi", "req-t4-" + garbage.length), Json.MAPPER.constructType(String.class)).iterator();
+        assertThat(it.next()).isEqualTo("ok");
+        org.assertj.core.api.Assertions.assertThatThrownBy(it::hasNext)
+            .isInstanceOfSatisfying(dev.dynamo4j.error.DynamoException.class,
+                e -> assertThat(e.type()).isEqualTo(dev.dynamo4j.error.ErrorType.Disconnected));
+        assertThat(afterGarbage.poll(10, TimeUnit.SECONDS)).as("the caller sent kill, then closed").isEqualTo(java.util.HexFormat.of().formatHex(kill));
+      }
+    }
+  }
 }
