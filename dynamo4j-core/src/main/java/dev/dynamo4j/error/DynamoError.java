@@ -84,6 +84,37 @@ public record DynamoError(
     return new DynamoError(type, null, diagnostic, null, null);
   }
 
+  /** How deep {@link #from} follows a cause chain (a chain may even loop). */
+  private static final int MAX_CHAIN_DEPTH = 32;
+
+  /**
+   * Dynamo's conversion of an arbitrary error ({@code impl From<&dyn Error> for DynamoError},
+   * spec M2): a {@link DynamoException} gives its own structured error; any other throwable gives
+   * its own message as the diagnostic (the class name when it has none), its cause converted
+   * likewise as {@code caused_by}, and the identity of that cause when it is valid and not {@code
+   * Internal} (class, reason and public details: the semantic head survives generic wrappers),
+   * else {@code Internal} / {@code runtime.unclassified}.
+   */
+  public static DynamoError from(Throwable t) {
+    return from(t, 0);
+  }
+
+  private static DynamoError from(Throwable t, int depth) {
+    if (t instanceof DynamoException de) {
+      return de.toDynamoError();
+    }
+    String diagnostic = t.getMessage() != null ? t.getMessage() : t.getClass().getName();
+    Throwable cause = t.getCause();
+    if (cause == null || cause == t || depth >= MAX_CHAIN_DEPTH) {
+      return new DynamoError(ErrorType.Internal, "runtime.unclassified", diagnostic, null, null);
+    }
+    DynamoError source = from(cause, depth + 1);
+    if (source.identityValid() && source.errorClass() != ErrorType.Internal) {
+      return new DynamoError(source.effectiveType(), source.effectiveReason(), diagnostic, source.publicDetails(), source);
+    }
+    return new DynamoError(ErrorType.Internal, "runtime.unclassified", diagnostic, null, source);
+  }
+
   public DynamoError withCausedBy(DynamoError cause) {
     return new DynamoError(type, reason, diagnostic, publicDetails, cause);
   }

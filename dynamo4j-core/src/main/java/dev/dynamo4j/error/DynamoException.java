@@ -24,8 +24,9 @@ public class DynamoException extends RuntimeException {
   }
 
   /**
-   * @param remote the structured error received from another process, when this exception
-   *     reports one (kept so it can be forwarded unchanged); may be {@code null}
+   * @param remote the structured error this exception reports, kept so it is forwarded unchanged:
+   *     one received from another process, or the conversion of a non-Dynamo exception by {@link
+   *     #wrap}; may be {@code null}
    */
   public DynamoException(ErrorType type, String message, Throwable cause, DynamoError remote) {
     super(message, cause);
@@ -38,27 +39,41 @@ public class DynamoException extends RuntimeException {
     return type;
   }
 
-  /** The structured error this exception was built from, if it came from another process. */
+  /**
+   * The structured error this exception was built from: one that came from another process, or
+   * the conversion {@link #wrap} made of a non-Dynamo exception; {@code null} otherwise.
+   */
   public DynamoError remoteError() {
     return remote;
   }
 
-  /** This exception as the structured error Dynamo puts on the wire. */
+  /**
+   * This exception as the structured error Dynamo puts on the wire: its type with that type's
+   * default reason and its message, and its cause (of any kind, converted as {@link
+   * DynamoError#from} does) as {@code caused_by}, as Dynamo's builder {@code .cause(..)} keeps it.
+   */
   public DynamoError toDynamoError() {
     if (remote != null) {
       return remote;
     }
-    DynamoError cause =
-        getCause() instanceof DynamoException de ? de.toDynamoError() : null;
+    DynamoError cause = getCause() == null ? null : DynamoError.from(getCause());
     return DynamoError.of(type, getMessage()).withCausedBy(cause);
   }
 
-  /** Wraps any throwable; a {@code DynamoException} is returned as it is. */
+  /**
+   * Converts any throwable the way Dynamo converts an arbitrary error ({@code error.rs}, spec M2):
+   * a {@code DynamoException} is returned as it is; anything else becomes an exception whose
+   * message is the throwable's own message (no class-name prefix) and whose identity is the
+   * semantic head of its cause chain: the class and reason of the first typed, non-{@code
+   * Internal} Dynamo error under it, else {@code Internal} / {@code runtime.unclassified}. The
+   * converted chain travels as {@code caused_by}; the throwable stays this exception's cause.
+   */
   public static DynamoException wrap(Throwable t) {
     if (t instanceof DynamoException de) {
       return de;
     }
-    return new DynamoException(ErrorType.Internal, String.valueOf(t), t);
+    DynamoError converted = DynamoError.from(t);
+    return new DynamoException(converted.effectiveType(), converted.diagnostic(), t, converted);
   }
 
   /** True when this error, or one in its cause chain, is a fault that inhibits an instance. */

@@ -25,9 +25,16 @@ public final class Json {
   /** Nesting depth accepted from the network; deeper input is rejected, not recursed into. */
   public static final int MAX_DEPTH = 256;
 
+  /**
+   * Reads with a depth limit; writes the bytes serde_json writes (spec T5): characters outside
+   * the BMP as raw 4-byte UTF-8 (Jackson would escape each surrogate), control characters
+   * without a short form as {@code \\u00xx} in lower-case hex (Jackson writes upper case).
+   */
   static final JsonFactory FACTORY =
       JsonFactory.builder()
           .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+          .disable(com.fasterxml.jackson.core.json.JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+          .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
           .build();
 
   /** The mapper used for user payloads and for converting decoded trees to typed values. */

@@ -159,6 +159,25 @@ public abstract class RequestTransportConformance {
   }
 
   @Test
+  void aTypedErrorUnderAGenericWrapperKeepsItsClassAndReasonAcrossTheWire() throws Exception {
+    // Spec M2: the semantic head of the engine's cause chain travels in the prologue's typed_error.
+    servedAt(worker, "wrapped").serve(Integer.class, (Context<Integer> req) -> {
+      throw new IllegalStateException("model loader failed", new DynamoException(ErrorType.InvalidArgument, "no such model"));
+    });
+    Client<Integer, String> c = client("wrapped");
+    assertThatThrownBy(() -> c.call(1))
+        .isInstanceOfSatisfying(DynamoException.class, e -> {
+          assertThat(e.type()).isEqualTo(ErrorType.CannotConnect);
+          assertThat(e.getMessage()).isEqualTo("Worker generate() failed before response stream: model loader failed");
+          assertThat(e.getCause()).isInstanceOfSatisfying(DynamoException.class, typed -> {
+            assertThat(typed.type()).isEqualTo(ErrorType.InvalidArgument);
+            assertThat(typed.remoteError().effectiveReason()).isEqualTo("request.invalid_argument");
+            assertThat(typed.remoteError().causedBy().diagnostic()).isEqualTo("no such model");
+          });
+        });
+  }
+
+  @Test
   void aStreamOfRequestsIsAnsweredItemByItem() throws Exception {
     servedAt(worker, "bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
         ResponseStream.generate(req, out -> {
