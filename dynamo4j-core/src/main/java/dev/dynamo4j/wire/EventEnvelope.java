@@ -10,7 +10,9 @@ import java.util.Arrays;
  *
  * <p>Decoding matches keys by name in any order, ignores unknown keys (such as the branch-only
  * {@code published_at_ns}), and accepts {@code payload} as {@code bin} (or, leniently, {@code
- * str}). Integers are unsigned 64-bit values held in {@code long}s.
+ * str}). It also accepts the compact array form {@code [publisher_id, sequence, published_at,
+ * topic, payload]} ({@code rmp_serde::to_vec}; Dynamo's decoder accepts it, spec T6); encoding
+ * always writes the named map. Integers are unsigned 64-bit values held in {@code long}s.
  *
  * @param publisherId random per publisher incarnation, at most 2^53-1
  * @param sequence per publisher, from 0
@@ -210,68 +212,33 @@ public record EventEnvelope(long publisherId, long sequence, long publishedAt, S
       super(FORMAT, buf, pos, end);
     }
 
+    private long pid = -1;
+    private long seq = -1;
+    private long at = -1;
+    private boolean hasPid;
+    private boolean hasSeq;
+    private boolean hasAt;
+    private String topic;
+    private int payloadOff;
+    private int payloadLen = -1;
+
     EventEnvelope envelope(String knownTopic) {
       int b = u8();
-      long entries;
       if (b >= 0x80 && b <= 0x8f) {
-        entries = b & 0x0f;
+        mapFields(b & 0x0f, knownTopic);
       } else if (b == 0xde) {
-        entries = uN(2, "map16 length");
+        mapFields(uN(2, "map16 length"), knownTopic);
       } else if (b == 0xdf) {
-        entries = uN(4, "map32 length");
+        mapFields(uN(4, "map32 length"), knownTopic);
+      } else if (b >= 0x90 && b <= 0x9f) {
+        arrayFields(b & 0x0f, knownTopic);
+      } else if (b == 0xdc) {
+        arrayFields(uN(2, "array16 length"), knownTopic);
+      } else if (b == 0xdd) {
+        arrayFields(uN(4, "array32 length"), knownTopic);
       } else {
         pos--;
-        throw new WireFormatException(FORMAT, "expected a map, got " + kind(b));
-      }
-      need(2 * entries, "a map of " + entries + " entries");
-      long pid = -1;
-      long seq = -1;
-      long at = -1;
-      boolean hasPid = false;
-      boolean hasSeq = false;
-      boolean hasAt = false;
-      String topic = null;
-      byte[] payload = null;
-      int payloadOff = 0;
-      int payloadLen = -1;
-      for (long e = 0; e < entries; e++) {
-        int k = keyId();
-        switch (k) {
-          case 1 -> {
-            pid = u64OrNil("publisher_id");
-            hasPid = !wasNil;
-          }
-          case 2 -> {
-            seq = u64OrNil("sequence");
-            hasSeq = !wasNil;
-          }
-          case 3 -> {
-            at = u64OrNil("published_at");
-            hasAt = !wasNil;
-          }
-          case 4 -> topic = topicOrNull(knownTopic);
-          case 5 -> {
-            int t = u8();
-            if (t == 0xc0) {
-              payloadLen = -1;
-              continue;
-            }
-            long n = switch (t) {
-              case 0xc4 -> uN(1, "bin8 length");
-              case 0xc5 -> uN(2, "bin16 length");
-              case 0xc6 -> uN(4, "bin32 length");
-              default -> strLength(t); // leniently, text
-            };
-            if (n < 0) {
-              throw new WireFormatException(FORMAT, "field 'payload' must be bin, got " + kind(t));
-            }
-            need(n, "a bin payload");
-            payloadOff = pos;
-            payloadLen = (int) n;
-            pos += (int) n;
-          }
-          default -> skip(1);
-        }
+        throw new WireFormatException(FORMAT, "expected a map (or the compact array form), got " + kind(b));
       }
       if (pos != end) {
         throw new WireFormatException(FORMAT, (end - pos) + " trailing bytes after the MessagePack value");
@@ -291,8 +258,76 @@ public record EventEnvelope(long publisherId, long sequence, long publishedAt, S
       if (payloadLen < 0) {
         throw new WireFormatException(FORMAT, "missing field 'payload'");
       }
-      payload = java.util.Arrays.copyOfRange(buf, payloadOff, payloadOff + payloadLen);
+      byte[] payload = java.util.Arrays.copyOfRange(buf, payloadOff, payloadOff + payloadLen);
       return new EventEnvelope(pid, seq, at, topic, payload);
+    }
+
+    /** The named map Dynamo's publishers write: keys by name, any order, unknown keys skipped. */
+    private void mapFields(long entries, String knownTopic) {
+      need(2 * entries, "a map of " + entries + " entries");
+      for (long e = 0; e < entries; e++) {
+        int k = keyId();
+        if (k == 0) {
+          skip(1);
+        } else {
+          field(k, knownTopic);
+        }
+      }
+    }
+
+    /**
+     * The compact array form ({@code rmp_serde::to_vec} of the struct, spec T6): the five fields
+     * in declaration order; fewer is a missing field, elements after the fifth are skipped.
+     */
+    private void arrayFields(long elements, String knownTopic) {
+      need(elements, "an array of " + elements + " elements");
+      for (long e = 0; e < elements; e++) {
+        if (e < 5) {
+          field((int) e + 1, knownTopic);
+        } else {
+          skip(1);
+        }
+      }
+    }
+
+    /** Reads the value of field {@code k} (1 publisher_id .. 5 payload); a nil counts as missing. */
+    private void field(int k, String knownTopic) {
+      switch (k) {
+        case 1 -> {
+          pid = u64OrNil("publisher_id");
+          hasPid = !wasNil;
+        }
+        case 2 -> {
+          seq = u64OrNil("sequence");
+          hasSeq = !wasNil;
+        }
+        case 3 -> {
+          at = u64OrNil("published_at");
+          hasAt = !wasNil;
+        }
+        case 4 -> topic = topicOrNull(knownTopic);
+        case 5 -> {
+          int t = u8();
+          if (t == 0xc0) {
+            payloadLen = -1;
+            return;
+          }
+          long n = switch (t) {
+            case 0xc4 -> uN(1, "bin8 length");
+            case 0xc5 -> uN(2, "bin16 length");
+            case 0xc6 -> uN(4, "bin32 length");
+            default -> strLength(t); // leniently, text
+          };
+          if (n < 0) {
+            throw new WireFormatException(FORMAT, "field 'payload' must be bin, got " + kind(t));
+          }
+          need(n, "a bin payload");
+          payloadOff = pos;
+          payloadLen = (int) n;
+          pos += (int) n;
+        }
+        default -> throw new IllegalStateException("field " + k);
+      }
     }
 
     /** Whether the last {@link #u64OrNil} read a nil (a nil field counts as missing). */

@@ -40,6 +40,31 @@ class EventPlaneVectorsTest {
     assertThat(EventEnvelope.decode(Hex.bytes(hex))).isEqualTo(sample());
   }
 
+  /** The sample in rmp_serde's compact form: a fixarray of the five fields in order (spec T6). */
+  static final String ENVELOPE_ARRAY_HEX =
+      "95" + "cd3039" + "01" + "cf0000018bcfe56800" + "aa746573742d746f706963" + "c40c74657374207061796c6f6164";
+
+  @Test
+  void envelopeDecodesFromTheCompactArrayFormToo() {
+    assertThat(EventEnvelope.decode(Hex.bytes(ENVELOPE_ARRAY_HEX))).isEqualTo(sample());
+    assertThat(EventEnvelope.decodeFrame(EventFrame.encode(Hex.bytes(ENVELOPE_ARRAY_HEX)), "test-topic")).isEqualTo(sample());
+    // array16 of the same five, and a sixth element (a later field) skipped
+    assertThat(EventEnvelope.decode(Hex.bytes("dc0005" + ENVELOPE_ARRAY_HEX.substring(2)))).isEqualTo(sample());
+    assertThat(EventEnvelope.decode(Hex.bytes("96" + ENVELOPE_ARRAY_HEX.substring(2) + "cd0102"))).isEqualTo(sample());
+    // encoding keeps writing the named map
+    assertThat(Hex.hex(sample().encode())).isEqualTo(ENVELOPE_HEX);
+  }
+
+  @Test
+  void aShortOrMistypedCompactArrayIsATypedError() {
+    assertThatThrownBy(() -> EventEnvelope.decode(Hex.bytes("94" + "cd3039" + "01" + "cf0000018bcfe56800" + "aa746573742d746f706963")))
+        .isInstanceOf(WireFormatException.class).hasMessageContaining("missing field 'payload'");
+    assertThatThrownBy(() -> EventEnvelope.decode(Hex.bytes("95" + "a178" + "01" + "01" + "a174" + "c400")))
+        .isInstanceOf(WireFormatException.class).hasMessageContaining("publisher_id");
+    assertThatThrownBy(() -> EventEnvelope.decode(Hex.bytes("9f01")))
+        .isInstanceOf(WireFormatException.class);
+  }
+
   @Test
   void eventFrameHeaderOfTheSampleEnvelope() {
     byte[] frame = EventFrame.encode(sample().encode());
