@@ -107,7 +107,17 @@ public final class KvStoreDiscovery implements Discovery {
     return inst;
   }
 
-  private record CardIdentity(String displayName, String basePath, boolean lora) {}
+  /**
+   * What the registration rule compares of a model card: its display name, its {@code
+   * source_path} (null when missing or empty), whether it is a LoRA adapter (a model suffix or a
+   * non-null {@code lora}), and its served names (the display name plus its {@code aliases}).
+   */
+  private record CardIdentity(String displayName, String sourcePath, boolean lora, java.util.Set<String> servedNames) {
+    /** The base a LoRA adapter is compared on: its source path, else its display name. */
+    String base() {
+      return sourcePath != null ? sourcePath : displayName;
+    }
+  }
 
   private static CardIdentity identity(DiscoveryInstance.Model m) {
     JsonNode name = m.cardJson().get("display_name");
@@ -117,15 +127,42 @@ public final class KvStoreDiscovery implements Discovery {
     JsonNode source = m.cardJson().get("source_path");
     JsonNode lora = m.cardJson().get("lora");
     boolean isLora = m.modelSuffix() != null || (lora != null && !lora.isNull());
-    String base = source != null && source.isTextual() ? source.textValue() : name.textValue();
-    return new CardIdentity(name.textValue(), base, isLora);
+    String path = source != null && source.isTextual() && !source.textValue().isEmpty() ? source.textValue() : null;
+    java.util.Set<String> served = new java.util.LinkedHashSet<>();
+    served.add(name.textValue());
+    JsonNode aliases = m.cardJson().get("aliases");
+    if (aliases != null && aliases.isArray()) {
+      for (JsonNode a : aliases) {
+        if (a.isTextual()) {
+          served.add(a.textValue());
+        }
+      }
+    }
+    return new CardIdentity(name.textValue(), path, isLora, served);
   }
 
-  private static boolean compatible(CardIdentity a, CardIdentity b) {
+  /**
+   * Dynamo's newest registration rule (spec M1): two non-LoRA cards are compatible when their
+   * display names are equal, or when they share a non-empty {@code source_path} and no served
+   * name; a LoRA adapter is compatible with another card when their bases match and the adapter's
+   * name is none of a base card's served names (in either registration order).
+   */
+  static boolean compatible(CardIdentity a, CardIdentity b) {
     if (a.lora || b.lora) {
-      return a.basePath.equals(b.basePath);
+      if (!a.base().equals(b.base())) {
+        return false;
+      }
+      if (a.lora && !b.lora && b.servedNames.contains(a.displayName)) {
+        return false;
+      }
+      return !(b.lora && !a.lora && a.servedNames.contains(b.displayName));
     }
-    return a.displayName.equals(b.displayName);
+    if (a.displayName.equals(b.displayName)) {
+      return true;
+    }
+    return a.sourcePath != null
+        && a.sourcePath.equals(b.sourcePath)
+        && java.util.Collections.disjoint(a.servedNames, b.servedNames);
   }
 
   private void checkModel(DiscoveryInstance.Model m) {

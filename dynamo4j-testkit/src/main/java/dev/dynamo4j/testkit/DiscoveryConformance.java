@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.discovery.DiscoveryEvent;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoveryQuery;
@@ -169,6 +171,71 @@ public abstract class DiscoveryConformance {
     assertThat(lora.list(new DiscoveryQuery.ComponentModels(ns, "c"))).hasSize(3);
     assertThatThrownBy(() -> client().register(new DiscoverySpec.Model(ns, "c", "e1", JsonNodeFactory.instance.objectNode(), null)))
         .hasMessageContaining("failed to deserialize model display_name from card_json");
+  }
+
+  static JsonNode card(String displayName, String sourcePath, String... aliases) {
+    var n = (com.fasterxml.jackson.databind.node.ObjectNode) card(displayName, sourcePath);
+    var a = n.putArray("aliases");
+    for (String alias : aliases) {
+      a.add(alias);
+    }
+    return n;
+  }
+
+  private DiscoveryInstance registerModel(String endpoint, JsonNode card, String suffix) {
+    return client().register(new DiscoverySpec.Model(ns, "c", endpoint, card, suffix));
+  }
+
+  private void assertRefused(String endpoint, JsonNode card, String suffix) {
+    assertThatThrownBy(() -> registerModel(endpoint, card, suffix))
+        .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.Conflict))
+        .hasMessageContaining("a different model '")
+        .hasMessageContaining("' is already registered there");
+  }
+
+  @Test
+  void differentNamesShareAnEndpointOnlyWithTheSameSourcePathAndDisjointServedNames() {
+    // Spec M1's example: a:/mount/a and a:/mount/b in either order; b:/mount/b always conflicts.
+    registerModel("e1", card("a", "/mount/a"), null);
+    registerModel("e1", card("a", "/mount/b"), null);
+    assertRefused("e1", card("b", "/mount/b"), null);
+    registerModel("e2", card("a", "/mount/b"), null);
+    registerModel("e2", card("a", "/mount/a"), null);
+    assertRefused("e2", card("b", "/mount/b"), null);
+    // b:/mount/b first: a:/mount/b joins it, a:/mount/a does not.
+    registerModel("e3", card("b", "/mount/b"), null);
+    registerModel("e3", card("a", "/mount/b"), null);
+    assertRefused("e3", card("a", "/mount/a"), null);
+    assertThat(client().list(new DiscoveryQuery.EndpointModels(ns, "c", "e3"))).hasSize(2);
+  }
+
+  @Test
+  void aMissingOrEmptySourcePathNeverMakesDifferentNamesCompatible() {
+    registerModel("e1", card("a", ""), null);
+    assertRefused("e1", card("b", ""), null);
+    registerModel("e2", card("a", null), null);
+    assertRefused("e2", card("b", null), null);
+  }
+
+  @Test
+  void anAliasClashingWithTheOtherCardsServedNamesIsAConflict() {
+    registerModel("e1", card("x", "/m", "y"), null);
+    assertRefused("e1", card("y", "/m"), null);
+    assertRefused("e1", card("z", "/m", "x"), null);
+    registerModel("e1", card("z", "/m", "w"), null);
+    assertThat(client().list(new DiscoveryQuery.EndpointModels(ns, "c", "e1"))).hasSize(2);
+  }
+
+  @Test
+  void aLoraAdapterMayNotTakeABaseCardsServedName() {
+    registerModel("e1", card("llama", "/models/llama", "chat"), null);
+    assertRefused("e1", card("chat", "/models/llama"), "chat-adapter");
+    assertRefused("e1", card("llama", "/models/llama"), "llama-adapter");
+    registerModel("e1", card("llama-sql", "/models/llama"), "sql-adapter");
+    // The other order: the adapter first, then a base card serving its name.
+    registerModel("e2", card("chat", "/models/llama"), "chat-adapter");
+    assertRefused("e2", card("llama", "/models/llama", "chat"), null);
+    registerModel("e2", card("llama", "/models/llama"), null);
   }
 
   @Test
