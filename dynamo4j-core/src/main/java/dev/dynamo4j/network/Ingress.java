@@ -115,6 +115,7 @@ public final class Ingress<Req, Resp> implements RequestHandler {
 
   @Override
   public void handle(byte[] payload, Map<String, String> headers) {
+    long start = System.nanoTime();
     metrics.requests.increment();
     metrics.inflight.incrementAndGet();
     metrics.requestBytes.add(payload.length);
@@ -124,6 +125,7 @@ public final class Ingress<Req, Resp> implements RequestHandler {
       Thread.currentThread().interrupt();
     } finally {
       metrics.inflight.decrementAndGet();
+      metrics.observeSince(start);
     }
   }
 
@@ -264,6 +266,34 @@ public final class Ingress<Req, Resp> implements RequestHandler {
 
   @Override
   public RequestHandler.Continuation handleDirect(byte[] payload, Map<String, String> headers) {
+    long start = System.nanoTime();
+    RequestHandler.Continuation rest = handleDirect0(payload);
+    if (rest == null) {
+      metrics.observeSince(start); // answered (or dropped) on the I/O thread
+      return null;
+    }
+    return new RequestHandler.Continuation() {
+      @Override
+      public void run() {
+        try {
+          rest.run();
+        } finally {
+          metrics.observeSince(start);
+        }
+      }
+
+      @Override
+      public void refused() {
+        try {
+          rest.refused();
+        } finally {
+          metrics.observeSince(start);
+        }
+      }
+    };
+  }
+
+  private RequestHandler.Continuation handleDirect0(byte[] payload) {
     metrics.requests.increment();
     metrics.requestBytes.add(payload.length);
     Prepared p = prepare(payload);

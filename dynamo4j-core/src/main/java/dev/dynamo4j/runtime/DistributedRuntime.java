@@ -48,11 +48,21 @@ public final class DistributedRuntime implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong instanceIdChanges = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
   private volatile boolean instanceLost;
+  private final dev.dynamo4j.metrics.RuntimeMetrics metrics;
+  private final dev.dynamo4j.status.SystemHealth health;
+  private volatile dev.dynamo4j.status.SystemStatusServer statusServer;
 
   private DistributedRuntime(RuntimeConfig config, Discovery discovery, RequestPlane requestPlane) {
     this.config = config;
     this.discovery = discovery;
     this.requestPlane = requestPlane;
+    this.metrics = new dev.dynamo4j.metrics.RuntimeMetrics(this::endpointSamples);
+    this.health = new dev.dynamo4j.status.SystemHealth(config.systemStatus().startingReady(), false);
+    metrics.addSource(out -> out.add(io.prometheus.metrics.model.snapshots.CounterSnapshot.builder()
+        .name(dev.dynamo4j.metrics.RuntimeMetrics.ours("instance_id_changes"))
+        .help("Times this runtime moved to a new instance id (discovery lease lost and regained)")
+        .dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot.builder().value(instanceIdChanges.get()).build())
+        .build()));
     responsePlanes.add(requestPlane.responsePlane());
     discovery.addConnectionListener(new dev.dynamo4j.kv.ConnectionListener() {
       @Override
@@ -242,10 +252,65 @@ public final class DistributedRuntime implements AutoCloseable {
 
   void track(ServedEndpoint s) {
     served.add(s);
+    health.endpointRegistered(s.instance().endpointId().name());
   }
 
   void untrack(ServedEndpoint s) {
     served.remove(s);
+    String name = s.instance().endpointId().name();
+    if (served.stream().noneMatch(o -> o.instance().endpointId().name().equals(name))) {
+      health.endpointRemoved(name);
+    }
+  }
+
+  private java.util.List<dev.dynamo4j.metrics.RuntimeMetrics.EndpointSample> endpointSamples() {
+    java.util.List<dev.dynamo4j.metrics.RuntimeMetrics.EndpointSample> out = new java.util.ArrayList<>(served.size());
+    for (ServedEndpoint s : served) {
+      Instance i = s.instance();
+      out.add(new dev.dynamo4j.metrics.RuntimeMetrics.EndpointSample(i.namespace(), i.component(), i.endpoint(), i.instanceId(), s.metrics()));
+    }
+    return out;
+  }
+
+  /**
+   * This runtime's metrics: Dynamo's {@code dynamo_component_*} families of every served
+   * endpoint, the uptime, and dynamo4j's own; register more in {@link
+   * dev.dynamo4j.metrics.RuntimeMetrics#registry()}. Served at {@code /metrics} when the system
+   * status server runs.
+   */
+  public dev.dynamo4j.metrics.RuntimeMetrics metrics() {
+    return metrics;
+  }
+
+  /** This process's health as {@code /health} and {@code /live} report it. */
+  public dev.dynamo4j.status.SystemHealth health() {
+    return health;
+  }
+
+  /**
+   * The port of the system status server, or -1 when it is off ({@code DYN_SYSTEM_PORT} = -1,
+   * the default) or could not bind.
+   */
+  public int systemStatusPort() {
+    dev.dynamo4j.status.SystemStatusServer s = statusServer;
+    return s == null ? -1 : s.port();
+  }
+
+  /** The running status server, or null (see {@link #systemStatusPort()}). */
+  public dev.dynamo4j.status.SystemStatusServer statusServer() {
+    return statusServer;
+  }
+
+  private void startStatusServer() {
+    if (config.systemPort() < 0) {
+      return;
+    }
+    try {
+      statusServer = dev.dynamo4j.status.SystemStatusServer.start(config.systemHost(), config.systemPort(), health, metrics, config.systemStatus());
+    } catch (DynamoException e) {
+      // Dynamo logs a bind failure and the runtime still starts.
+      log.error("system status server not started: {}", e.getMessage());
+    }
   }
 
   void track(Client<?, ?> c) {
@@ -299,6 +364,10 @@ public final class DistributedRuntime implements AutoCloseable {
       eventTransport.close();
     }
     requestPlane.close();
+    dev.dynamo4j.status.SystemStatusServer status = statusServer;
+    if (status != null) {
+      status.close();
+    }
     try {
       discovery.shutdown();
     } catch (RuntimeException e) {
@@ -348,7 +417,9 @@ public final class DistributedRuntime implements AutoCloseable {
         }
         throw e;
       }
-      return new DistributedRuntime(cfg, d, rp);
+      DistributedRuntime rt = new DistributedRuntime(cfg, d, rp);
+      rt.startStatusServer();
+      return rt;
     }
 
     private static Discovery loadDiscovery(RuntimeConfig cfg) {

@@ -97,10 +97,12 @@ public final class RuntimeConfig {
   private final boolean zmqBrokerEnabled;
   private final ResponseStreamOptions responseStreams;
   private final dev.dynamo4j.events.ZmqEventOptions zmqEvents;
+  private final dev.dynamo4j.status.SystemStatusOptions systemStatus;
 
   private RuntimeConfig(Builder b) {
     this.responseStreams = b.responseStreams;
     this.zmqEvents = b.zmqEvents;
+    this.systemStatus = b.systemStatus;
     this.eventPlaneHost = b.eventPlaneHost;
     this.zmqBrokerUrl = b.zmqBrokerUrl;
     this.natsServer = b.natsServer;
@@ -274,6 +276,11 @@ public final class RuntimeConfig {
     return zmqEvents;
   }
 
+  /** System status server settings besides host and port; see {@link dev.dynamo4j.status.SystemStatusOptions}. */
+  public dev.dynamo4j.status.SystemStatusOptions systemStatus() {
+    return systemStatus;
+  }
+
   /** {@code DYN_RUNTIME_INHIBITED_DURATION_SECS}: 5 s by default, zero disables inhibition. */
   public Duration inhibitedDuration() {
     return inhibitedDuration;
@@ -323,6 +330,7 @@ public final class RuntimeConfig {
     b.zmqBrokerEnabled = zmqBrokerEnabled;
     b.responseStreams = responseStreams;
     b.zmqEvents = zmqEvents;
+    b.systemStatus = systemStatus;
     return b;
   }
 
@@ -365,12 +373,19 @@ public final class RuntimeConfig {
     private boolean zmqBrokerEnabled;
     private ResponseStreamOptions responseStreams = ResponseStreamOptions.DEFAULTS;
     private dev.dynamo4j.events.ZmqEventOptions zmqEvents = dev.dynamo4j.events.ZmqEventOptions.DEFAULTS;
+    private dev.dynamo4j.status.SystemStatusOptions systemStatus = dev.dynamo4j.status.SystemStatusOptions.DEFAULTS;
 
     private Builder() {}
 
     /** Response-stream deadlines and mux settings (the {@code DYN_*} names of {@link ResponseStreamOptions}). */
     public Builder responseStreams(ResponseStreamOptions options) {
       this.responseStreams = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** System status server settings ({@code DYN_SYSTEM_HEALTH_PATH}, {@code _LIVE_PATH}, {@code _STARTING_HEALTH_STATUS}). */
+    public Builder systemStatus(dev.dynamo4j.status.SystemStatusOptions options) {
+      this.systemStatus = Objects.requireNonNull(options, "options");
       return this;
     }
 
@@ -383,6 +398,7 @@ public final class RuntimeConfig {
     Builder applyEnv(Map<String, String> env) {
       responseStreams = ResponseStreamOptions.fromEnv(env, responseStreams);
       zmqEvents = dev.dynamo4j.events.ZmqEventOptions.fromEnv(env, zmqEvents);
+      systemStatus = dev.dynamo4j.status.SystemStatusOptions.fromEnv(env, systemStatus);
       String v;
       if ((v = get(env, "DYN_DISCOVERY_BACKEND")) != null) {
         discoveryBackend(v);
@@ -668,6 +684,15 @@ public final class RuntimeConfig {
         throw invalid("graceful shutdown timeout must not be negative");
       }
       this.gracefulShutdownTimeout = d;
+      return this;
+    }
+
+    /** {@code DYN_SYSTEM_HOST}: the address the system status server binds. */
+    public Builder systemHost(String host) {
+      if (host == null || host.isBlank()) {
+        throw invalid("Invalid DYN_SYSTEM_HOST value '" + host + "'");
+      }
+      this.systemHost = host.trim();
       return this;
     }
 

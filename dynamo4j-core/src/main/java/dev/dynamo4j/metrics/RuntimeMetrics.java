@@ -1,0 +1,185 @@
+package dev.dynamo4j.metrics;
+
+import dev.dynamo4j.network.IngressMetrics;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One runtime's metrics, on Prometheus's own Java client ({@code io.prometheus:prometheus-metrics-*},
+ * chosen over Micrometer: no facade between the counters and the exposition, and Micrometer 1.17
+ * pins an older client): a {@link PrometheusRegistry} holding
+ *
+ * <ul>
+ *   <li>Dynamo's work-handler families per served endpoint, with Dynamo's names and automatic
+ *       labels: {@code dynamo_component_requests_total}, {@code _request_duration_seconds}
+ *       (histogram, Prometheus's default buckets), {@code _inflight_requests}, {@code
+ *       _request_bytes_total}, {@code _response_bytes_total}, {@code _errors_total{error_type}};
+ *   <li>the runtime's {@code dynamo_component_uptime_seconds};
+ *   <li>any {@link Source} registered by a part of the runtime (event plane, discovery, request
+ *       plane), named {@code dynamo4j_*} in the same style.
+ * </ul>
+ *
+ * <p>Nothing here runs on the request path: endpoints count with adders ({@link IngressMetrics})
+ * and the families are built from them when {@link #scrape scraped}, so labels follow the current
+ * instance id. Users may register their own collectors in {@link #registry()}. Thread-safe.
+ */
+public final class RuntimeMetrics {
+  /** One served endpoint as the metrics see it. */
+  public record EndpointSample(String namespace, String component, String endpoint, long instanceId, IngressMetrics metrics) {}
+
+  /** A part of the runtime that reports metric families when scraped. */
+  @FunctionalInterface
+  public interface Source {
+    /** Adds this part's families to {@code out}; called on the scraping thread. */
+    void collect(List<MetricSnapshot> out);
+  }
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final long startNanos = System.nanoTime();
+  private final List<Source> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ExpositionFormats formats = ExpositionFormats.init();
+
+  /**
+   * @param endpoints the endpoints this runtime serves at the time of a scrape
+   */
+  public RuntimeMetrics(Supplier<Collection<EndpointSample>> endpoints) {
+    registry.register((MultiCollector) () -> collect(endpoints.get()));
+  }
+
+  /** The registry behind {@code /metrics}; register your own metrics here. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Adds a part's families to every scrape. */
+  public void addSource(Source source) {
+    sources.add(source);
+  }
+
+  /** Seconds since this runtime started. */
+  public double uptimeSeconds() {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  /** The labels of an endpoint's families, in Dynamo's order (sorted by name on output). */
+  public static Labels endpointLabels(EndpointSample e) {
+    List<String> names = new ArrayList<>(4);
+    List<String> values = new ArrayList<>(4);
+    add(names, values, PrometheusNames.NAMESPACE_LABEL, PrometheusNames.autoLabelValue(e.namespace()));
+    add(names, values, PrometheusNames.COMPONENT_LABEL, PrometheusNames.autoLabelValue(e.component()));
+    add(names, values, PrometheusNames.ENDPOINT_LABEL, PrometheusNames.autoLabelValue(e.endpoint()));
+    add(names, values, PrometheusNames.WORKER_ID_LABEL, PrometheusNames.workerId(e.instanceId()));
+    return Labels.of(names, values);
+  }
+
+  private static void add(List<String> names, List<String> values, String name, String value) {
+    if (value != null) {
+      names.add(name);
+      values.add(value);
+    }
+  }
+
+  private MetricSnapshots collect(Collection<EndpointSample> endpoints) {
+    CounterSnapshot.Builder requests = CounterSnapshot.builder().name(component("requests"))
+        .help("Total number of requests processed by work handler");
+    HistogramSnapshot.Builder duration = HistogramSnapshot.builder().name(component("request_duration_seconds"))
+        .help("Time spent processing requests by work handler");
+    GaugeSnapshot.Builder inflight = GaugeSnapshot.builder().name(component("inflight_requests"))
+        .help("Number of requests currently being processed by work handler");
+    CounterSnapshot.Builder requestBytes = CounterSnapshot.builder().name(component("request_bytes"))
+        .help("Total number of bytes received in requests by work handler");
+    CounterSnapshot.Builder responseBytes = CounterSnapshot.builder().name(component("response_bytes"))
+        .help("Total number of bytes sent in responses by work handler");
+    CounterSnapshot.Builder errors = CounterSnapshot.builder().name(component("errors"))
+        .help("Total number of errors in work handler processing");
+    double[] bounds = new double[IngressMetrics.DURATION_BUCKETS.length + 1];
+    System.arraycopy(IngressMetrics.DURATION_BUCKETS, 0, bounds, 0, IngressMetrics.DURATION_BUCKETS.length);
+    bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+    java.util.Set<Labels> seen = new java.util.HashSet<>();
+    for (EndpointSample e : endpoints) {
+      Labels labels = endpointLabels(e);
+      if (!seen.add(labels)) {
+        continue; // the same endpoint served twice under one name: report it once
+      }
+      IngressMetrics m = e.metrics();
+      requests.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(m.requests()).build());
+      duration.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(labels)
+          .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, m.durationCounts())).sum(m.durationSum()).build());
+      inflight.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(m.inflight()).build());
+      requestBytes.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(m.requestBytes()).build());
+      responseBytes.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(m.responseBytes()).build());
+      for (String type : IngressMetrics.ERROR_TYPES) {
+        errors.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels.add("error_type", type)).value(m.errors(type)).build());
+      }
+    }
+    List<MetricSnapshot> out = new ArrayList<>();
+    out.add(GaugeSnapshot.builder().name(component("uptime_seconds")).help("Total uptime of the DistributedRuntime in seconds")
+        .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(uptimeSeconds()).build()).build());
+    if (!seen.isEmpty()) {
+      out.add(requests.build());
+      out.add(duration.build());
+      out.add(inflight.build());
+      out.add(requestBytes.build());
+      out.add(responseBytes.build());
+      out.add(errors.build());
+    }
+    for (Source s : sources) {
+      try {
+        s.collect(out);
+      } catch (RuntimeException ex) {
+        org.slf4j.LoggerFactory.getLogger(RuntimeMetrics.class).warn("a metrics source failed: {}", ex.toString());
+      }
+    }
+    return new MetricSnapshots(out);
+  }
+
+  /** {@code dynamo_component_<name>}. */
+  public static String component(String name) {
+    return PrometheusNames.COMPONENT_PREFIX + "_" + PrometheusNames.sanitizeName(name);
+  }
+
+  /** {@code dynamo4j_<name>}, for what dynamo4j measures beyond Dynamo. */
+  public static String ours(String name) {
+    return PrometheusNames.DYNAMO4J_PREFIX + "_" + PrometheusNames.sanitizeName(name);
+  }
+
+  /**
+   * Writes every family in the format the {@code Accept} header asks for (OpenMetrics when it
+   * names {@code application/openmetrics-text}, else Prometheus text 0.0.4) and returns its
+   * content type.
+   */
+  public String scrape(String accept, OutputStream out) throws IOException {
+    ExpositionFormatWriter writer = formats.findWriter(accept);
+    if (!writer.isAvailable()) {
+      writer = formats.getPrometheusTextFormatWriter(); // the protobuf format needs a library we do not ship
+    }
+    writer.write(out, registry.scrape());
+    return writer.getContentType();
+  }
+
+  /** The Prometheus text of every family (what {@code GET /metrics} answers without an Accept header). */
+  public String text() {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    try {
+      formats.getPrometheusTextFormatWriter().write(b, registry.scrape());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return b.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+}
