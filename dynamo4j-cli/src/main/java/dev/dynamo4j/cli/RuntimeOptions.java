@@ -18,6 +18,11 @@ final class RuntimeOptions {
   @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on and advertise (DYN_TCP_RPC_HOST and DYN_TCP_RESPONSE_STREAM_HOST); default 127.0.0.1, 'auto' picks the first non-loopback IPv4.")
   String host;
 
+  @Option(names = "--system-port", paramLabel = "PORT",
+      description = "Run the system status server (/health, /live, /metrics) on this port; 0 picks a free one, -1 turns it off. "
+          + "Overrides DYN_SYSTEM_PORT (default -1); it binds DYN_SYSTEM_HOST (default 0.0.0.0).")
+  Integer systemPort;
+
   RuntimeConfig config() {
     RuntimeConfig.Builder b = discovery.config().toBuilder();
     if (requestPlane != null) {
@@ -29,10 +34,26 @@ final class RuntimeOptions {
     if (host != null) {
       b.tcpRpcHost(host).tcpResponseStreamHost(host);
     }
+    if (systemPort != null) {
+      b.systemPort(systemPort);
+    }
     return b.build();
   }
 
   DistributedRuntime build() {
     return DistributedRuntime.builder().config(config()).build();
+  }
+
+  /** The status server's URL for a person to open, or null when it is not running. */
+  static String statusUrl(DistributedRuntime rt) {
+    int port = rt.systemStatusPort();
+    if (port < 0) {
+      return null;
+    }
+    String host = rt.config().systemHost();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+      host = "127.0.0.1";
+    }
+    return "http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port + "/";
   }
 }

@@ -117,6 +117,10 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("serving " + served.instance().endpointId() + " as instance " + served.instance().instanceIdHex() + " at "
         + served.instance().transport().tag() + " " + served.instance().transport().address() + " (" + engine + " engine, discovery "
         + runtime.discovery.describe(rt.config()) + "); Ctrl-C to stop");
+    String status = RuntimeOptions.statusUrl(rt);
+    if (status != null) {
+      System.out.println("status server at " + status + " (health " + rt.config().systemStatus().healthPath() + ", metrics /metrics)");
+    }
     System.out.flush();
     rt.addInstanceListener(new DistributedRuntime.InstanceListener() {
       @Override

@@ -153,6 +153,11 @@ public final class EventPublisher implements AutoCloseable {
     }
   }
 
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   /** Events the transport sent. */
   public long sent() {
     return sent.sum();

@@ -122,6 +122,14 @@ public final class EventSubscriber implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     subscription.close();
+  }
+
+  private volatile boolean closed;
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
   }
 }

@@ -107,6 +107,8 @@ public final class RuntimeMetrics {
         .help("Total number of bytes sent in responses by work handler");
     CounterSnapshot.Builder errors = CounterSnapshot.builder().name(component("errors"))
         .help("Total number of errors in work handler processing");
+    CounterSnapshot.Builder rejections = CounterSnapshot.builder().name(ours("endpoint_rejections"))
+        .help("Requests refused with 'Server overloaded' because the worker pool was full");
     double[] bounds = new double[IngressMetrics.DURATION_BUCKETS.length + 1];
     System.arraycopy(IngressMetrics.DURATION_BUCKETS, 0, bounds, 0, IngressMetrics.DURATION_BUCKETS.length);
     bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
@@ -123,6 +125,7 @@ public final class RuntimeMetrics {
       inflight.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(m.inflight()).build());
       requestBytes.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(m.requestBytes()).build());
       responseBytes.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(m.responseBytes()).build());
+      rejections.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(m.rejected()).build());
       for (String type : IngressMetrics.ERROR_TYPES) {
         errors.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels.add("error_type", type)).value(m.errors(type)).build());
       }
@@ -137,6 +140,7 @@ public final class RuntimeMetrics {
       out.add(requestBytes.build());
       out.add(responseBytes.build());
       out.add(errors.build());
+      out.add(rejections.build());
     }
     for (Source s : sources) {
       try {

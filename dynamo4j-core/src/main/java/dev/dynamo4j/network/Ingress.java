@@ -113,6 +113,46 @@ public final class Ingress<Req, Resp> implements RequestHandler {
     }
   }
 
+  /**
+   * Runs one canary request through this endpoint's own engine (Dynamo's newest health check
+   * dispatches through the locally registered engine): {@code payload} converted to the request
+   * type. Not counted in this endpoint's metrics.
+   *
+   * @throws DynamoException {@code InvalidArgument} when the payload does not fit the request
+   *     type, or when this endpoint takes a stream of requests (no canary for those)
+   */
+  public ResponseStream<Resp> canary(com.fasterxml.jackson.databind.JsonNode payload, Controller controller) throws Exception {
+    if (engine == null) {
+      throw new DynamoException(ErrorType.InvalidArgument, name + " takes a stream of requests; canaries are not supported there");
+    }
+    Req request;
+    try {
+      request = dev.dynamo4j.wire.Json.MAPPER.convertValue(payload, requestType);
+    } catch (IllegalArgumentException e) {
+      throw new DynamoException(ErrorType.InvalidArgument, "health check payload does not fit " + requestType + ": " + e.getMessage(), e);
+    }
+    return engine.generate(Context.withController(request, controller));
+  }
+
+  @Override
+  public void onRejected() {
+    metrics.rejected.increment();
+  }
+
+  /** Whether this endpoint takes a stream of requests ({@code many_in}). */
+  public boolean takesStream() {
+    return engine == null;
+  }
+
+  /** Requests this endpoint has finished handling (a canary waits for a quiet period of these). */
+  public long completed() {
+    long n = 0;
+    for (long c : metrics.durationCounts()) {
+      n += c;
+    }
+    return n;
+  }
+
   @Override
   public void handle(byte[] payload, Map<String, String> headers) {
     long start = System.nanoTime();

@@ -28,6 +28,7 @@ public final class IngressMetrics {
   public static final String PUBLISH_FINAL = "publish_final";
 
   final LongAdder requests = new LongAdder();
+  final LongAdder rejected = new LongAdder();
   final AtomicLong inflight = new AtomicLong();
   final LongAdder requestBytes = new LongAdder();
   final LongAdder responseBytes = new LongAdder();
@@ -74,6 +75,11 @@ public final class IngressMetrics {
 
   public long requests() {
     return requests.sum();
+  }
+
+  /** Requests refused with {@code Server overloaded} (the worker pool was full); not in {@link #requests()}. */
+  public long rejected() {
+    return rejected.sum();
   }
 
   public long inflight() {

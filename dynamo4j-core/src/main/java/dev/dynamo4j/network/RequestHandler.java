@@ -55,6 +55,12 @@ public interface RequestHandler {
    * Called on a virtual thread for each scrape, concurrently with requests; keep it quick. A
    * throwing handler reports {@code null}.
    */
+  /**
+   * Told when a request for this endpoint was refused because the worker pool was full (the
+   * caller got {@code Server overloaded}); called on the transport's thread, must be cheap.
+   */
+  default void onRejected() {}
+
   default Object stats() {
     return null;
   }

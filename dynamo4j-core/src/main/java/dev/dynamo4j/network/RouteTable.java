@@ -93,6 +93,7 @@ public final class RouteTable {
       if (direct != null) {
         direct.refused();
       }
+      route.handler.onRejected();
       return TcpAck.overloaded();
     }
     return TcpAck.OK;

@@ -51,18 +51,24 @@ public final class DistributedRuntime implements AutoCloseable {
   private final dev.dynamo4j.metrics.RuntimeMetrics metrics;
   private final dev.dynamo4j.status.SystemHealth health;
   private volatile dev.dynamo4j.status.SystemStatusServer statusServer;
+  private final dev.dynamo4j.status.CanaryChecker canaries;
+  private final List<dev.dynamo4j.events.EventPublisher> publishers = new CopyOnWriteArrayList<>();
+  private final List<dev.dynamo4j.events.EventSubscriber> subscribers = new CopyOnWriteArrayList<>();
 
   private DistributedRuntime(RuntimeConfig config, Discovery discovery, RequestPlane requestPlane) {
     this.config = config;
     this.discovery = discovery;
     this.requestPlane = requestPlane;
     this.metrics = new dev.dynamo4j.metrics.RuntimeMetrics(this::endpointSamples);
-    this.health = new dev.dynamo4j.status.SystemHealth(config.systemStatus().startingReady(), false);
+    dev.dynamo4j.status.SystemStatusOptions status = config.systemStatus();
+    this.health = new dev.dynamo4j.status.SystemHealth(status.startingReady(), status.canariesEnabled());
+    this.canaries = status.canariesEnabled() ? new dev.dynamo4j.status.CanaryChecker(health, status.canaryWait(), status.canaryTimeout()) : null;
     metrics.addSource(out -> out.add(io.prometheus.metrics.model.snapshots.CounterSnapshot.builder()
         .name(dev.dynamo4j.metrics.RuntimeMetrics.ours("instance_id_changes"))
         .help("Times this runtime moved to a new instance id (discovery lease lost and regained)")
         .dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot.builder().value(instanceIdChanges.get()).build())
         .build()));
+    metrics.addSource(new dev.dynamo4j.metrics.EventMetrics(this::subscribers, this::publishers));
     responsePlanes.add(requestPlane.responsePlane());
     discovery.addConnectionListener(new dev.dynamo4j.kv.ConnectionListener() {
       @Override
@@ -198,14 +204,36 @@ public final class DistributedRuntime implements AutoCloseable {
     return t;
   }
 
-  /** A publisher of {@code topic} in {@code scope}, payloads in the plane's codec. */
+  /**
+   * A publisher of {@code topic} in {@code scope}, payloads in the plane's codec. Its counts show
+   * in {@link #metrics()} and the status page until it is closed.
+   */
   public dev.dynamo4j.events.EventPublisher publisher(dev.dynamo4j.discovery.EventScope scope, String topic) {
-    return dev.dynamo4j.events.EventPublisher.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
+    dev.dynamo4j.events.EventPublisher p = dev.dynamo4j.events.EventPublisher.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
+    publishers.removeIf(dev.dynamo4j.events.EventPublisher::isClosed);
+    publishers.add(p);
+    return p;
   }
 
-  /** A subscriber to {@code topic} in exactly {@code scope}. */
+  /**
+   * A subscriber to {@code topic} in exactly {@code scope}. Its counts (received, gaps,
+   * duplicates) show in {@link #metrics()} and the status page until it is closed.
+   */
   public dev.dynamo4j.events.EventSubscriber subscriber(dev.dynamo4j.discovery.EventScope scope, String topic) {
-    return dev.dynamo4j.events.EventSubscriber.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
+    dev.dynamo4j.events.EventSubscriber s = dev.dynamo4j.events.EventSubscriber.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
+    subscribers.removeIf(dev.dynamo4j.events.EventSubscriber::isClosed);
+    subscribers.add(s);
+    return s;
+  }
+
+  /** The open publishers made by {@link #publisher}. */
+  public List<dev.dynamo4j.events.EventPublisher> publishers() {
+    return publishers.stream().filter(p -> !p.isClosed()).toList();
+  }
+
+  /** The open subscribers made by {@link #subscriber}. */
+  public List<dev.dynamo4j.events.EventSubscriber> subscribers() {
+    return subscribers.stream().filter(s -> !s.isClosed()).toList();
   }
 
   public static Builder builder() {
@@ -301,12 +329,37 @@ public final class DistributedRuntime implements AutoCloseable {
     return statusServer;
   }
 
+  /**
+   * Makes {@code endpointName} a canary target when canaries are on and a payload applies (the
+   * endpoint's own, else {@code DYN_HEALTH_CHECK_PAYLOAD}); endpoints that take a stream of
+   * requests have no canary.
+   */
+  void startCanary(String endpointName, dev.dynamo4j.network.Ingress<?, ?> ingress, com.fasterxml.jackson.databind.JsonNode own) {
+    com.fasterxml.jackson.databind.JsonNode payload = own != null ? own : config.systemStatus().canaryPayload();
+    if (canaries == null || payload == null || ingress.takesStream()) {
+      return;
+    }
+    health.addTarget(endpointName);
+    canaries.watch(endpointName, ingress, payload);
+  }
+
+  /** The endpoints this runtime serves now. */
+  public List<ServedEndpoint> servedEndpoints() {
+    return List.copyOf(served);
+  }
+
   private void startStatusServer() {
     if (config.systemPort() < 0) {
       return;
     }
     try {
       statusServer = dev.dynamo4j.status.SystemStatusServer.start(config.systemHost(), config.systemPort(), health, metrics, config.systemStatus());
+      byte[] page = dev.dynamo4j.status.SystemStatusServer.resource("status.html");
+      statusServer.addRoute("/", ex -> dev.dynamo4j.status.SystemStatusServer.send(ex, 200, "text/html; charset=utf-8", page));
+      statusServer.addRoute("/status.json", ex -> {
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        dev.dynamo4j.status.SystemStatusServer.send(ex, 200, "application/json", StatusReport.json(this));
+      });
     } catch (DynamoException e) {
       // Dynamo logs a bind failure and the runtime still starts.
       log.error("system status server not started: {}", e.getMessage());
@@ -344,6 +397,9 @@ public final class DistributedRuntime implements AutoCloseable {
       } catch (IllegalStateException e) {
         // already shutting down: the hook is running or will run, and close() is idempotent
       }
+    }
+    if (canaries != null) {
+      canaries.close();
     }
     // Phase 1: leave discovery so routers stop choosing us.
     for (ServedEndpoint s : served) {

@@ -46,6 +46,20 @@ public final class Endpoint {
   }
 
   /**
+   * The canary request of this endpoint (Dynamo's {@code health_check_payload}; any
+   * Jackson-serialisable value, converted to the request type when sent): with {@code
+   * DYN_HEALTH_CHECK_ENABLED=true} the endpoint starts {@code notready} and a canary decides, see
+   * {@link dev.dynamo4j.status.CanaryChecker}. Applies to the {@code serve} calls made after it;
+   * without it {@code DYN_HEALTH_CHECK_PAYLOAD} applies, and without either no canary runs.
+   */
+  public Endpoint healthCheckPayload(Object payload) {
+    this.healthCheckPayload = payload == null ? null : dev.dynamo4j.wire.Json.MAPPER.valueToTree(payload);
+    return this;
+  }
+
+  private com.fasterxml.jackson.databind.JsonNode healthCheckPayload;
+
+  /**
    * Direct mode, for engines that never block (grpc-java's {@code directExecutor}): the {@code
    * serve} calls made after it on this object run their engine on the request server's I/O
    * thread when the response stream can be opened without waiting, i.e. on an established
@@ -114,6 +128,7 @@ public final class Endpoint {
       throw new DynamoException(ErrorType.Unavailable, "Unable to register service for discovery. Check discovery service status", e);
     }
     ServedEndpoint s = new ServedEndpoint(rt, ((DiscoveryInstance.Endpoint) record).instance(), record, key, server, ingress);
+    rt.startCanary(name, ingress, healthCheckPayload);
     rt.track(s);
     return s;
   }

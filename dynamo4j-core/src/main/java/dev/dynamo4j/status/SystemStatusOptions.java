@@ -13,13 +13,44 @@ import java.util.Map;
  * @param livePath {@code DYN_SYSTEM_LIVE_PATH}, default {@code /live}
  * @param startingReady {@code DYN_SYSTEM_STARTING_HEALTH_STATUS} ({@code ready} or {@code
  *     notready}, the default): the process-level status before anything is served
+ * @param canariesEnabled {@code DYN_HEALTH_CHECK_ENABLED} ({@code true}/{@code false}, default
+ *     false): canary health checks of the endpoints that have a payload
+ * @param canaryWait {@code DYN_CANARY_WAIT_TIME} (seconds, default 10): the quiet period after
+ *     which an endpoint is checked; any request it completes meanwhile starts the period again
+ * @param canaryTimeout {@code DYN_HEALTH_CHECK_REQUEST_TIMEOUT} (seconds, default 3): how long a
+ *     canary may take to produce its first item
+ * @param canaryPayload {@code DYN_HEALTH_CHECK_PAYLOAD} (JSON): the canary request of every
+ *     endpoint that has none of its own ({@code Endpoint.healthCheckPayload}); null for none
  */
-public record SystemStatusOptions(String healthPath, String livePath, boolean startingReady) {
-  public static final SystemStatusOptions DEFAULTS = new SystemStatusOptions("/health", "/live", false);
+public record SystemStatusOptions(
+    String healthPath,
+    String livePath,
+    boolean startingReady,
+    boolean canariesEnabled,
+    java.time.Duration canaryWait,
+    java.time.Duration canaryTimeout,
+    com.fasterxml.jackson.databind.JsonNode canaryPayload) {
+  public static final SystemStatusOptions DEFAULTS =
+      new SystemStatusOptions("/health", "/live", false, false, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(3), null);
 
   public SystemStatusOptions {
     checkPath("DYN_SYSTEM_HEALTH_PATH", healthPath);
     checkPath("DYN_SYSTEM_LIVE_PATH", livePath);
+    if (canaryWait == null || canaryWait.isNegative() || canaryWait.isZero()) {
+      throw new DynamoException(ErrorType.InvalidArgument, "DYN_CANARY_WAIT_TIME must be positive, got " + canaryWait);
+    }
+    if (canaryTimeout == null || canaryTimeout.isNegative() || canaryTimeout.isZero()) {
+      throw new DynamoException(ErrorType.InvalidArgument, "DYN_HEALTH_CHECK_REQUEST_TIMEOUT must be positive, got " + canaryTimeout);
+    }
+  }
+
+  public SystemStatusOptions(String healthPath, String livePath, boolean startingReady) {
+    this(healthPath, livePath, startingReady, DEFAULTS.canariesEnabled, DEFAULTS.canaryWait, DEFAULTS.canaryTimeout, DEFAULTS.canaryPayload);
+  }
+
+  /** These options with canary health checks on (or off), every quiet {@code wait}, bounded by {@code timeout}. */
+  public SystemStatusOptions withCanaries(boolean enabled, java.time.Duration wait, java.time.Duration timeout, com.fasterxml.jackson.databind.JsonNode payload) {
+    return new SystemStatusOptions(healthPath, livePath, startingReady, enabled, wait, timeout, payload);
   }
 
   private static void checkPath(String name, String path) {
@@ -42,7 +73,44 @@ public record SystemStatusOptions(String healthPath, String livePath, boolean st
             "Invalid DYN_SYSTEM_STARTING_HEALTH_STATUS value '" + starting + "': expected ready or notready");
       };
     }
-    return new SystemStatusOptions(health != null ? health : base.healthPath, live != null ? live : base.livePath, ready);
+    boolean canaries = base.canariesEnabled;
+    String enabled = trimmed(env, "DYN_HEALTH_CHECK_ENABLED");
+    if (enabled != null) {
+      canaries = switch (enabled.toLowerCase(java.util.Locale.ROOT)) {
+        case "true", "1", "yes", "on" -> true;
+        case "false", "0", "no", "off" -> false;
+        default -> throw new DynamoException(ErrorType.InvalidArgument, "Invalid DYN_HEALTH_CHECK_ENABLED value '" + enabled + "': expected true or false");
+      };
+    }
+    java.time.Duration wait = seconds(env, "DYN_CANARY_WAIT_TIME", base.canaryWait);
+    java.time.Duration timeout = seconds(env, "DYN_HEALTH_CHECK_REQUEST_TIMEOUT", base.canaryTimeout);
+    com.fasterxml.jackson.databind.JsonNode payload = base.canaryPayload;
+    String p = trimmed(env, "DYN_HEALTH_CHECK_PAYLOAD");
+    if (p != null) {
+      try {
+        payload = dev.dynamo4j.wire.Json.parse("DYN_HEALTH_CHECK_PAYLOAD", p.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } catch (DynamoException e) {
+        throw new DynamoException(ErrorType.InvalidArgument, "Invalid DYN_HEALTH_CHECK_PAYLOAD: " + e.getMessage(), e);
+      }
+    }
+    return new SystemStatusOptions(health != null ? health : base.healthPath, live != null ? live : base.livePath, ready,
+        canaries, wait, timeout, payload);
+  }
+
+  private static java.time.Duration seconds(Map<String, String> env, String name, java.time.Duration fallback) {
+    String v = trimmed(env, name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      double s = Double.parseDouble(v);
+      if (!(s > 0) || Double.isInfinite(s)) {
+        throw new NumberFormatException();
+      }
+      return java.time.Duration.ofNanos((long) (s * 1e9));
+    } catch (NumberFormatException e) {
+      throw new DynamoException(ErrorType.InvalidArgument, "Invalid " + name + " value '" + v + "': expected a positive number of seconds");
+    }
   }
 
   private static String trimmed(Map<String, String> env, String name) {

@@ -153,6 +153,18 @@ public final class SystemStatusServer implements AutoCloseable {
     });
   }
 
+  /** A file shipped next to this class (the status page). */
+  public static byte[] resource(String name) {
+    try (java.io.InputStream in = SystemStatusServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name + " of " + SystemStatusServer.class.getPackageName());
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Writes a whole response (no body for HEAD). */
   public static void send(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
     ex.getResponseHeaders().set("Content-Type", contentType);
