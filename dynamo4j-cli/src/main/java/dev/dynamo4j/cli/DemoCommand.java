@@ -67,6 +67,22 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--no-kill", description = "Do not kill a worker mid-answer.")
   boolean noKill;
 
+  @Option(names = "--system-port", paramLabel = "PORT",
+      description = "Run the system status server (status page, /health, /metrics) of the demo's own runtime on this port (0: a free one); "
+          + "its URL is printed. With --in-process that runtime serves the endpoint; otherwise it is the frontend.")
+  Integer systemPort;
+
+  private RuntimeConfig withSystemPort(RuntimeConfig c) {
+    return systemPort == null ? c : c.toBuilder().systemPort(systemPort).build();
+  }
+
+  private static void printStatusUrl(PrintStream out, DistributedRuntime rt) {
+    String url = RuntimeOptions.statusUrl(rt);
+    if (url != null) {
+      out.println("  status    " + url + " (status page; /health, /metrics)");
+    }
+  }
+
   static final String ANSWER =
       "the frontend sends the request over the request plane the worker acknowledges it calls home and streams one token at a time until the final marker";
 
@@ -116,10 +132,11 @@ final class DemoCommand implements Callable<Integer> {
     RuntimeConfig config = discovery.config().toBuilder().requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).build();
     out.println("dynamo4j demo: one process, discovery in " + discovery.describe(config) + ", in-process request plane");
     String component = "backend-" + runId();
-    try (DistributedRuntime worker = DistributedRuntime.builder().config(config).build();
+    try (DistributedRuntime worker = DistributedRuntime.builder().config(withSystemPort(config)).build();
         DistributedRuntime frontend = DistributedRuntime.builder().config(config).build()) {
       ServedEndpoint served = worker.namespace("demo").component(component).endpoint("generate")
           .serve(com.fasterxml.jackson.databind.JsonNode.class, ServeCommand.tokens(16, delayMs, "worker"));
+      printStatusUrl(out, worker);
       out.printf("  worker    serves %s as instance %s (%s)%n", served.instance().endpointId(), served.instance().instanceIdHex(), served.instance().transport().tag());
       Client<Request, String> client = frontend.namespace("demo").component(component).endpoint("generate").client(String.class);
       client.waitForInstances(Duration.ofSeconds(10));
@@ -168,7 +185,8 @@ final class DemoCommand implements Callable<Integer> {
         String instance = line.replaceAll(".* as instance (\\S+) at tcp (\\S+?)/.*", "$1 at tcp $2");
         out.printf("  %-9s pid %d, instance %s%n", w.name, w.pid(), instance);
       }
-      try (DistributedRuntime frontend = DistributedRuntime.builder().config(config).build()) {
+      try (DistributedRuntime frontend = DistributedRuntime.builder().config(withSystemPort(config)).build()) {
+        printStatusUrl(out, frontend);
         Client<Request, String> client = frontend.endpoint(endpoint).client(String.class);
         List<Instance> seen = client.waitUntil(l -> l.size() == workers, Duration.ofSeconds(20));
         out.printf("  frontend  sees %d instances of %s in discovery; routes round_robin through%n", seen.size(), endpoint);

@@ -38,9 +38,10 @@ class CliTest {
 
   @Test
   void demoStreamsAnAnswerThroughThePipeline() {
-    Result r = run("demo", "--in-process", "--delay-ms", "0", "--prompt", "hi", "--backend", "mem", "--requests", "1");
+    Result r = run("demo", "--in-process", "--delay-ms", "0", "--prompt", "hi", "--backend", "mem", "--requests", "1", "--system-port", "0");
     assertThat(r.code()).isZero();
     assertThat(r.out())
+        .containsPattern("status    http://127\\.0\\.0\\.1:\\d+/ \\(status page")
         .contains("frontend -> preprocess -> timing operator -> client -> postprocess -> frontend")
         .contains("request 1 -> worker (accepted in", "the frontend sends the request")
         .contains("26 tokens in")

@@ -50,17 +50,17 @@ public interface RequestHandler {
   }
 
   /**
-   * This endpoint's own statistics, reported as the {@code data} of its NATS service STATS reply
-   * (Dynamo's per-endpoint stats handler); any value Jackson can serialise, or null for none.
-   * Called on a virtual thread for each scrape, concurrently with requests; keep it quick. A
-   * throwing handler reports {@code null}.
-   */
-  /**
    * Told when a request for this endpoint was refused because the worker pool was full (the
    * caller got {@code Server overloaded}); called on the transport's thread, must be cheap.
    */
   default void onRejected() {}
 
+  /**
+   * This endpoint's own statistics, reported as the {@code data} of its NATS service STATS reply
+   * (Dynamo's per-endpoint stats handler); any value Jackson can serialise, or null for none.
+   * Called on a virtual thread for each scrape, concurrently with requests; keep it quick. A
+   * throwing handler reports {@code null}.
+   */
   default Object stats() {
     return null;
   }

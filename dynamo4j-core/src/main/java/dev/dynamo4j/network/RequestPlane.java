@@ -16,6 +16,15 @@ public interface RequestPlane extends AutoCloseable {
   /** The response plane callers of this plane use for their response streams. */
   ResponsePlane responsePlane();
 
+  /**
+   * Point-in-time figures of this plane for the metrics ({@code dynamo4j_request_plane_<name>}
+   * gauges with a {@code plane} label), e.g. open connections; read when metrics are scraped,
+   * must be cheap and thread-safe. None by default.
+   */
+  default java.util.Map<String, Long> gauges() {
+    return java.util.Map.of();
+  }
+
   @Override
   void close();
 }

@@ -587,7 +587,6 @@ public final class RuntimeConfig {
       return this;
     }
 
-    /** {@code xsub=<url>[;<url>...],xpub=<url>[;<url>...]} (checked when the ZMQ plane starts). */
     /** Overrides {@code NATS_SERVER}; {@code null} means the NATS module's default. */
     public Builder natsServer(String commaSeparatedUrls) {
       this.natsServer = commaSeparatedUrls;
@@ -600,6 +599,7 @@ public final class RuntimeConfig {
       return this;
     }
 
+    /** {@code xsub=<url>[;<url>...],xpub=<url>[;<url>...]} (checked when the ZMQ plane starts). */
     public Builder zmqBrokerUrl(String url) {
       this.zmqBrokerUrl = url;
       return this;

@@ -72,12 +72,25 @@ class EventsTest {
   @Test
   void theRuntimeHandsOutPublishersAndSubscribersOfItsPlane() throws Exception {
     try (DistributedRuntime rt = DistributedRuntime.processLocal()) {
-      EventScope scope = new EventScope.Endpoint("rt" + System.nanoTime(), "c", "e");
+      EventScope.Endpoint scope = new EventScope.Endpoint("rt" + System.nanoTime(), "c", "e");
       try (EventSubscriber sub = rt.subscriber(scope, "metrics"); EventPublisher pub = rt.publisher(scope, "metrics")) {
         pub.publish(java.util.Map.of("load", 3));
         assertThat(sub.poll(Duration.ofSeconds(2)).decode(java.util.Map.class)).containsEntry("load", 3);
         assertThat(pub.publisherId()).isBetween(0L, EventEnvelope.MAX_JSON_SAFE_ID);
+        pub.publish(java.util.Map.of("load", 4));
+        assertThat(sub.poll(Duration.ofSeconds(2))).isNotNull();
+        // what the runtime's metrics and status page report of them
+        String labels = "dynamo_component=\"c\",dynamo_endpoint=\"e\",dynamo_namespace=\"" + scope.namespace() + "\",topic=\"metrics\"";
+        assertThat(rt.metrics().text())
+            .contains("dynamo4j_events_received_total{" + labels + "} 2")
+            .contains("dynamo4j_events_gaps_total{" + labels + "} 0")
+            .contains("dynamo4j_events_publishers_seen{" + labels + "} 1")
+            .contains("dynamo4j_events_published_total{" + labels + "} 2");
+        assertThat(new String(dev.dynamo4j.runtime.StatusReport.json(rt), java.nio.charset.StandardCharsets.UTF_8))
+            .contains("\"topic\":\"metrics\",\"received\":2,\"gaps\":0");
       }
+      assertThat(rt.subscribers()).isEmpty();
+      assertThat(rt.metrics().text()).doesNotContain("dynamo4j_events_received_total");
     }
   }
 

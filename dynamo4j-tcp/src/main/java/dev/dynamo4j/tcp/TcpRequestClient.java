@@ -175,6 +175,19 @@ final class TcpRequestClient implements RequestClient {
     }
   }
 
+  /** Request connections open now, across workers. */
+  int openConnections() {
+    int n = 0;
+    for (List<Conn> pool : pools.values()) {
+      for (Conn c : pool) {
+        if (c.channel != null && c.channel.isActive()) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
   @Override
   public void send(TransportType address, Map<String, String> headers, byte[] payload) throws InterruptedException {
     CompletableFuture<Void> f = sendAsync(address, headers, payload);

@@ -43,6 +43,22 @@ public final class TcpRequestPlane implements RequestPlane {
             config.tcpConnectTimeout(), config.responseStreams());
   }
 
+  /**
+   * {@code server_connections} (request connections accepted), {@code client_connections}
+   * (request connections this process opened), {@code mux_connections} (persistent response
+   * connections this worker dialled), {@code pending_streams} (requests waiting for their worker's
+   * stream).
+   */
+  @Override
+  public java.util.Map<String, Long> gauges() {
+    java.util.Map<String, Long> g = new java.util.LinkedHashMap<>();
+    g.put("server_connections", (long) server.openConnections());
+    g.put("client_connections", (long) client.openConnections());
+    g.put("mux_connections", (long) responsePlane.muxConnections());
+    g.put("pending_streams", (long) responsePlane.pendingStreams());
+    return g;
+  }
+
   @Override
   public String name() {
     return "tcp";

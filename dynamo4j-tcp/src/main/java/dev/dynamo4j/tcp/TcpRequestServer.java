@@ -64,6 +64,8 @@ final class TcpRequestServer implements RequestServer {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    open.incrementAndGet();
+                    ch.closeFuture().addListener(f -> open.decrementAndGet());
                     ch.pipeline().addLast(new Codecs.RequestDecoder(maxMessageSize), new RequestRouter());
                   }
                 });
@@ -89,6 +91,13 @@ final class TcpRequestServer implements RequestServer {
     String addr = start();
     routes.register(routingKey, handler);
     return new TransportType.Tcp(addr + "/" + routingKey);
+  }
+
+  private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Request connections open now. */
+  int openConnections() {
+    return open.get();
   }
 
   @Override
