@@ -33,6 +33,11 @@ public interface Discovery extends AutoCloseable {
    */
   default void addConnectionListener(dev.dynamo4j.kv.ConnectionListener listener) {}
 
+  /** Figures of the store under this client, as {@link dev.dynamo4j.kv.KeyValueStore#gauges()}. None by default. */
+  default java.util.Map<String, Long> gauges() {
+    return java.util.Map.of();
+  }
+
   @Override
   default void close() {
     shutdown();

@@ -42,6 +42,11 @@ public final class KvStoreDiscovery implements Discovery {
     this.store = store;
   }
 
+  @Override
+  public java.util.Map<String, Long> gauges() {
+    return store.gauges();
+  }
+
   public KeyValueStore store() {
     return store;
   }

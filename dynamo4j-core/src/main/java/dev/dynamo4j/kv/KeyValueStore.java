@@ -30,6 +30,16 @@ public interface KeyValueStore extends AutoCloseable {
   /** Registers for changes of {@link #connectionId()}; stores whose id never changes ignore it. */
   default void addConnectionListener(ConnectionListener listener) {}
 
+  /**
+   * Point-in-time figures of this store for the metrics, exported as {@code
+   * dynamo4j_discovery_<name>{backend}} (a name ending in {@code _total} is a counter, any other a
+   * gauge), e.g. {@code connected} (1 or 0); read when metrics are scraped, must be cheap and
+   * thread-safe. None by default.
+   */
+  default java.util.Map<String, Long> gauges() {
+    return java.util.Map.of();
+  }
+
   @Override
   default void close() {
     shutdown();

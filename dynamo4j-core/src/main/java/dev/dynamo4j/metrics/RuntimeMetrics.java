@@ -152,6 +152,25 @@ public final class RuntimeMetrics {
     return new MetricSnapshots(out);
   }
 
+  /**
+   * Adds named figures as {@code dynamo4j_<prefix><name>} families with {@code labels}: a name
+   * ending in {@code _total} becomes a counter (without the suffix, which the exposition adds),
+   * any other a gauge.
+   */
+  public static void addFigures(List<MetricSnapshot> out, String prefix, Labels labels, java.util.Map<String, Long> figures, String help) {
+    for (java.util.Map.Entry<String, Long> f : figures.entrySet()) {
+      String name = f.getKey();
+      if (name.endsWith("_total")) {
+        out.add(CounterSnapshot.builder().name(ours(prefix + name.substring(0, name.length() - "_total".length())))
+            .help(help + name.replace('_', ' '))
+            .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(f.getValue()).build()).build());
+      } else {
+        out.add(GaugeSnapshot.builder().name(ours(prefix + name)).help(help + name.replace('_', ' '))
+            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(f.getValue()).build()).build());
+      }
+    }
+  }
+
   /** {@code dynamo_component_<name>}. */
   public static String component(String name) {
     return PrometheusNames.COMPONENT_PREFIX + "_" + PrometheusNames.sanitizeName(name);

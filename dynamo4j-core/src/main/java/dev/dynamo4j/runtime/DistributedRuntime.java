@@ -69,16 +69,10 @@ public final class DistributedRuntime implements AutoCloseable {
         .dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot.builder().value(instanceIdChanges.get()).build())
         .build()));
     metrics.addSource(new dev.dynamo4j.metrics.EventMetrics(this::subscribers, this::publishers));
-    metrics.addSource(out -> {
-      io.prometheus.metrics.model.snapshots.Labels plane = io.prometheus.metrics.model.snapshots.Labels.of("plane", requestPlane.name());
-      for (java.util.Map.Entry<String, Long> g : requestPlane.gauges().entrySet()) {
-        out.add(io.prometheus.metrics.model.snapshots.GaugeSnapshot.builder()
-            .name(dev.dynamo4j.metrics.RuntimeMetrics.ours("request_plane_" + g.getKey()))
-            .help("Request plane: " + g.getKey().replace('_', ' '))
-            .dataPoint(io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(plane).value(g.getValue()).build())
-            .build());
-      }
-    });
+    metrics.addSource(out -> dev.dynamo4j.metrics.RuntimeMetrics.addFigures(out, "discovery_",
+        io.prometheus.metrics.model.snapshots.Labels.of("backend", config.discoveryBackend()), discovery.gauges(), "Discovery store: "));
+    metrics.addSource(out -> dev.dynamo4j.metrics.RuntimeMetrics.addFigures(out, "request_plane_",
+        io.prometheus.metrics.model.snapshots.Labels.of("plane", requestPlane.name()), requestPlane.gauges(), "Request plane: "));
     responsePlanes.add(requestPlane.responsePlane());
     discovery.addConnectionListener(new dev.dynamo4j.kv.ConnectionListener() {
       @Override

@@ -113,6 +113,25 @@ public final class EtcdKeyValueStore implements KeyValueStore {
   private volatile boolean leaseGone; // lost under SHUTDOWN: nothing to revoke
   private volatile boolean shutdown; // no more writes: closed, or the lease was lost under SHUTDOWN
   private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile boolean keepAliveOk = true; // the last keep-alive reached etcd
+  private final java.util.concurrent.atomic.AtomicLong leaseLosses = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong watchBreaks = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong watchResyncs = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * {@code connected} (1 while keep-alives reach etcd), {@code lease_losses_total}, {@code
+   * watch_breaks_total} (etcd watches that broke and were resumed), {@code watch_resyncs_total}
+   * (a bucket read again after a compaction).
+   */
+  @Override
+  public java.util.Map<String, Long> gauges() {
+    java.util.Map<String, Long> g = new java.util.LinkedHashMap<>();
+    g.put("connected", keepAliveOk && !shutdown ? 1L : 0L);
+    g.put("lease_losses_total", leaseLosses.get());
+    g.put("watch_breaks_total", watchBreaks.get());
+    g.put("watch_resyncs_total", watchResyncs.get());
+    return g;
+  }
   private final Thread keepAlive;
 
   /**
@@ -279,9 +298,11 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         }
         deadline = System.nanoTime() + Duration.ofSeconds(r.getTTL()).toNanos();
         next = System.nanoTime() + ttl.toNanos() / 2;
+        keepAliveOk = true;
       } catch (InterruptedException e) {
         return;
       } catch (ExecutionException | TimeoutException e) {
+        keepAliveOk = false;
         Throwable c = e.getCause() == null ? e : e.getCause();
         if (c.getMessage() != null && c.getMessage().contains("requested lease not found")) {
           onLeaseLost(id, "etcd no longer knows it");
@@ -300,6 +321,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
   }
 
   private void onLeaseLost(long id, String why) {
+    leaseLosses.incrementAndGet();
     if (shutdown) {
       return;
     }
@@ -321,6 +343,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
       try {
         long fresh = await(leases.grant(ttl.toSeconds()), REQUEST_TIMEOUT, "grant a new lease").getID();
         leaseId = fresh;
+        keepAliveOk = true; // etcd answered
         for (Map.Entry<String, byte[]> e : owned.entrySet()) {
           await(kv.put(ByteSequence.from(e.getKey(), StandardCharsets.UTF_8), ByteSequence.from(e.getValue()), PutOption.builder().withLeaseId(fresh).build()),
               REQUEST_TIMEOUT, "re-write " + e.getKey());
@@ -524,6 +547,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         }
         lastRevision = r.getHeader().getRevision();
         if (resync) {
+          watchResyncs.incrementAndGet();
           hub.resyncAll();
         }
       }
@@ -577,6 +601,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         return;
       }
       boolean compacted = t instanceof CompactedException || (t.getMessage() != null && t.getMessage().contains("compacted"));
+      watchBreaks.incrementAndGet();
       log.info("etcd watch of {} broke at revision {} ({}); {}", prefix, lastRevision, t.toString(), compacted ? "reading it again" : "resuming");
       Thread.ofVirtual().name("dynamo4j-etcd-rewatch").start(() -> rewatch(compacted));
     }

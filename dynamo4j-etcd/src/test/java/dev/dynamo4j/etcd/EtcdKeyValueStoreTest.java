@@ -125,6 +125,10 @@ class EtcdKeyValueStoreTest {
     assertThat(state).hasSize(49).doesNotContainKey("k0").containsEntry("k49", "v49");
     assertThat(seen).as("resumed from the last revision: every change as its own event, no resync needed")
         .noneMatch(e -> e instanceof WatchEvent.Resync).hasSize(46);
+    // what the metrics report of it (dynamo4j_discovery_*)
+    assertThat(watcherStore.gauges().get("watch_breaks_total")).isPositive();
+    assertThat(watcherStore.gauges()).containsEntry("watch_resyncs_total", 0L);
+    await().atMost(Duration.ofSeconds(30)).until(() -> watcherStore.gauges().get("connected") == 1L);
   }
 
   @Test

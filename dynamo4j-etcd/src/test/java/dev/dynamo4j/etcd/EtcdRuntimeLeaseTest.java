@@ -93,6 +93,12 @@ class EtcdRuntimeLeaseTest {
           .map(i -> ((DiscoveryInstance.Endpoint) i).instance().instanceId()).toList().equals(List.of(second)));
       await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> client.direct(dev.dynamo4j.engine.Context.of("b"), second).toList().equals(List.of("ok b")));
       assertThat(client.call("c").toList()).containsExactly("ok c");
+      // the metrics tell the story: one lease lost, one move to a new instance id, connected again
+      assertThat(worker.metrics().text())
+          .contains("dynamo4j_instance_id_changes_total 1")
+          .contains("dynamo4j_discovery_lease_losses_total{backend=\"etcd\"} 1")
+          .contains("dynamo4j_discovery_connected{backend=\"etcd\"} 1")
+          .contains("worker_id=\"" + Long.toHexString(second) + "\"");
     }
   }
 

@@ -103,6 +103,15 @@ public final class NatsRequestPlane implements RequestPlane {
     return s.replace("%2F", "/").replace("%25", "%");
   }
 
+  /** {@code connected} (1 while the NATS connection is up), {@code reconnects_total}. */
+  @Override
+  public java.util.Map<String, Long> gauges() {
+    java.util.Map<String, Long> g = new java.util.LinkedHashMap<>();
+    g.put("connected", nc.getStatus() == Connection.Status.CONNECTED ? 1L : 0L);
+    g.put("reconnects_total", nc.getStatistics().getReconnects());
+    return g;
+  }
+
   @Override
   public String name() {
     return "nats";

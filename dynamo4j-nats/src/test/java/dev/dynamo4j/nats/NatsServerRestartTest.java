@@ -88,6 +88,24 @@ class NatsServerRestartTest {
       // no process restart: the subscription comes back with jnats's reconnect
       await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> client.call("two").toList().equals(List.of("echo two")));
       assertThat(client.call("three").toList()).containsExactly("echo three");
+      assertThat(worker.metrics().text())
+          .contains("dynamo4j_request_plane_connected{plane=\"nats\"} 1")
+          .containsPattern("dynamo4j_request_plane_reconnects_total\\{plane=\"nats\"} [1-9]");
+    }
+  }
+
+  @Test
+  void theKeyValueStoreReportsItsConnectionAndReconnects() throws Exception {
+    NatsKeyValueStore store = new NatsKeyValueStore(connect(), true, Duration.ofSeconds(10));
+    try {
+      assertThat(store.gauges()).containsEntry("connected", 1L).containsEntry("reconnects_total", 0L);
+      server.kill();
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.gauges().get("connected") == 0L);
+      server.restart();
+      await().atMost(Duration.ofSeconds(60)).until(() -> store.gauges().get("connected") == 1L);
+      assertThat(store.gauges().get("reconnects_total")).isPositive();
+    } finally {
+      store.shutdown();
     }
   }
 
