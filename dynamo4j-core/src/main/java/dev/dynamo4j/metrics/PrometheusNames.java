@@ -35,24 +35,7 @@ public final class PrometheusNames {
    *     but underscores afterwards
    */
   public static String sanitizeName(String raw) {
-    if (raw == null || raw.isEmpty()) {
-      throw new DynamoException(ErrorType.InvalidArgument, "Cannot sanitize empty string into valid Prometheus name");
-    }
-    StringBuilder b = new StringBuilder(raw.length() + 1);
-    for (int i = 0; i < raw.length(); i++) {
-      char c = raw.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == ':';
-      b.append(ok ? c : '_');
-    }
-    if (Character.isDigit(b.charAt(0))) {
-      b.insert(0, '_');
-    }
-    String s = b.toString();
-    if (s.chars().allMatch(c -> c == '_')) {
-      throw new DynamoException(ErrorType.InvalidArgument,
-          "Input '" + raw + "' contains only invalid characters and cannot be sanitized into a valid Prometheus name");
-    }
-    return s;
+    return scrub(raw, true, "name");
   }
 
   /**
@@ -65,20 +48,29 @@ public final class PrometheusNames {
    *     but underscores afterwards
    */
   public static String sanitizeLabel(String raw) {
+    return scrub(raw, false, "label");
+  }
+
+  /**
+   * Characters outside {@code [a-zA-Z0-9_]} (and {@code :} for names) become {@code _}; a leading
+   * digit gets a leading {@code _}; for labels a leading {@code __} is removed and {@code _} put
+   * back when what is left does not start with a letter.
+   */
+  private static String scrub(String raw, boolean colonAllowed, String what) {
     if (raw == null || raw.isEmpty()) {
-      throw new DynamoException(ErrorType.InvalidArgument, "Cannot sanitize empty string into valid Prometheus label");
+      throw new DynamoException(ErrorType.InvalidArgument, "Cannot sanitize empty string into valid Prometheus " + what);
     }
     StringBuilder b = new StringBuilder(raw.length() + 1);
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || (colonAllowed && c == ':');
       b.append(ok ? c : '_');
     }
     if (Character.isDigit(b.charAt(0))) {
       b.insert(0, '_');
     }
     String s = b.toString();
-    if (s.startsWith("__")) {
+    if (!colonAllowed && s.startsWith("__")) {
       s = s.substring(2);
       if (s.isEmpty() || !Character.isLetter(s.charAt(0))) {
         s = "_" + s;
@@ -86,7 +78,7 @@ public final class PrometheusNames {
     }
     if (s.chars().allMatch(c -> c == '_')) {
       throw new DynamoException(ErrorType.InvalidArgument,
-          "Input '" + raw + "' contains only invalid characters and cannot be sanitized into a valid Prometheus label");
+          "Input '" + raw + "' contains only invalid characters and cannot be sanitized into a valid Prometheus " + what);
     }
     return s;
   }

@@ -56,6 +56,14 @@ public final class NatsConnections {
     }
   }
 
+  /** {@code connected} (1 while {@code nc} is up) and {@code reconnects_total}, for the metrics. */
+  public static java.util.Map<String, Long> gauges(Connection nc) {
+    java.util.Map<String, Long> g = new java.util.LinkedHashMap<>();
+    g.put("connected", nc.getStatus() == Connection.Status.CONNECTED ? 1L : 0L);
+    g.put("reconnects_total", nc.getStatistics().getReconnects());
+    return g;
+  }
+
   /**
    * Fails unless JetStream is enabled for this account.
    *

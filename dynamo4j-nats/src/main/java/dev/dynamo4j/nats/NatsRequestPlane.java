@@ -106,10 +106,7 @@ public final class NatsRequestPlane implements RequestPlane {
   /** {@code connected} (1 while the NATS connection is up), {@code reconnects_total}. */
   @Override
   public java.util.Map<String, Long> gauges() {
-    java.util.Map<String, Long> g = new java.util.LinkedHashMap<>();
-    g.put("connected", nc.getStatus() == Connection.Status.CONNECTED ? 1L : 0L);
-    g.put("reconnects_total", nc.getStatistics().getReconnects());
-    return g;
+    return NatsConnections.gauges(nc);
   }
 
   @Override

@@ -78,24 +78,12 @@ class TcpInteropTest {
         ServerSocket callHome = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
       ServedEndpoint ep = worker.namespace("interop").component("c").endpoint("e").serve(Integer.class, (Context<Integer> req) ->
           ResponseStream.of(req.controller(), List.of("item-0", "item-1")));
-      String[] addr = ((TransportType.Tcp) ep.instance().transport()).address().split("/", 2);
-      String[] hostPort = addr[0].split(":");
       String subject = "5b3a0f2e-0000-4000-8000-000000000001";
       TcpStreamConnectionInfo info = new TcpStreamConnectionInfo("127.0.0.1:" + callHome.getLocalPort(), subject, "req-dynamo-1", TcpStreamConnectionInfo.StreamType.RESPONSE);
       RequestControlMessage control = new RequestControlMessage("req-dynamo-1", RequestControlMessage.RequestType.SINGLE_IN,
           RequestControlMessage.ResponseType.MANY_OUT, PayloadCodec.JSON, info.toConnectionInfo(), Map.of(), null, null);
       byte[] envelope = new TwoPartMessage(control.toJson(), "7".getBytes(StandardCharsets.UTF_8)).encode();
-      try (Socket req = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
-        DataOutputStream out = new DataOutputStream(req.getOutputStream());
-        byte[] path = addr[1].getBytes(StandardCharsets.UTF_8);
-        out.writeShort(path.length);
-        out.write(path);
-        out.writeShort(2);
-        out.write("{}".getBytes(StandardCharsets.UTF_8));
-        out.writeInt(envelope.length);
-        out.write(envelope);
-        out.flush();
-        assertThat(new DataInputStream(req.getInputStream()).readInt()).as("success ACK").isZero();
+      try (Socket req = sendRawRequest(ep, envelope)) {
 
         callHome.setSoTimeout(10_000);
         try (Socket s = callHome.accept()) {
@@ -183,6 +171,27 @@ class TcpInteropTest {
     return b == null ? null : new String(b, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Sends one request frame to {@code ep} with a plain socket, as Dynamo's caller writes it (path,
+   * {@code {}} headers, the envelope), checks the success ACK and returns the open socket.
+   */
+  private static Socket sendRawRequest(ServedEndpoint ep, byte[] envelope) throws Exception {
+    String[] addr = ((TransportType.Tcp) ep.instance().transport()).address().split("/", 2);
+    String[] hostPort = addr[0].split(":");
+    Socket req = new Socket(hostPort[0], Integer.parseInt(hostPort[1]));
+    DataOutputStream out = new DataOutputStream(req.getOutputStream());
+    byte[] path = addr[1].getBytes(StandardCharsets.UTF_8);
+    out.writeShort(path.length);
+    out.write(path);
+    out.writeShort(2);
+    out.write("{}".getBytes(StandardCharsets.UTF_8));
+    out.writeInt(envelope.length);
+    out.write(envelope);
+    out.flush();
+    assertThat(new DataInputStream(req.getInputStream()).readInt()).as("success ACK").isZero();
+    return req;
+  }
+
   /** The sockets of a bidirectional request sent the way Dynamo's caller sends it. */
   private record BidiCall(Socket request, Socket requestStream, Socket responseStream) implements AutoCloseable {
     @Override
@@ -199,8 +208,6 @@ class TcpInteropTest {
    * back, in either order, checking each handshake byte for byte.
    */
   private static BidiCall dynamoBidiCall(ServedEndpoint ep, ServerSocket callHome, String id) throws Exception {
-    String[] addr = ((TransportType.Tcp) ep.instance().transport()).address().split("/", 2);
-    String[] hostPort = addr[0].split(":");
     String responseSubject = "5b3a0f2e-0000-4000-8000-0000000000a1";
     String requestSubject = "5b3a0f2e-0000-4000-8000-0000000000a2";
     String home = "127.0.0.1:" + callHome.getLocalPort();
@@ -209,17 +216,7 @@ class TcpInteropTest {
         new TcpStreamConnectionInfo(home, responseSubject, id, TcpStreamConnectionInfo.StreamType.RESPONSE).toConnectionInfo(), Map.of(), null,
         new TcpStreamConnectionInfo(home, requestSubject, id, TcpStreamConnectionInfo.StreamType.REQUEST).toConnectionInfo());
     byte[] envelope = TwoPartMessage.headerOnly(control.toJson()).encode(); // Dynamo: header-only
-    Socket req = new Socket(hostPort[0], Integer.parseInt(hostPort[1]));
-    DataOutputStream out = new DataOutputStream(req.getOutputStream());
-    byte[] path = addr[1].getBytes(StandardCharsets.UTF_8);
-    out.writeShort(path.length);
-    out.write(path);
-    out.writeShort(2);
-    out.write("{}".getBytes(StandardCharsets.UTF_8));
-    out.writeInt(envelope.length);
-    out.write(envelope);
-    out.flush();
-    assertThat(new DataInputStream(req.getInputStream()).readInt()).as("success ACK").isZero();
+    Socket req = sendRawRequest(ep, envelope);
     callHome.setSoTimeout(10_000);
     Socket requestStream = null;
     Socket responseStream = null;
