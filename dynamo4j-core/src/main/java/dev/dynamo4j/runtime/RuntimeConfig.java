@@ -98,11 +98,13 @@ public final class RuntimeConfig {
   private final ResponseStreamOptions responseStreams;
   private final dev.dynamo4j.events.ZmqEventOptions zmqEvents;
   private final dev.dynamo4j.status.SystemStatusOptions systemStatus;
+  private final dev.dynamo4j.network.TcpServerLimits tcpServerLimits;
 
   private RuntimeConfig(Builder b) {
     this.responseStreams = b.responseStreams;
     this.zmqEvents = b.zmqEvents;
     this.systemStatus = b.systemStatus;
+    this.tcpServerLimits = b.tcpServerLimits;
     this.eventPlaneHost = b.eventPlaneHost;
     this.zmqBrokerUrl = b.zmqBrokerUrl;
     this.natsServer = b.natsServer;
@@ -276,6 +278,11 @@ public final class RuntimeConfig {
     return zmqEvents;
   }
 
+  /** What the TCP request server holds for unfinished frames; see {@link dev.dynamo4j.network.TcpServerLimits}. */
+  public dev.dynamo4j.network.TcpServerLimits tcpServerLimits() {
+    return tcpServerLimits;
+  }
+
   /** System status server settings besides host and port; see {@link dev.dynamo4j.status.SystemStatusOptions}. */
   public dev.dynamo4j.status.SystemStatusOptions systemStatus() {
     return systemStatus;
@@ -331,6 +338,7 @@ public final class RuntimeConfig {
     b.responseStreams = responseStreams;
     b.zmqEvents = zmqEvents;
     b.systemStatus = systemStatus;
+    b.tcpServerLimits = tcpServerLimits;
     return b;
   }
 
@@ -374,12 +382,19 @@ public final class RuntimeConfig {
     private ResponseStreamOptions responseStreams = ResponseStreamOptions.DEFAULTS;
     private dev.dynamo4j.events.ZmqEventOptions zmqEvents = dev.dynamo4j.events.ZmqEventOptions.DEFAULTS;
     private dev.dynamo4j.status.SystemStatusOptions systemStatus = dev.dynamo4j.status.SystemStatusOptions.DEFAULTS;
+    private dev.dynamo4j.network.TcpServerLimits tcpServerLimits = dev.dynamo4j.network.TcpServerLimits.DEFAULTS;
 
     private Builder() {}
 
     /** Response-stream deadlines and mux settings (the {@code DYN_*} names of {@link ResponseStreamOptions}). */
     public Builder responseStreams(ResponseStreamOptions options) {
       this.responseStreams = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** Limits of the TCP request server ({@code DYN_TCP_MAX_PENDING_BYTES}, {@code DYN_TCP_FRAME_TIMEOUT_SECS}, {@code DYN_TCP_IDLE_TIMEOUT_SECS}). */
+    public Builder tcpServerLimits(dev.dynamo4j.network.TcpServerLimits limits) {
+      this.tcpServerLimits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 
@@ -399,6 +414,7 @@ public final class RuntimeConfig {
       responseStreams = ResponseStreamOptions.fromEnv(env, responseStreams);
       zmqEvents = dev.dynamo4j.events.ZmqEventOptions.fromEnv(env, zmqEvents);
       systemStatus = dev.dynamo4j.status.SystemStatusOptions.fromEnv(env, systemStatus);
+      tcpServerLimits = dev.dynamo4j.network.TcpServerLimits.fromEnv(env, tcpServerLimits);
       String v;
       if ((v = get(env, "DYN_DISCOVERY_BACKEND")) != null) {
         discoveryBackend(v);

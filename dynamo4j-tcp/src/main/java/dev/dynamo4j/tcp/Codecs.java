@@ -31,13 +31,67 @@ final class Codecs {
     T parse(ByteBuffer buf);
   }
 
+  /**
+   * The bytes of unfinished frames one server holds across its connections, and how long a frame
+   * may take to arrive once it has begun (see {@code TcpServerLimits}).
+   */
+  static final class PendingBudget {
+    private final long limit;
+    private final long frameTimeoutNanos;
+    private final java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong timedOut = new java.util.concurrent.atomic.AtomicLong();
+
+    PendingBudget(long limit, java.time.Duration frameTimeout) {
+      this.limit = limit;
+      this.frameTimeoutNanos = frameTimeout.toNanos();
+    }
+
+    boolean tryHold(long bytes) {
+      long now = held.addAndGet(bytes);
+      if (now > limit) {
+        held.addAndGet(-bytes);
+        return false;
+      }
+      return true;
+    }
+
+    void release(long bytes) {
+      held.addAndGet(-bytes);
+    }
+
+    /** Bytes of unfinished frames held now. */
+    long held() {
+      return held.get();
+    }
+
+    /** Connections closed because their bytes would have passed the budget. */
+    long refused() {
+      return refused.get();
+    }
+
+    /** Connections closed because a frame did not arrive in time. */
+    long timedOut() {
+      return timedOut.get();
+    }
+  }
+
   /** Shared body: parse from a NIO view, advance the reader index by what was consumed. */
   abstract static class FrameDecoder<T> extends ByteToMessageDecoder {
     private final FrameParser<T> parser;
     private boolean failed;
+    private PendingBudget budget;
+    private long held; // bytes of an unfinished frame this connection holds (counted in the budget)
+    private long partial; // generation of the unfinished frame a timeout was scheduled for
 
     FrameDecoder(FrameParser<T> parser) {
       this.parser = parser;
+    }
+
+    /** Counts this connection's unfinished frames against {@code budget} and its frame timeout. */
+    FrameDecoder<T> within(PendingBudget budget) {
+      this.budget = budget;
+      return this;
     }
 
     @Override
@@ -53,6 +107,7 @@ final class Codecs {
       } catch (WireFormatException e) {
         failed = true;
         in.skipBytes(in.readableBytes());
+        releaseAll();
         onMalformed(ctx, e);
         return;
       }
@@ -60,6 +115,58 @@ final class Codecs {
         in.skipBytes(view.position());
         out.add(frame);
       }
+      if (budget != null) {
+        account(ctx, in, frame != null);
+      }
+    }
+
+    /** Holds what is left of an unfinished frame against the budget; starts its timeout. */
+    private void account(ChannelHandlerContext ctx, ByteBuf in, boolean progressed) {
+      // ByteToMessageDecoder calls decode again while frames come out; what is left after the
+      // last call is an unfinished frame (or nothing).
+      long now = in.readableBytes();
+      long delta = now - held;
+      if (delta > 0 && !budget.tryHold(delta)) {
+        budget.refused.incrementAndGet();
+        failed = true;
+        in.skipBytes(in.readableBytes());
+        releaseAll();
+        log.warn("closing {}: its unfinished request frame would pass the server's budget of {} bytes held for unfinished frames "
+            + "(DYN_TCP_MAX_PENDING_BYTES)", ctx.channel().remoteAddress(), budget.limit);
+        ctx.close();
+        return;
+      }
+      if (delta < 0) {
+        budget.release(-delta);
+      }
+      boolean started = held == 0 && now > 0;
+      held = now;
+      if (now == 0) {
+        partial++;
+      } else if (started || progressed) {
+        long generation = ++partial;
+        ctx.executor().schedule(() -> {
+          if (partial == generation && held > 0 && ctx.channel().isActive()) {
+            budget.timedOut.incrementAndGet();
+            log.warn("closing {}: a request frame did not arrive whole within {} ms of its first byte (DYN_TCP_FRAME_TIMEOUT_SECS); {} bytes of it held",
+                ctx.channel().remoteAddress(), budget.frameTimeoutNanos / 1_000_000, held);
+            ctx.close();
+          }
+        }, budget.frameTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      }
+    }
+
+    private void releaseAll() {
+      if (budget != null && held > 0) {
+        budget.release(held);
+      }
+      held = 0;
+      partial++;
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+      releaseAll();
     }
 
     /** Called once for the first malformed frame; the default closes the connection. */

@@ -32,7 +32,8 @@ public final class TcpRequestPlane implements RequestPlane {
             new RouteTable(config.tcpWorkerPoolSize(), config.tcpWorkQueueSize()),
             Hosts.choose(config.tcpRpcHost(), "DYN_TCP_RPC_HOST"),
             config.tcpRpcPort(),
-            max);
+            max,
+            config.tcpServerLimits());
     this.client = new TcpRequestClient(group, config.tcpPoolSize(), config.tcpConnectTimeout(), config.tcpRequestTimeout(), max);
     this.responsePlane =
         new TcpResponsePlane(
@@ -53,6 +54,9 @@ public final class TcpRequestPlane implements RequestPlane {
   public java.util.Map<String, Long> gauges() {
     java.util.Map<String, Long> g = new java.util.LinkedHashMap<>();
     g.put("server_connections", (long) server.openConnections());
+    g.put("server_pending_bytes", server.pendingBytes());
+    g.put("server_budget_closures_total", server.budgetClosures());
+    g.put("server_frame_timeouts_total", server.frameTimeouts());
     g.put("client_connections", (long) client.openConnections());
     g.put("mux_connections", (long) responsePlane.muxConnections());
     g.put("pending_streams", (long) responsePlane.pendingStreams());

@@ -39,15 +39,34 @@ final class TcpRequestServer implements RequestServer {
   private final Hosts.Choice host;
   private final int port;
   private final long maxMessageSize;
+  private final dev.dynamo4j.network.TcpServerLimits limits;
+  private final Codecs.PendingBudget budget;
   private Channel listener;
   private String advertised;
 
-  TcpRequestServer(EventLoopGroup group, RouteTable routes, Hosts.Choice host, int port, long maxMessageSize) {
+  TcpRequestServer(EventLoopGroup group, RouteTable routes, Hosts.Choice host, int port, long maxMessageSize, dev.dynamo4j.network.TcpServerLimits limits) {
     this.group = group;
     this.routes = routes;
     this.host = host;
     this.port = port;
     this.maxMessageSize = maxMessageSize;
+    this.limits = limits;
+    this.budget = new Codecs.PendingBudget(limits.pendingBytes(), limits.frameTimeout());
+  }
+
+  /** Bytes of unfinished request frames held now, across connections. */
+  long pendingBytes() {
+    return budget.held();
+  }
+
+  /** Connections closed for passing the pending-bytes budget. */
+  long budgetClosures() {
+    return budget.refused();
+  }
+
+  /** Connections closed because a request frame did not arrive within the frame timeout. */
+  long frameTimeouts() {
+    return budget.timedOut();
   }
 
   private synchronized String start() {
@@ -66,7 +85,16 @@ final class TcpRequestServer implements RequestServer {
                   protected void initChannel(SocketChannel ch) {
                     open.incrementAndGet();
                     ch.closeFuture().addListener(f -> open.decrementAndGet());
-                    ch.pipeline().addLast(new Codecs.RequestDecoder(maxMessageSize), new RequestRouter());
+                    if (!limits.idleTimeout().isZero()) {
+                      ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS) {
+                        @Override
+                        protected void channelIdle(ChannelHandlerContext ctx, io.netty.handler.timeout.IdleStateEvent evt) {
+                          log.info("closing request connection {}: no traffic for {} s (DYN_TCP_IDLE_TIMEOUT_SECS)", ctx.channel().remoteAddress(), limits.idleTimeout().toSeconds());
+                          ctx.close();
+                        }
+                      });
+                    }
+                    ch.pipeline().addLast(new Codecs.RequestDecoder(maxMessageSize).within(budget), new RequestRouter());
                   }
                 });
     try {

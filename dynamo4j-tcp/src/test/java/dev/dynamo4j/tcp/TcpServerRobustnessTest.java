@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class TcpServerRobustnessTest {
+  /** The worker's budget for bytes of unfinished frames, across connections. */
+  static final long PENDING_BUDGET = 1024 * 1024;
+
   DistributedRuntime worker;
   DistributedRuntime caller;
   ServedEndpoint served;
@@ -42,7 +45,8 @@ class TcpServerRobustnessTest {
 
   @BeforeEach
   void start() throws Exception {
-    worker = DistributedRuntime.builder().config(TcpRequestTransportTest.config().toBuilder().tcpMaxMessageSize(64 * 1024).build()).build();
+    worker = DistributedRuntime.builder().config(TcpRequestTransportTest.config().toBuilder().tcpMaxMessageSize(64 * 1024)
+        .tcpServerLimits(new dev.dynamo4j.network.TcpServerLimits(PENDING_BUDGET, Duration.ofSeconds(1), Duration.ZERO)).build()).build();
     caller = DistributedRuntime.builder().config(TcpRequestTransportTest.config()).build();
     served = worker.namespace("robust").component("c").endpoint("echo").serve(String.class, (Context<String> req) ->
         ResponseStream.of(req.controller(), List.of(req.value())));
@@ -181,6 +185,110 @@ class TcpServerRobustnessTest {
         throw new EOFException();
       }
       off += n;
+    }
+  }
+
+  // ---- hostile peers that start frames and never finish them (issue 15) ----
+
+  long gauge(String name) {
+    return worker.requestPlane().gauges().get(name);
+  }
+
+  /** A frame header for a payload of {@code payload} bytes, then {@code sent} of them. */
+  static byte[] unfinishedFrame(int payload, int sent) {
+    ByteBuffer b = ByteBuffer.allocate(2 + 1 + 2 + 2 + 4 + sent);
+    b.putShort((short) 1).put((byte) 'p').putShort((short) 2).put((byte) '{').put((byte) '}').putInt(payload).put(new byte[sent]);
+    return b.array();
+  }
+
+  @Test
+  void unfinishedFramesAreHeldWithinTheServersBudgetAndTimeOut() throws Exception {
+    // 40 peers each send 60 KiB of a 64 KiB frame and hold: 2.4 MB asked, 1 MiB allowed.
+    List<Socket> peers = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        Socket s = connect();
+        s.getOutputStream().write(unfinishedFrame(60 * 1024, 60 * 1024 - 1));
+        s.getOutputStream().flush();
+        peers.add(s);
+      }
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_budget_closures_total") > 0);
+      assertThat(gauge("server_pending_bytes")).isLessThanOrEqualTo(PENDING_BUDGET);
+      wellBehavedClientStillWorks();
+      // Nothing finishes: every one of them is closed once its frame is 1 s old (DYN_TCP_FRAME_TIMEOUT_SECS).
+      for (Socket s : peers) {
+        assertThat(closedByPeer(s)).isTrue();
+      }
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_pending_bytes") == 0);
+      assertThat(gauge("server_frame_timeouts_total") + gauge("server_budget_closures_total")).isEqualTo(40);
+    } finally {
+      for (Socket s : peers) {
+        s.close();
+      }
+    }
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void oneByteAndHoldIsClosedAfterTheFrameTimeoutForHundredsOfConnections() throws Exception {
+    List<Socket> peers = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 300; i++) {
+        Socket s = connect();
+        s.getOutputStream().write(0);
+        s.getOutputStream().flush();
+        peers.add(s);
+      }
+      wellBehavedClientStillWorks();
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> gauge("server_frame_timeouts_total") >= 300);
+      for (Socket s : peers) {
+        assertThat(closedByPeer(s)).isTrue();
+      }
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_connections") <= 1);
+    } finally {
+      for (Socket s : peers) {
+        s.close();
+      }
+    }
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void aFrameThatKeepsTricklingStillHasToArriveInTime() throws Exception {
+    try (Socket s = connect()) {
+      byte[] frame = unfinishedFrame(100, 100);
+      int sent = 0;
+      boolean closed = false;
+      // one byte every 100 ms would take 11 s for the 111 bytes; the frame timeout is 1 s from its first byte
+      while (sent < frame.length && !closed) {
+        try {
+          s.getOutputStream().write(frame[sent++]);
+          s.getOutputStream().flush();
+          s.setSoTimeout(1);
+          closed = s.getInputStream().read() == -1; // a check, not a wait: the server never writes here
+        } catch (SocketTimeoutException stillOpen) {
+          java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // the peer's pace
+        } catch (IOException reset) {
+          closed = true;
+        }
+      }
+      assertThat(closed).as("closed by the server").isTrue();
+      assertThat(sent).as("before the whole frame arrived").isLessThan(frame.length);
+      assertThat(gauge("server_frame_timeouts_total")).isEqualTo(1);
+    }
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void anIdleConnectionIsClosedWhenAnIdleTimeoutIsSet() throws Exception {
+    try (DistributedRuntime strict = DistributedRuntime.builder().config(TcpRequestTransportTest.config().toBuilder()
+            .tcpServerLimits(new dev.dynamo4j.network.TcpServerLimits(PENDING_BUDGET, Duration.ofSeconds(30), Duration.ofMillis(500))).build()).build()) {
+      strict.namespace("robust").component("c").endpoint("echo").serve(String.class, (Context<String> req) -> ResponseStream.of(req.controller(), List.of(req.value())));
+      String[] hp = ((TcpRequestPlane) strict.requestPlane()).serverAddress().split(":");
+      try (Socket idle = new Socket(hp[0], Integer.parseInt(hp[1]))) {
+        idle.setSoTimeout(10_000);
+        assertThat(idle.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+      }
     }
   }
 }
