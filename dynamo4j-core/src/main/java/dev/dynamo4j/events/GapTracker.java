@@ -13,6 +13,12 @@ import java.util.concurrent.atomic.LongAdder;
  * as a gap; otherwise it is a duplicate. Holes are remembered individually up to {@value
  * #MAX_HOLES} per publisher.
  *
+ * <p>A jump of more than {@value #MAX_HOLES} ahead is not believed at once (one event with a
+ * wild sequence, corrupted or spoofed, would otherwise make every later event of that publisher a
+ * duplicate): the event is delivered and counted as a {@code jump}, and the publisher's count
+ * moves there only when the next event continues from it (a real loss of many events: the events
+ * skipped then count as gaps). Events that continue the old count are delivered as usual.
+ *
  * <p>Not thread-safe: one subscriber's reading thread owns it. The snapshot is safe to read from
  * any thread.
  */
@@ -20,6 +26,8 @@ public final class GapTracker {
   static final int MAX_HOLES = 4096;
   private final Map<Long, Long> lastSeq = new HashMap<>();
   private final Map<Long, java.util.TreeSet<Long>> holes = new HashMap<>();
+  private final Map<Long, Long> jumpedTo = new HashMap<>(); // an unconfirmed far jump per publisher
+  private final LongAdder jumps = new LongAdder();
   private final LongAdder received = new LongAdder();
   private final LongAdder gaps = new LongAdder();
   private final LongAdder duplicates = new LongAdder();
@@ -74,9 +82,30 @@ public final class GapTracker {
       duplicates.increment();
       return Verdict.DUPLICATE;
     }
+    long missing = sequence - last - 1;
+    if (missing > MAX_HOLES || missing < 0) { // far ahead (or past the unsigned top)
+      Long candidate = jumpedTo.get(publisherId);
+      if (candidate == null || sequence != candidate + 1) {
+        jumpedTo.put(publisherId, sequence);
+        jumps.increment();
+        received.increment();
+        return Verdict.DELIVER; // believed only if the next event continues from here
+      }
+      // confirmed: the publisher really is here; the events before the jump are lost
+      jumpedTo.remove(publisherId);
+      holes.remove(publisherId);
+      lastSeq.put(publisherId, sequence);
+      received.increment();
+      long lost = candidate - last - 1;
+      gaps.add(lost);
+      if (gapOut != null) {
+        gapOut[0] = lost;
+      }
+      return Verdict.DELIVER_AFTER_GAP;
+    }
+    jumpedTo.remove(publisherId);
     lastSeq.put(publisherId, sequence);
     received.increment();
-    long missing = sequence - last - 1;
     if (missing > 0) {
       gaps.add(missing);
       java.util.TreeSet<Long> h = holes.computeIfAbsent(publisherId, k -> new java.util.TreeSet<>());
@@ -96,7 +125,7 @@ public final class GapTracker {
 
   /** The counts so far. */
   public Stats stats() {
-    return new Stats(received.sum(), gaps.sum(), duplicates.sum(), publishers);
+    return new Stats(received.sum(), gaps.sum(), duplicates.sum(), publishers, jumps.sum());
   }
 
   /**
@@ -104,6 +133,12 @@ public final class GapTracker {
    * @param gaps sequence numbers skipped
    * @param duplicates events dropped as already seen
    * @param publishers distinct publisher ids seen
+   * @param jumps events far ahead of their publisher's count, delivered but not believed (see the
+   *     class comment)
    */
-  public record Stats(long received, long gaps, long duplicates, int publishers) {}
+  public record Stats(long received, long gaps, long duplicates, int publishers, long jumps) {
+    public Stats(long received, long gaps, long duplicates, int publishers) {
+      this(received, gaps, duplicates, publishers, 0);
+    }
+  }
 }

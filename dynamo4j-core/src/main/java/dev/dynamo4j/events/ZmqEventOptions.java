@@ -20,9 +20,19 @@ import java.util.Map;
  *     long as it takes (lossless; a stuck subscriber stalls its publishers).
  * @param brokerReadyTimeout {@code DYN_ZMQ_BROKER_READY_TIMEOUT_MS}: in broker mode, how long a
  *     new publisher waits for its handshake with every XSUB before its first event (default 5000)
+ * @param maxMessageBytes {@code DYN_ZMQ_MAX_MESSAGE_BYTES} (ours; default 64 MiB): the largest
+ *     message part a subscriber (and {@code zmq-broker}) accepts; a peer that sends a larger one
+ *     is disconnected by ZMQ before the part is allocated ({@code ZMQ_MAXMSGSIZE}), and
+ *     reconnected to; -1 = no limit
  */
-public record ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brokerReadyTimeout) {
-  public static final ZmqEventOptions DEFAULTS = new ZmqEventOptions(4, Duration.ZERO, Duration.ofSeconds(5));
+public record ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brokerReadyTimeout, long maxMessageBytes) {
+  public static final ZmqEventOptions DEFAULTS = new ZmqEventOptions(4, Duration.ZERO, Duration.ofSeconds(5), 64L * 1024 * 1024);
+
+  public ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brokerReadyTimeout) {
+    this(ioThreads, sendTimeout, brokerReadyTimeout, DEFAULTS_MAX_MESSAGE_BYTES);
+  }
+
+  private static final long DEFAULTS_MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
   /** The send timeout that means "wait as long as it takes". */
   public static final Duration FOREVER = Duration.ofMillis(-1);
 
@@ -36,14 +46,21 @@ public record ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brok
     if (brokerReadyTimeout == null || brokerReadyTimeout.isNegative() || brokerReadyTimeout.isZero()) {
       throw invalid("DYN_ZMQ_BROKER_READY_TIMEOUT_MS must be positive, got " + brokerReadyTimeout);
     }
+    if (maxMessageBytes < 1 && maxMessageBytes != -1) {
+      throw invalid("DYN_ZMQ_MAX_MESSAGE_BYTES must be a positive number of bytes or -1 (no limit), got " + maxMessageBytes);
+    }
   }
 
   public ZmqEventOptions withSendTimeout(Duration timeout) {
-    return new ZmqEventOptions(ioThreads, timeout, brokerReadyTimeout);
+    return new ZmqEventOptions(ioThreads, timeout, brokerReadyTimeout, maxMessageBytes);
   }
 
   public ZmqEventOptions withIoThreads(int threads) {
-    return new ZmqEventOptions(threads, sendTimeout, brokerReadyTimeout);
+    return new ZmqEventOptions(threads, sendTimeout, brokerReadyTimeout, maxMessageBytes);
+  }
+
+  public ZmqEventOptions withMaxMessageBytes(long bytes) {
+    return new ZmqEventOptions(ioThreads, sendTimeout, brokerReadyTimeout, bytes);
   }
 
   /** {@code base} overridden by whichever of the variables {@code env} sets. */
@@ -75,7 +92,15 @@ public record ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brok
       }
       ready = Duration.ofMillis(n);
     }
-    return new ZmqEventOptions(io, send, ready);
+    long max = base.maxMessageBytes;
+    v = get(env, "DYN_ZMQ_MAX_MESSAGE_BYTES");
+    if (v != null) {
+      max = parse("DYN_ZMQ_MAX_MESSAGE_BYTES", v);
+      if (max < 1 && max != -1) {
+        throw invalid("Invalid DYN_ZMQ_MAX_MESSAGE_BYTES value '" + v + "': expected a positive number of bytes or -1 (no limit)");
+      }
+    }
+    return new ZmqEventOptions(io, send, ready, max);
   }
 
   private static String get(Map<String, String> env, String name) {

@@ -82,7 +82,75 @@ public final class FileKeyValueStore implements KeyValueStore {
     } catch (IOException e) {
       throw new StoreException(StoreException.Kind.FilesystemError, "cannot create " + this.root + ": " + e, e);
     }
+    checkRootIsOurs(this.root, "true".equalsIgnoreCase(System.getenv("DYN_FILE_KV_ALLOW_SHARED_ROOT")));
     this.sweeper = Thread.ofPlatform().daemon().name("dynamo4j-file-kv-sweeper").start(this::sweepLoop);
+  }
+
+  /** The largest record file read; a larger one is skipped (records are a few KB). */
+  static final long MAX_RECORD_BYTES = 16L * 1024 * 1024;
+
+  /**
+   * Refuses a root another user owns or that others may write: anyone who can write there can
+   * register endpoints that callers will send their requests to. With {@code
+   * DYN_FILE_KV_ALLOW_SHARED_ROOT=true} (ours) it is only a warning. Skipped where the file
+   * system has no POSIX owners.
+   *
+   * @throws StoreException {@code FilesystemError} naming the owner or the permissions
+   */
+  static void checkRootIsOurs(Path root, boolean allowShared) {
+    java.nio.file.attribute.PosixFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(root, java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    } catch (UnsupportedOperationException e) {
+      return;
+    } catch (IOException e) {
+      throw new StoreException(StoreException.Kind.FilesystemError, "cannot read the owner of " + root + ": " + e, e);
+    }
+    String me = System.getProperty("user.name");
+    String problem = null;
+    if (attrs.isSymbolicLink()) {
+      problem = "it is a symbolic link";
+    } else if (!attrs.owner().getName().equals(me)) {
+      problem = "it belongs to " + attrs.owner().getName() + ", not to " + me;
+    } else if (attrs.permissions().contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+      problem = "other users may write to it (" + java.nio.file.attribute.PosixFilePermissions.toString(attrs.permissions()) + ")";
+    }
+    if (problem == null) {
+      return;
+    }
+    String message = "file discovery store " + root + " is not safe to use: " + problem
+        + "; whoever can write there can register endpoints your callers will trust. Use a directory of your own (DYN_FILE_KV)";
+    if (allowShared) {
+      log.warn("{} (used anyway: DYN_FILE_KV_ALLOW_SHARED_ROOT=true)", message);
+      return;
+    }
+    throw new StoreException(StoreException.Kind.FilesystemError, message + ", or set DYN_FILE_KV_ALLOW_SHARED_ROOT=true to accept it");
+  }
+
+  /**
+   * Whether {@code p} is a record file we may open: a regular file, not through a symbolic link
+   * (a FIFO would block the reader in {@code open}, a link could point anywhere), of a sane size.
+   */
+  static boolean isRecordFile(Path p) {
+    try {
+      java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      if (!a.isRegularFile()) {
+        if (!a.isDirectory()) {
+          log.warn("skipping {} in the file store: not a regular file (a link, a FIFO or a device is never opened)", p);
+        }
+        return false;
+      }
+      if (a.size() > MAX_RECORD_BYTES) {
+        log.warn("skipping {} in the file store: {} bytes, more than a record can be ({})", p, a.size(), MAX_RECORD_BYTES);
+        return false;
+      }
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException e) {
+      log.warn("skipping {} in the file store: {}", p, e.toString());
+      return false;
+    }
   }
 
   private static Duration atLeastMin(Duration ttl) {
@@ -176,7 +244,7 @@ public final class FileKeyValueStore implements KeyValueStore {
     return ".tmp_" + HexFormat.of().formatHex(r);
   }
 
-  private final class FileBucket implements Bucket {
+  final class FileBucket implements Bucket {
     final String name;
     final Path dir;
     final Duration ttl;
@@ -241,6 +309,9 @@ public final class FileKeyValueStore implements KeyValueStore {
     }
 
     private Optional<byte[]> read(Path p) {
+      if (!isRecordFile(p)) {
+        return Optional.empty();
+      }
       try {
         return Optional.of(Files.readAllBytes(p));
       } catch (NoSuchFileException e) {
@@ -305,10 +376,14 @@ public final class FileKeyValueStore implements KeyValueStore {
         for (Path p : ds) {
           String key = keyOf(p);
           if (key != null) {
-            read(p).ifPresent(v -> out.put(key, v));
+            try {
+              read(p).ifPresent(v -> out.put(key, v));
+            } catch (StoreException e) {
+              log.warn("skipping {} in the file store: {}", p, e.getMessage()); // one bad entry never ends a scan
+            }
           }
         }
-      } catch (IOException e) {
+      } catch (IOException | java.nio.file.DirectoryIteratorException e) {
         throw new StoreException(StoreException.Kind.FilesystemError, "cannot list " + dir + ": " + e, e);
       }
       return out;
@@ -316,7 +391,7 @@ public final class FileKeyValueStore implements KeyValueStore {
 
     private String keyOf(Path p) {
       String fn = p.getFileName().toString();
-      if (fn.startsWith(".") || Files.isDirectory(p)) {
+      if (fn.startsWith(".") || Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         return null;
       }
       try {
@@ -372,7 +447,11 @@ public final class FileKeyValueStore implements KeyValueStore {
             rescan();
           } else {
             for (String fn : changed) {
-              refresh(dir.resolve(fn));
+              try {
+                refresh(dir.resolve(fn));
+              } catch (StoreException e) {
+                log.warn("skipping {} in the file store: {}", dir.resolve(fn), e.getMessage()); // one bad entry never ends a watch
+              }
             }
           }
           if (!key.reset()) {
@@ -454,16 +533,18 @@ public final class FileKeyValueStore implements KeyValueStore {
             continue;
           }
           String fn = p.getFileName().toString();
-          if (fn.equals(".lock") || Files.isDirectory(p)) {
+          if (fn.equals(".lock") || Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             continue;
           }
           try {
-            if (Files.getLastModifiedTime(p).toInstant().isBefore(staleBefore)) {
-              Files.deleteIfExists(p);
+            if (Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(staleBefore)) {
+              Files.deleteIfExists(p); // a stale link is removed itself, never what it points to
               log.debug("removed stale record {}", p);
             }
           } catch (NoSuchFileException e) {
             // another sweeper got there first
+          } catch (IOException e) {
+            log.warn("cannot sweep {}: {}", p, e.toString()); // one bad entry never ends a sweep
           }
         }
       } catch (IOException e) {

@@ -61,12 +61,13 @@ public final class EventMetrics implements RuntimeMetrics.Source {
     Map<Labels, long[]> subs = new java.util.LinkedHashMap<>();
     for (EventSubscriber s : subscribers.get()) {
       GapTracker.Stats st = s.stats();
-      long[] a = subs.computeIfAbsent(labels(s.scope(), s.topic()), k -> new long[5]);
+      long[] a = subs.computeIfAbsent(labels(s.scope(), s.topic()), k -> new long[6]);
       a[0] += st.received();
       a[1] += st.gaps();
       a[2] += st.duplicates();
       a[3] += s.malformed();
       a[4] = Math.max(a[4], st.publishers());
+      a[5] += st.jumps();
     }
     Map<Labels, long[]> pubs = new java.util.LinkedHashMap<>();
     for (EventPublisher p : publishers.get()) {
@@ -79,6 +80,7 @@ public final class EventMetrics implements RuntimeMetrics.Source {
       out.add(counter("events_gaps", "Events missed by this process's subscribers (holes in a publisher's sequence)", subs, 1));
       out.add(counter("events_duplicates", "Events received again and dropped by this process's subscribers", subs, 2));
       out.add(counter("events_malformed", "Messages dropped because they were not valid events", subs, 3));
+      out.add(counter("events_sequence_jumps", "Events far ahead of their publisher's sequence, delivered but not believed until confirmed", subs, 5));
       GaugeSnapshot.Builder g = GaugeSnapshot.builder().name(RuntimeMetrics.ours("events_publishers_seen"))
           .help("Distinct publishers a subscriber of this topic has received from");
       subs.forEach((l, a) -> g.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l).value(a[4]).build()));

@@ -67,6 +67,7 @@ public final class StatusReport {
         g.writeNumberField("duplicates", st.duplicates());
         g.writeNumberField("publishers", st.publishers());
         g.writeNumberField("malformed", s.malformed());
+        g.writeNumberField("sequence_jumps", st.jumps());
         g.writeEndObject();
       }
       g.writeEndArray();

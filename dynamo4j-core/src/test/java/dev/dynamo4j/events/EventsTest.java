@@ -33,6 +33,49 @@ class EventsTest {
   }
 
   @Test
+  void oneEventWithAWildSequenceDoesNotSwallowThePublishersLaterEvents() {
+    // issue 15: an event with sequence 2^62 made every later event of its publisher a duplicate
+    GapTracker t = new GapTracker();
+    for (long s = 0; s < 3; s++) {
+      assertThat(t.observe(9, s, null)).isEqualTo(GapTracker.Verdict.DELIVER);
+    }
+    assertThat(t.observe(9, 1L << 62, null)).isEqualTo(GapTracker.Verdict.DELIVER);
+    for (long s = 3; s < 10; s++) {
+      assertThat(t.observe(9, s, null)).as("sequence %d", s).isEqualTo(GapTracker.Verdict.DELIVER);
+    }
+    assertThat(t.observe(9, -1L, null)).as("the unsigned top").isEqualTo(GapTracker.Verdict.DELIVER);
+    assertThat(t.observe(9, 10, null)).isEqualTo(GapTracker.Verdict.DELIVER);
+    assertThat(t.stats()).isEqualTo(new GapTracker.Stats(13, 0, 0, 1, 2));
+  }
+
+  @Test
+  void aRealLossOfManyEventsIsBelievedOnceTheNextEventContinuesFromIt() {
+    GapTracker t = new GapTracker();
+    long[] gap = new long[1];
+    t.observe(4, 0, gap);
+    t.observe(4, 1, gap);
+    assertThat(t.observe(4, 10_000, gap)).isEqualTo(GapTracker.Verdict.DELIVER);
+    assertThat(t.observe(4, 10_001, gap)).isEqualTo(GapTracker.Verdict.DELIVER_AFTER_GAP);
+    assertThat(gap[0]).isEqualTo(9_998);
+    assertThat(t.observe(4, 10_002, gap)).isEqualTo(GapTracker.Verdict.DELIVER);
+    assertThat(t.observe(4, 5, gap)).as("from before the jump: lost for good").isEqualTo(GapTracker.Verdict.DUPLICATE);
+    assertThat(t.stats()).isEqualTo(new GapTracker.Stats(5, 9_998, 1, 1, 1));
+  }
+
+  @Test
+  void aSpoofedEventAFewAheadOnlyOpensHolesThatTheRealEventsFill() {
+    GapTracker t = new GapTracker();
+    for (long s = 0; s <= 5; s++) {
+      t.observe(1, s, null);
+    }
+    t.observe(1, 100, null); // another publisher using this one's id
+    for (long s = 6; s < 100; s++) {
+      assertThat(t.observe(1, s, null)).as("sequence %d", s).isEqualTo(GapTracker.Verdict.DELIVER);
+    }
+    assertThat(t.stats().gaps()).isZero();
+  }
+
+  @Test
   void aLateEventFillsItsHoleAndIsNoLongerAGap() {
     GapTracker t = new GapTracker();
     t.observe(1, 0, null);

@@ -440,6 +440,7 @@ public final class ZmqEventTransport implements EventTransport {
       this.dedup = brokers != null && brokers.xpub().size() > 1 ? new Dedup(DEDUP_WINDOW) : null;
       sub = context.createSocket(SocketType.SUB);
       sub.setRcvHWM(rcvHwm);
+      sub.setMaxMsgSize(options.maxMessageBytes()); // a larger part drops its connection before it is allocated
       sub.setLinger(0);
       sub.setReconnectIVL(100);
       sub.setReconnectIVLMax(5000);

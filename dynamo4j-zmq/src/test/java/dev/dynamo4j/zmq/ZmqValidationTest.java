@@ -107,6 +107,38 @@ class ZmqValidationTest {
   }
 
   @Test
+  void aPartOverTheMaximumMessageSizeIsNeverDeliveredAndTheSubscriberGoesOn() throws Exception {
+    EventScope scope = new EventScope.Namespace(ns);
+    String topic = "big";
+    byte[] t = topic.getBytes(StandardCharsets.UTF_8);
+    try (ZmqEventTransport small = new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 1000, null, false,
+            dev.dynamo4j.events.ZmqEventOptions.DEFAULTS.withMaxMessageBytes(1 << 20));
+        EventSubscriber sub = EventSubscriber.create(small, scope, topic, PayloadCodec.MSGPACK)) {
+      ZMQ.Socket offender = rawPublisher(scope, topic, 5);
+      long seq = handshake(offender, sub, 5, topic);
+      // 4 MiB in one part (DYN_ZMQ_MAX_MESSAGE_BYTES is 1 MiB here): ZMQ drops that publisher's
+      // connection before the part is allocated; nothing of it is delivered.
+      send(offender, t, ZmqEventTransport.u64(5), ZmqEventTransport.u64(seq), valid(5, seq, topic, "x".repeat(4 << 20)));
+      // other publishers of the topic are still heard
+      ZMQ.Socket other = rawPublisher(scope, topic, 6);
+      handshake(other, sub, 6, topic);
+      send(other, t, ZmqEventTransport.u64(6), ZmqEventTransport.u64(1000), valid(6, 1000, topic, "after"));
+      ReceivedEvent e;
+      String last = null;
+      while ((e = sub.poll(Duration.ofSeconds(5))) != null) {
+        last = e.decode(String.class);
+        assertThat(last.length()).as("the oversized event is never delivered").isLessThan(1000);
+        if (last.equals("after")) {
+          break;
+        }
+      }
+      assertThat(last).isEqualTo("after");
+      offender.close();
+      other.close();
+    }
+  }
+
+  @Test
   void aSkippedSequenceIsCountedExactly() throws Exception {
     EventScope scope = new EventScope.Component(ns, "c");
     try (EventSubscriber sub = EventSubscriber.create(transport, scope, "t", PayloadCodec.MSGPACK)) {
