@@ -157,7 +157,7 @@ class PropertyTest {
   void decodersOnlyEverThrowTheirTypedError(long seed) {
     Random r = new Random(seed);
     List<byte[]> seeds = seeds();
-    for (int i = 0; i < 3000; i++) {
+    for (int i = 0; i < Integer.getInteger("dynamo4j.fuzz.iterations", 3000); i++) {
       byte[] input;
       if (r.nextInt(3) == 0) {
         input = randomBytes(r, 64);
