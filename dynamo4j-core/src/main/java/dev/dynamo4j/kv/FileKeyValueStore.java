@@ -455,7 +455,8 @@ public final class FileKeyValueStore implements KeyValueStore {
             }
           }
           if (!key.reset()) {
-            log.warn("bucket directory {} is gone; its watch ends", dir);
+            log.warn("bucket directory {} is gone; its watch ends (a new watch creates it again)", dir);
+            watchEnded(ws);
             hub.closeAll();
             return;
           }
@@ -464,7 +465,21 @@ public final class FileKeyValueStore implements KeyValueStore {
         // store shut down
       } catch (RuntimeException e) {
         log.error("watch of bucket {} failed; closing its watchers so they notice", name, e);
+        watchEnded(ws);
         hub.closeAll();
+      }
+    }
+
+    /** The watcher thread of {@code ws} stopped: the next {@link #watch()} starts a new one. */
+    private synchronized void watchEnded(WatchService ws) {
+      if (watchService == ws) {
+        watcher = null;
+        watchService = null;
+      }
+      try {
+        ws.close();
+      } catch (IOException e) {
+        log.debug("closing the watch service of {}: {}", dir, e.toString());
       }
     }
 

@@ -45,7 +45,9 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
   private final EndpointId endpoint;
   private final JavaType responseType;
   private final Egress egress;
-  private final DiscoveryWatch watch;
+  private volatile DiscoveryWatch watch;
+  private final DiscoveryQuery query;
+  private final java.util.concurrent.atomic.AtomicLong rewatches = new java.util.concurrent.atomic.AtomicLong();
   private final Map<Long, Instance> instances = new ConcurrentHashMap<>();
   /** Immutable views rebuilt on every discovery change, so a request copies and sorts nothing. */
   private volatile List<Instance> sorted = List.of();
@@ -66,14 +68,100 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
     this.endpoint = endpoint;
     this.responseType = responseType;
     this.egress = new Egress(runtime.requestPlane().client(), runtime.requestPlane().responsePlane(), runtime.config().responseStreams());
-    this.watch = runtime.discovery().listAndWatch(new DiscoveryQuery.Endpoint(endpoint.namespace(), endpoint.component(), endpoint.name()));
+    this.query = new DiscoveryQuery.Endpoint(endpoint.namespace(), endpoint.component(), endpoint.name());
+    this.watch = runtime.discovery().listAndWatch(query);
     this.watcher = Thread.ofVirtual().name("dynamo4j-client-watch-" + endpoint).start(this::follow);
   }
 
+  /** Times the discovery watch ended or failed and was opened again (0 in a healthy process). */
+  public long rewatches() {
+    return rewatches.get();
+  }
+
+  /**
+   * Follows the watch; when it ends or fails while the client is open (a store that lost its
+   * connection, a file store whose bucket directory went away), the instances known so far are
+   * kept (requests go on) and the watch is opened again with back-off (100 ms doubling to 5 s);
+   * once open, discovery's current list replaces what was known, so instances that left during
+   * the outage are dropped.
+   */
   private void follow() {
+    long backoffMs = 100;
     try {
+      while (!closed) {
+        boolean quiet = backoffMs > 100; // already retrying: say it once, not every attempt
+        try {
+          if (followOnce(watch) > 0) {
+            backoffMs = 100;
+            quiet = false;
+          }
+          if (!closed) {
+            log.atLevel(quiet ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN)
+                .log("{}: discovery watch ended; watching again, keeping {} known instance(s)", endpoint, instances.size());
+          }
+        } catch (RuntimeException ex) {
+          log.atLevel(quiet ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN)
+              .log("{}: discovery watch failed: {}; watching again in {} ms, keeping {} known instance(s)", endpoint, ex.toString(), backoffMs, instances.size());
+        }
+        if (closed) {
+          return;
+        }
+        Thread.sleep(backoffMs); // back-off before asking discovery again, a timer
+        backoffMs = Math.min(backoffMs * 2, 5000);
+        try {
+          DiscoveryWatch fresh = runtime.discovery().listAndWatch(query);
+          watch = fresh;
+          reconcile(runtime.discovery().list(query));
+          rewatches.incrementAndGet();
+        } catch (RuntimeException ex) {
+          log.debug("{}: cannot watch discovery yet: {}", endpoint, ex.toString());
+          watch = null;
+        }
+        if (closed && watch != null) {
+          watch.close();
+        }
+      }
+    } catch (InterruptedException ie) {
+      // closing
+    } finally {
+      if (closed) {
+        instances.clear();
+        rebuildSnapshot();
+        signal();
+      }
+    }
+  }
+
+  /** Makes the known instances exactly {@code now} (after a watch was opened again). */
+  private void reconcile(List<DiscoveryInstance> now) {
+    java.util.Set<Long> present = new java.util.HashSet<>();
+    for (DiscoveryInstance d : now) {
+      if (d instanceof DiscoveryInstance.Endpoint ep) {
+        present.add(ep.instance().instanceId());
+        instances.put(ep.instance().instanceId(), ep.instance());
+      }
+    }
+    for (Long id : List.copyOf(instances.keySet())) {
+      if (!present.contains(id)) {
+        instances.remove(id);
+        tombstones.put(id, System.nanoTime());
+        egress.cancelPending(id, "Worker removed before the response stream was established");
+      }
+    }
+    rebuildSnapshot();
+    signal();
+  }
+
+  /** Applies the events of {@code w} until it ends; returns how many there were. */
+  private long followOnce(DiscoveryWatch w) throws InterruptedException {
+    if (w == null) {
+      throw new DynamoException(ErrorType.Unavailable, "no discovery watch");
+    }
+    long events = 0;
+    {
       DiscoveryEvent e;
-      while (!closed && (e = watch.next()) != null) {
+      while (!closed && (e = w.next()) != null) {
+        events++;
         switch (e) {
           case DiscoveryEvent.Added a when a.instance() instanceof DiscoveryInstance.Endpoint ep -> {
             instances.put(ep.instance().instanceId(), ep.instance());
@@ -90,15 +178,8 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
         rebuildSnapshot();
         signal();
       }
-    } catch (InterruptedException ie) {
-      // closing
-    } catch (RuntimeException ex) {
-      log.warn("{}: discovery watch ended: {}", endpoint, ex.toString());
-    } finally {
-      instances.clear();
-      rebuildSnapshot();
-      signal();
     }
+    return events;
   }
 
   private void rebuildSnapshot() {
@@ -297,7 +378,10 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
       return;
     }
     closed = true;
-    watch.close();
+    DiscoveryWatch w = watch;
+    if (w != null) {
+      w.close();
+    }
     watcher.interrupt();
     runtime.untrack(this);
   }

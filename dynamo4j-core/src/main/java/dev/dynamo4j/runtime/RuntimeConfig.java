@@ -392,6 +392,26 @@ public final class RuntimeConfig {
       return this;
     }
 
+    /** Dynamo's TLS settings of the TCP planes (spec M4), which dynamo4j does not implement yet. */
+    static final java.util.List<String> TCP_TLS_VARIABLES = java.util.List.of(
+        "DYN_TCP_TLS_CERT_PATH", "DYN_TCP_TLS_KEY_PATH", "DYN_TCP_TLS_CLIENT_CA_CERT_PATH", "DYN_TCP_TLS_CA_CERT_PATH",
+        "DYN_TCP_TLS_INSECURE", "DYN_TCP_TLS_SERVER_NAME", "DYN_TCP_TLS_CLIENT_CERT_PATH", "DYN_TCP_TLS_CLIENT_KEY_PATH");
+
+    /**
+     * Refuses to start when a {@code DYN_TCP_TLS_*} variable is set: the operator asked for TLS,
+     * and running the TCP planes in clear text without a word would be worse than not running.
+     * (TLS itself is issue 15's next step.)
+     */
+    static void refuseTlsSettings(Map<String, String> env) {
+      for (String name : TCP_TLS_VARIABLES) {
+        String v = env.get(name);
+        if (v != null && !v.isBlank()) {
+          throw invalid(name + " is set, but dynamo4j does not speak TLS on the TCP request and response planes yet; "
+              + "refusing to run them in clear text. Unset the DYN_TCP_TLS_* variables to run without TLS");
+        }
+      }
+    }
+
     /** Limits of the TCP request server ({@code DYN_TCP_MAX_PENDING_BYTES}, {@code DYN_TCP_FRAME_TIMEOUT_SECS}, {@code DYN_TCP_IDLE_TIMEOUT_SECS}). */
     public Builder tcpServerLimits(dev.dynamo4j.network.TcpServerLimits limits) {
       this.tcpServerLimits = Objects.requireNonNull(limits, "limits");
@@ -415,6 +435,7 @@ public final class RuntimeConfig {
       zmqEvents = dev.dynamo4j.events.ZmqEventOptions.fromEnv(env, zmqEvents);
       systemStatus = dev.dynamo4j.status.SystemStatusOptions.fromEnv(env, systemStatus);
       tcpServerLimits = dev.dynamo4j.network.TcpServerLimits.fromEnv(env, tcpServerLimits);
+      refuseTlsSettings(env);
       String v;
       if ((v = get(env, "DYN_DISCOVERY_BACKEND")) != null) {
         discoveryBackend(v);

@@ -58,6 +58,18 @@ class EndpointIdAndConfigTest {
   }
 
   @Test
+  void tlsSettingsAreRefusedRatherThanIgnored() {
+    // issue 15: with DYN_TCP_TLS_* set, the planes used to run in clear text without a word
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_CERT_PATH", "/etc/dynamo/tls.crt")).build())
+        .hasMessageContaining("DYN_TCP_TLS_CERT_PATH is set, but dynamo4j does not speak TLS")
+        .hasMessageContaining("refusing to run them in clear text")
+        .hasMessageNotContaining("/etc/dynamo/tls.crt");
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_INSECURE", "true")).build())
+        .hasMessageContaining("DYN_TCP_TLS_INSECURE is set");
+    RuntimeConfig.builder(Map.of("DYN_TCP_TLS_CA_CERT_PATH", " ")).build(); // blank counts as unset
+  }
+
+  @Test
   void lenientVariablesFallBackToTheirDefaults() {
     assertThat(RuntimeConfig.builder(Map.of("DYN_REQUEST_PLANE", "bogus")).build().requestPlane()).isEqualTo(RuntimeConfig.RequestPlaneMode.TCP);
     assertThat(RuntimeConfig.builder(Map.of("DYN_REQUEST_PLANE_CODEC", "bogus")).build().requestPlaneCodec()).isEqualTo(PayloadCodec.MSGPACK);
