@@ -76,4 +76,33 @@ class FileStoreHostileEntriesTest {
     Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("rwx------"));
     FileKeyValueStore.checkRootIsOurs(mine, false);
   }
+
+  @Test
+  void aBucketWhoseDirectoryWentAwayCanBeWatchedAgain() throws Exception {
+    FileKeyValueStore store = new FileKeyValueStore(root);
+    try {
+      Bucket bucket = store.getOrCreateBucket("w", null);
+      bucket.insert("a", b("1"), 0);
+      KvWatch first = bucket.watch();
+      assertThat(((WatchEvent.Resync) first.poll(Duration.ofSeconds(10))).entries()).containsOnlyKeys("a");
+      try (var all = Files.walk(root.resolve("w"))) { // an operator's rm -rf: the watch ends
+        all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+      WatchEvent e;
+      do {
+        e = first.poll(Duration.ofSeconds(10));
+      } while (e != null);
+      // a new watch starts a new watcher (and creates the directory again), and sees new records
+      KvWatch second = bucket.watch();
+      assertThat(second.poll(Duration.ofSeconds(10))).isInstanceOf(WatchEvent.Resync.class);
+      bucket.insert("b", b("2"), 0);
+      do {
+        e = second.poll(Duration.ofSeconds(10));
+      } while (e != null && !(e instanceof WatchEvent.Put p && p.key().equals("b")));
+      assertThat(e).as("the new watch follows the directory").isInstanceOf(WatchEvent.Put.class);
+      second.close();
+    } finally {
+      store.shutdown();
+    }
+  }
 }

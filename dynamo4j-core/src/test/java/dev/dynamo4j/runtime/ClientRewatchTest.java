@@ -3,46 +3,133 @@ package dev.dynamo4j.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.DiscoveryEvent;
+import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.discovery.DiscoveryQuery;
+import dev.dynamo4j.discovery.DiscoverySpec;
+import dev.dynamo4j.discovery.DiscoveryWatch;
+import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.kv.MemoryKeyValueStore;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-/** A client whose discovery watch ends keeps its instances and watches again (issue 15). */
+/** A client whose discovery watch fails keeps its instances and watches again (issue 15). */
 @Timeout(60)
 class ClientRewatchTest {
-  @TempDir Path root;
+  /** Memory discovery whose open watches can be made to fail, as a store that lost its connection. */
+  static final class FailingDiscovery implements Discovery {
+    final KvStoreDiscovery inner;
+    final List<Watch> open = new CopyOnWriteArrayList<>();
+    final AtomicInteger watchesOpened = new AtomicInteger();
+
+    FailingDiscovery(MemoryKeyValueStore.Data data) {
+      inner = new KvStoreDiscovery(new MemoryKeyValueStore(data));
+    }
+
+    final class Watch implements DiscoveryWatch {
+      final DiscoveryWatch w;
+      volatile boolean failed;
+
+      Watch(DiscoveryWatch w) {
+        this.w = w;
+      }
+
+      @Override
+      public DiscoveryEvent next() throws InterruptedException {
+        DiscoveryEvent e = w.next();
+        if (failed) {
+          throw new DynamoException(ErrorType.Unavailable, "injected: the store lost its connection");
+        }
+        return e;
+      }
+
+      @Override
+      public DiscoveryEvent poll(Duration timeout) throws InterruptedException {
+        return w.poll(timeout);
+      }
+
+      @Override
+      public void close() {
+        w.close();
+      }
+    }
+
+    void failOpenWatches() {
+      for (Watch w : open) {
+        w.failed = true;
+        w.w.close();
+      }
+      open.clear();
+    }
+
+    @Override
+    public long instanceId() {
+      return inner.instanceId();
+    }
+
+    @Override
+    public DiscoveryInstance register(DiscoverySpec spec) {
+      return inner.register(spec);
+    }
+
+    @Override
+    public void unregister(DiscoveryInstance instance) {
+      inner.unregister(instance);
+    }
+
+    @Override
+    public List<DiscoveryInstance> list(DiscoveryQuery query) {
+      return inner.list(query);
+    }
+
+    @Override
+    public DiscoveryWatch listAndWatch(DiscoveryQuery query) {
+      watchesOpened.incrementAndGet();
+      Watch w = new Watch(inner.listAndWatch(query));
+      open.add(w);
+      return w;
+    }
+
+    @Override
+    public void shutdown() {
+      inner.shutdown();
+    }
+  }
+
+  static RuntimeConfig config() {
+    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).build();
+  }
 
   @Test
   void aClientKeepsCallingWhileItsWatchIsGoneAndSeesChangesAfterItCameBack() throws Exception {
-    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).build();
-    try (DistributedRuntime rt = DistributedRuntime.builder().config(cfg).build()) {
+    MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+    FailingDiscovery discovery = new FailingDiscovery(data);
+    try (DistributedRuntime rt = DistributedRuntime.builder().config(config()).discovery(discovery).build()) {
       rt.namespace("ns").component("c").endpoint("e").serve(String.class, (Context<String> req) -> ResponseStream.of(req.controller(), List.of("ok " + req.value())));
       Client<String, String> client = rt.namespace("ns").component("c").endpoint("e").client(String.class);
       client.waitForInstances(Duration.ofSeconds(10));
+      int opened = discovery.watchesOpened.get();
 
-      // The bucket directory goes away (an operator's rm -rf): the file store ends its watch.
-      Path bucket = root.resolve("v1").resolve("instances");
-      try (Stream<Path> all = Files.walk(bucket)) {
-        all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-      // calls go on with the instances the client knew
+      discovery.failOpenWatches(); // the client's watch fails, as on a lost connection
+      // calls go on with the instances the client knew (before: it cleared them and never watched again)
       assertThat(client.call("a").toList()).containsExactly("ok a");
-      // the client watches again once the directory is back (the worker's sweeper writes its record again)
-      await().atMost(Duration.ofSeconds(30)).until(() -> client.rewatches() > 0 && client.instances().size() == 1);
+      await().atMost(Duration.ofSeconds(20)).until(() -> client.rewatches() > 0 && discovery.watchesOpened.get() > opened);
+      assertThat(client.instances()).hasSize(1);
       assertThat(client.call("b").toList()).containsExactly("ok b");
 
-      // and it sees later changes: a second worker appears
-      try (DistributedRuntime second = DistributedRuntime.builder().config(cfg).build()) {
+      // and the new watch delivers later changes: a second worker appears
+      try (DistributedRuntime second = DistributedRuntime.builder().config(config()).discovery(new KvStoreDiscovery(new MemoryKeyValueStore(data))).build()) {
         second.namespace("ns").component("c").endpoint("e").serve(String.class, (Context<String> req) -> ResponseStream.of(req.controller(), List.of("two")));
-        await().atMost(Duration.ofSeconds(30)).until(() -> client.instances().size() == 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> client.instances().size() == 2);
       }
     }
   }
