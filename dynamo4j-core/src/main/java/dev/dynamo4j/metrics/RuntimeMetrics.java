@@ -171,6 +171,20 @@ public final class RuntimeMetrics {
     }
   }
 
+  /** Adds {@code dynamo4j_<prefix><name>} histogram families with {@code labels}. */
+  public static void addHistograms(List<MetricSnapshot> out, String prefix, Labels labels,
+      java.util.Map<String, dev.dynamo4j.network.RequestPlane.Histogram> histograms, String help) {
+    for (java.util.Map.Entry<String, dev.dynamo4j.network.RequestPlane.Histogram> h : histograms.entrySet()) {
+      dev.dynamo4j.network.RequestPlane.Histogram v = h.getValue();
+      double[] bounds = java.util.Arrays.copyOf(v.upperBounds(), v.upperBounds().length + 1);
+      bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+      out.add(HistogramSnapshot.builder().name(ours(prefix + h.getKey())).help(help + h.getKey().replace('_', ' '))
+          .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(labels)
+              .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, v.counts())).sum(v.sum()).build())
+          .build());
+    }
+  }
+
   /** {@code dynamo_component_<name>}. */
   public static String component(String name) {
     return PrometheusNames.COMPONENT_PREFIX + "_" + PrometheusNames.sanitizeName(name);

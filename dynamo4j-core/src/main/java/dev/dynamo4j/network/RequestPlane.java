@@ -25,6 +25,17 @@ public interface RequestPlane extends AutoCloseable {
     return java.util.Map.of();
   }
 
+  /** A histogram as a plane keeps it: per-bucket counts (the last above every bound) and the sum. */
+  record Histogram(double[] upperBounds, long[] counts, double sum) {}
+
+  /**
+   * Histograms of this plane for the metrics ({@code dynamo4j_request_plane_<name>{plane}}), e.g.
+   * the ACK latency; read when metrics are scraped. None by default.
+   */
+  default java.util.Map<String, Histogram> histograms() {
+    return java.util.Map.of();
+  }
+
   @Override
   void close();
 }

@@ -71,8 +71,11 @@ public final class DistributedRuntime implements AutoCloseable {
     metrics.addSource(new dev.dynamo4j.metrics.EventMetrics(this::subscribers, this::publishers));
     metrics.addSource(out -> dev.dynamo4j.metrics.RuntimeMetrics.addFigures(out, "discovery_",
         io.prometheus.metrics.model.snapshots.Labels.of("backend", config.discoveryBackend()), discovery.gauges(), "Discovery store: "));
-    metrics.addSource(out -> dev.dynamo4j.metrics.RuntimeMetrics.addFigures(out, "request_plane_",
-        io.prometheus.metrics.model.snapshots.Labels.of("plane", requestPlane.name()), requestPlane.gauges(), "Request plane: "));
+    metrics.addSource(out -> {
+      io.prometheus.metrics.model.snapshots.Labels plane = io.prometheus.metrics.model.snapshots.Labels.of("plane", requestPlane.name());
+      dev.dynamo4j.metrics.RuntimeMetrics.addFigures(out, "request_plane_", plane, requestPlane.gauges(), "Request plane: ");
+      dev.dynamo4j.metrics.RuntimeMetrics.addHistograms(out, "request_plane_", plane, requestPlane.histograms(), "Request plane: ");
+    });
     responsePlanes.add(requestPlane.responsePlane());
     discovery.addConnectionListener(new dev.dynamo4j.kv.ConnectionListener() {
       @Override

@@ -57,6 +57,36 @@ final class TcpRequestClient implements RequestClient {
   /** A request on its way: the encoded frame, its ACK future and its deadline. */
   private record Outgoing(byte[] frame, CompletableFuture<TcpAck> ack, long deadline) {}
 
+  /** Upper bounds (seconds) of the ACK latency histogram. */
+  static final double[] ACK_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+  private final java.util.concurrent.atomic.LongAdder[] ackCounts = new java.util.concurrent.atomic.LongAdder[ACK_BUCKETS.length + 1];
+  private final java.util.concurrent.atomic.DoubleAdder ackSum = new java.util.concurrent.atomic.DoubleAdder();
+
+  {
+    for (int i = 0; i < ackCounts.length; i++) {
+      ackCounts[i] = new java.util.concurrent.atomic.LongAdder();
+    }
+  }
+
+  /** Time from queueing a request to its ACK, as a histogram (seconds). */
+  dev.dynamo4j.network.RequestPlane.Histogram ackLatency() {
+    long[] counts = new long[ackCounts.length];
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] = ackCounts[i].sum();
+    }
+    return new dev.dynamo4j.network.RequestPlane.Histogram(ACK_BUCKETS.clone(), counts, ackSum.sum());
+  }
+
+  private void observeAck(Outgoing o) {
+    double seconds = (System.nanoTime() - (o.deadline - requestTimeout.toNanos())) / 1e9;
+    int i = 0;
+    while (i < ACK_BUCKETS.length && seconds > ACK_BUCKETS[i]) {
+      i++;
+    }
+    ackCounts[i].increment();
+    ackSum.add(seconds);
+  }
+
   /**
    * One pipelined connection and its FIFO of requests waiting for an ACK. Requests are queued by
    * any thread and written by one event-loop drain per burst, flushed once. One timer per
@@ -151,6 +181,7 @@ final class TcpRequestClient implements RequestClient {
       Outgoing o = waiting.pollFirst();
       if (o != null) {
         outstanding.decrementAndGet();
+        observeAck(o);
         o.ack.complete(ack);
       }
     }

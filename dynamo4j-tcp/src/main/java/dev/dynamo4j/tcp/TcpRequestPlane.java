@@ -63,6 +63,12 @@ public final class TcpRequestPlane implements RequestPlane {
     return g;
   }
 
+  /** {@code ack_latency_seconds}: from queueing a request to its worker's ACK. */
+  @Override
+  public java.util.Map<String, Histogram> histograms() {
+    return java.util.Map.of("ack_latency_seconds", client.ackLatency());
+  }
+
   @Override
   public String name() {
     return "tcp";

@@ -29,7 +29,9 @@ class TcpMetricsTest {
           .contains("dynamo_component_requests_total{");
       assertThat(caller.metrics().text())
           .contains("dynamo4j_request_plane_client_connections{plane=\"tcp\"} 1")
-          .contains("dynamo4j_request_plane_pending_streams{plane=\"tcp\"} 0");
+          .contains("dynamo4j_request_plane_pending_streams{plane=\"tcp\"} 0")
+          .contains("dynamo4j_request_plane_ack_latency_seconds_count{plane=\"tcp\"} 1")
+          .contains("dynamo4j_request_plane_ack_latency_seconds_bucket{plane=\"tcp\",le=\"+Inf\"} 1");
     }
   }
 }
