@@ -78,7 +78,7 @@ public final class InProcessEventTransport implements EventTransport {
       if (closed) {
         return null;
       }
-      EventEnvelope e = queue.take();
+      EventEnvelope e = queue.take(); // ends: close() always queues CLOSED (publishers are in this JVM)
       return e == CLOSED ? null : e;
     }
 

@@ -94,7 +94,7 @@ public final class EventMetrics implements RuntimeMetrics.Source {
 
   private static CounterSnapshot counter(String name, String help, Map<Labels, long[]> rows, int column) {
     CounterSnapshot.Builder b = CounterSnapshot.builder().name(RuntimeMetrics.ours(name)).help(help);
-    rows.forEach((l, a) -> b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(a[column]).build()));
+    rows.forEach((l, a) -> b.dataPoint(RuntimeMetrics.count(l, a[column])));
     return b.build();
   }
 }

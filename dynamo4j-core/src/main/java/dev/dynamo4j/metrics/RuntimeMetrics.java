@@ -109,9 +109,7 @@ public final class RuntimeMetrics {
         .help("Total number of errors in work handler processing");
     CounterSnapshot.Builder rejections = CounterSnapshot.builder().name(ours("endpoint_rejections"))
         .help("Requests refused with 'Server overloaded' because the worker pool was full");
-    double[] bounds = new double[IngressMetrics.DURATION_BUCKETS.length + 1];
-    System.arraycopy(IngressMetrics.DURATION_BUCKETS, 0, bounds, 0, IngressMetrics.DURATION_BUCKETS.length);
-    bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+    double[] bounds = withInfinity(IngressMetrics.DURATION_BUCKETS);
     java.util.Set<Labels> seen = new java.util.HashSet<>();
     for (EndpointSample e : endpoints) {
       Labels labels = endpointLabels(e);
@@ -119,15 +117,15 @@ public final class RuntimeMetrics {
         continue; // the same endpoint served twice under one name: report it once
       }
       IngressMetrics m = e.metrics();
-      requests.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(m.requests()).build());
+      requests.dataPoint(count(labels, m.requests()));
       duration.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(labels)
           .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, m.durationCounts())).sum(m.durationSum()).build());
       inflight.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(m.inflight()).build());
-      requestBytes.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(m.requestBytes()).build());
-      responseBytes.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(m.responseBytes()).build());
-      rejections.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(m.rejected()).build());
+      requestBytes.dataPoint(count(labels, m.requestBytes()));
+      responseBytes.dataPoint(count(labels, m.responseBytes()));
+      rejections.dataPoint(count(labels, m.rejected()));
       for (String type : IngressMetrics.ERROR_TYPES) {
-        errors.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels.add("error_type", type)).value(m.errors(type)).build());
+        errors.dataPoint(count(labels.add("error_type", type), m.errors(type)));
       }
     }
     List<MetricSnapshot> out = new ArrayList<>();
@@ -163,7 +161,7 @@ public final class RuntimeMetrics {
       if (name.endsWith("_total")) {
         out.add(CounterSnapshot.builder().name(ours(prefix + name.substring(0, name.length() - "_total".length())))
             .help(help + name.replace('_', ' '))
-            .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(f.getValue()).build()).build());
+            .dataPoint(count(labels, f.getValue())).build());
       } else {
         out.add(GaugeSnapshot.builder().name(ours(prefix + name)).help(help + name.replace('_', ' '))
             .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(f.getValue()).build()).build());
@@ -176,13 +174,24 @@ public final class RuntimeMetrics {
       java.util.Map<String, dev.dynamo4j.network.RequestPlane.Histogram> histograms, String help) {
     for (java.util.Map.Entry<String, dev.dynamo4j.network.RequestPlane.Histogram> h : histograms.entrySet()) {
       dev.dynamo4j.network.RequestPlane.Histogram v = h.getValue();
-      double[] bounds = java.util.Arrays.copyOf(v.upperBounds(), v.upperBounds().length + 1);
-      bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+      double[] bounds = withInfinity(v.upperBounds());
       out.add(HistogramSnapshot.builder().name(ours(prefix + h.getKey())).help(help + h.getKey().replace('_', ' '))
           .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(labels)
               .classicHistogramBuckets(ClassicHistogramBuckets.of(bounds, v.counts())).sum(v.sum()).build())
           .build());
     }
+  }
+
+  /** A counter's data point. */
+  static CounterSnapshot.CounterDataPointSnapshot count(Labels labels, double value) {
+    return CounterSnapshot.CounterDataPointSnapshot.builder().labels(labels).value(value).build();
+  }
+
+  /** Histogram upper bounds with the {@code +Inf} bucket added. */
+  static double[] withInfinity(double[] bounds) {
+    double[] all = java.util.Arrays.copyOf(bounds, bounds.length + 1);
+    all[bounds.length] = Double.POSITIVE_INFINITY;
+    return all;
   }
 
   /** {@code dynamo_component_<name>}. */

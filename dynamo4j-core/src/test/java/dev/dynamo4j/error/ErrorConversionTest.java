@@ -27,7 +27,7 @@ class ErrorConversionTest {
 
   @Test
   void anExceptionWithoutAMessageIsNamedByItsClass() {
-    assertThat(DynamoException.wrap(new UnsupportedOperationException()).getMessage()).isEqualTo("java.lang.UnsupportedOperationException");
+    assertThat(DynamoException.wrap(new java.util.ConcurrentModificationException()).getMessage()).isEqualTo("java.util.ConcurrentModificationException");
   }
 
   @Test
