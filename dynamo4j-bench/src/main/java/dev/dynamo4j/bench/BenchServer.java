@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * The server side of each peer, one per JVM: {@code BenchServer raw|netty|grpc} or {@code
- * BenchServer dynamo4j <file-kv-root> mux|direct|legacy}. Prints {@code READY <address>} once serving,
+ * BenchServer dynamo4j <file-kv-root> mux|direct|legacy|mux-tls}. Prints {@code READY <address>} once serving,
  * then serves until the process is stopped.
  */
 public final class BenchServer {

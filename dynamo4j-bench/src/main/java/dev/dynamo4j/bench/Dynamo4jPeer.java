@@ -15,14 +15,47 @@ import java.util.List;
  * with the defaults a user gets (msgpack bodies, file discovery) and either response path: the
  * multiplexed one (one persistent response connection) or Dynamo's per-stream call-home ({@code
  * DYN_TCP_RESPONSE_MUX=false} on both sides). The caller sends every request on one connection
- * ({@code DYN_TCP_POOL_SIZE=1}).
+ * ({@code DYN_TCP_POOL_SIZE=1}). The {@code mux-tls} mode is the mux with TLS on both sides (a
+ * self-signed certificate made for the run, verified by the caller as {@code localhost}, with the
+ * provider {@code DYN_TCP_TLS_PROVIDER} picks: BoringSSL where it loads).
  */
 final class Dynamo4jPeer implements Peer {
   /** The streaming request: {@code count} items of {@code size} bytes. */
   record StreamRequest(int size, int count) {}
 
   static RuntimeConfig config(Path kvRoot, boolean mux) {
+    return config(kvRoot, mux, false);
+  }
+
+  /** The certificate of TLS runs, next to the discovery directory of the run. */
+  static Path[] certificate(Path kvRoot) throws Exception {
+    Path dir = kvRoot.resolveSibling("tls");
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    synchronized (Dynamo4jPeer.class) {
+      if (!java.nio.file.Files.exists(key)) {
+        java.nio.file.Files.createDirectories(dir);
+        io.netty.handler.ssl.util.SelfSignedCertificate ssc = new io.netty.handler.ssl.util.SelfSignedCertificate("localhost", "EC", 256);
+        java.nio.file.Files.copy(ssc.certificate().toPath(), cert);
+        java.nio.file.Files.copy(ssc.privateKey().toPath(), dir.resolve("key.tmp"));
+        java.nio.file.Files.move(dir.resolve("key.tmp"), key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        ssc.delete();
+      }
+    }
+    return new Path[] {cert, key};
+  }
+
+  static RuntimeConfig config(Path kvRoot, boolean mux, boolean tls) {
     RuntimeConfig.Builder b = RuntimeConfig.builder(System.getenv());
+    if (tls) {
+      try {
+        Path[] ck = certificate(kvRoot);
+        b.tcpTls(dev.dynamo4j.network.TcpTlsSettings.fromEnv(java.util.Map.of("DYN_TCP_TLS_CERT_PATH", ck[0].toString(), "DYN_TCP_TLS_KEY_PATH", ck[1].toString(),
+            "DYN_TCP_TLS_CA_CERT_PATH", ck[0].toString(), "DYN_TCP_TLS_SERVER_NAME", "localhost"), b.build().tcpTls()));
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot make the TLS side's certificate: " + e, e);
+      }
+    }
     ResponseStreamOptions fromEnv = b.build().responseStreams(); // DYN_TCP_RESPONSE_STREAM_WINDOW_BYTES etc. still apply
     return b.discoveryBackend("file")
         .fileKvRoot(kvRoot)
@@ -40,7 +73,7 @@ final class Dynamo4jPeer implements Peer {
    */
   static String serve(Path kvRoot, String mode) {
     boolean mux = !"legacy".equals(mode);
-    DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mux)).build().installShutdownHook();
+    DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mux, "mux-tls".equals(mode))).build().installShutdownHook();
     var echo = rt.endpoint("bench/cmp/echo");
     if ("direct".equals(mode)) {
       echo.direct();
@@ -64,8 +97,12 @@ final class Dynamo4jPeer implements Peer {
   private final Client<StreamRequest, byte[]> stream;
 
   Dynamo4jPeer(String name, Path kvRoot, boolean mux) throws InterruptedException {
+    this(name, kvRoot, mux, false);
+  }
+
+  Dynamo4jPeer(String name, Path kvRoot, boolean mux, boolean tls) throws InterruptedException {
     this.name = name;
-    this.rt = DistributedRuntime.builder().config(config(kvRoot, mux)).build();
+    this.rt = DistributedRuntime.builder().config(config(kvRoot, mux, tls)).build();
     this.echo = rt.endpoint("bench/cmp/echo").client(byte[].class);
     this.stream = rt.endpoint("bench/cmp/stream").client(byte[].class);
     echo.waitForInstances(Duration.ofSeconds(30));

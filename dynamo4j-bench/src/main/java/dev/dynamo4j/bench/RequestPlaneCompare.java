@@ -45,9 +45,9 @@ import picocli.CommandLine.Option;
       "DYNAMO4J_BENCH_SERVER_OPTS adds JVM options to the server JVMs (e.g. JFR)."
     })
 final class RequestPlaneCompare implements Callable<Integer> {
-  static final List<String> ALL_SIDES = List.of("dynamo4j-mux", "dynamo4j-direct", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java");
+  static final List<String> ALL_SIDES = List.of("dynamo4j-mux", "dynamo4j-mux-tls", "dynamo4j-direct", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java");
 
-  @Option(names = "--sides", split = ",", description = "Sides to run (default: ${DEFAULT-VALUE}).", defaultValue = "dynamo4j-mux,dynamo4j-direct,dynamo4j-legacy,raw-socket,netty,grpc-java")
+  @Option(names = "--sides", split = ",", description = "Sides to run (default: ${DEFAULT-VALUE}).", defaultValue = "dynamo4j-mux,dynamo4j-mux-tls,dynamo4j-direct,dynamo4j-legacy,raw-socket,netty,grpc-java")
   List<String> sides;
 
   @Option(names = "--sizes", split = ",", description = "Payload sizes in bytes (default: ${DEFAULT-VALUE}).", defaultValue = "64,4096")
@@ -128,6 +128,10 @@ final class RequestPlaneCompare implements Callable<Integer> {
   private ServerJvm startServer(String side, Path tmp) throws Exception {
     return switch (side) {
       case "dynamo4j-mux" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-mux").toString(), "mux"), tmp);
+      case "dynamo4j-mux-tls" -> {
+        Dynamo4jPeer.certificate(tmp.resolve("kv-mux-tls")); // made here, once, before either side reads it
+        yield ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-mux-tls").toString(), "mux-tls"), tmp);
+      }
       case "dynamo4j-direct" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-direct").toString(), "direct"), tmp);
       case "dynamo4j-legacy" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-legacy").toString(), "legacy"), tmp);
       case "raw-socket" -> ServerJvm.start(side, List.of("raw"), tmp);
@@ -140,6 +144,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
   private static Peer connect(String side, String address, Path tmp) throws Exception {
     return switch (side) {
       case "dynamo4j-mux" -> new Dynamo4jPeer(side, tmp.resolve("kv-mux"), true);
+      case "dynamo4j-mux-tls" -> new Dynamo4jPeer(side, tmp.resolve("kv-mux-tls"), true, true);
       case "dynamo4j-direct" -> new Dynamo4jPeer(side, tmp.resolve("kv-direct"), true);
       case "dynamo4j-legacy" -> new Dynamo4jPeer(side, tmp.resolve("kv-legacy"), false);
       case "raw-socket" -> new RawSocketPeer(address);
@@ -291,7 +296,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
 
   static final String[][] RATIOS = {
     {"dynamo4j-mux", "grpc-java"}, {"dynamo4j-mux", "netty"}, {"dynamo4j-direct", "grpc-java"}, {"dynamo4j-direct", "netty"},
-    {"dynamo4j-mux", "raw-socket"}, {"dynamo4j-legacy", "grpc-java"}
+    {"dynamo4j-mux", "raw-socket"}, {"dynamo4j-legacy", "grpc-java"}, {"dynamo4j-mux-tls", "dynamo4j-mux"}
   };
 
   private void printTable(PrintStream out, List<Row> rows) {
@@ -325,6 +330,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
   static String shortName(String side) {
     return switch (side) {
       case "dynamo4j-mux" -> "mux";
+      case "dynamo4j-mux-tls" -> "tls";
       case "dynamo4j-direct" -> "direct";
       case "dynamo4j-legacy" -> "legacy";
       case "raw-socket" -> "raw";

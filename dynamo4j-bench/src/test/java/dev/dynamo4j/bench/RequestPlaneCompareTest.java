@@ -26,11 +26,13 @@ class RequestPlaneCompareTest {
     JsonNode r = Json.MAPPER.readTree(Files.readAllBytes(json));
     assertThat(r.get("errors").size()).isZero();
     assertThat(r.get("rows")).hasSize(2 * 6);
+    assertThat(r.get("sides").toString()).contains("dynamo4j-mux-tls");
     for (JsonNode row : r.get("rows")) {
       for (String side : RequestPlaneCompare.ALL_SIDES) {
         assertThat(row.get("values").get(side).asDouble()).as(row.get("metric") + " of " + side).isPositive();
       }
       assertThat(row.get("ratios").get("dynamo4j-mux/grpc-java").asDouble()).isPositive();
+      assertThat(row.get("ratios").get("dynamo4j-mux-tls/dynamo4j-mux").asDouble()).isPositive(); // the cost of TLS, same run
     }
     String page = Files.readString(html);
     assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg", "unary_p50_us", "stream_x4_items_per_s", "grpc-java", "dynamo4j-legacy");

@@ -99,12 +99,14 @@ public final class RuntimeConfig {
   private final dev.dynamo4j.events.ZmqEventOptions zmqEvents;
   private final dev.dynamo4j.status.SystemStatusOptions systemStatus;
   private final dev.dynamo4j.network.TcpServerLimits tcpServerLimits;
+  private final dev.dynamo4j.network.TcpTlsSettings tcpTls;
 
   private RuntimeConfig(Builder b) {
     this.responseStreams = b.responseStreams;
     this.zmqEvents = b.zmqEvents;
     this.systemStatus = b.systemStatus;
     this.tcpServerLimits = b.tcpServerLimits;
+    this.tcpTls = b.tcpTls;
     this.eventPlaneHost = b.eventPlaneHost;
     this.zmqBrokerUrl = b.zmqBrokerUrl;
     this.natsServer = b.natsServer;
@@ -283,6 +285,11 @@ public final class RuntimeConfig {
     return tcpServerLimits;
   }
 
+  /** TLS of the TCP request and response planes; see {@link dev.dynamo4j.network.TcpTlsSettings}. */
+  public dev.dynamo4j.network.TcpTlsSettings tcpTls() {
+    return tcpTls;
+  }
+
   /** System status server settings besides host and port; see {@link dev.dynamo4j.status.SystemStatusOptions}. */
   public dev.dynamo4j.status.SystemStatusOptions systemStatus() {
     return systemStatus;
@@ -339,6 +346,7 @@ public final class RuntimeConfig {
     b.zmqEvents = zmqEvents;
     b.systemStatus = systemStatus;
     b.tcpServerLimits = tcpServerLimits;
+    b.tcpTls = tcpTls;
     return b;
   }
 
@@ -383,6 +391,7 @@ public final class RuntimeConfig {
     private dev.dynamo4j.events.ZmqEventOptions zmqEvents = dev.dynamo4j.events.ZmqEventOptions.DEFAULTS;
     private dev.dynamo4j.status.SystemStatusOptions systemStatus = dev.dynamo4j.status.SystemStatusOptions.DEFAULTS;
     private dev.dynamo4j.network.TcpServerLimits tcpServerLimits = dev.dynamo4j.network.TcpServerLimits.DEFAULTS;
+    private dev.dynamo4j.network.TcpTlsSettings tcpTls = dev.dynamo4j.network.TcpTlsSettings.OFF;
 
     private Builder() {}
 
@@ -392,24 +401,10 @@ public final class RuntimeConfig {
       return this;
     }
 
-    /** Dynamo's TLS settings of the TCP planes (spec M4), which dynamo4j does not implement yet. */
-    static final java.util.List<String> TCP_TLS_VARIABLES = java.util.List.of(
-        "DYN_TCP_TLS_CERT_PATH", "DYN_TCP_TLS_KEY_PATH", "DYN_TCP_TLS_CLIENT_CA_CERT_PATH", "DYN_TCP_TLS_CA_CERT_PATH",
-        "DYN_TCP_TLS_INSECURE", "DYN_TCP_TLS_SERVER_NAME", "DYN_TCP_TLS_CLIENT_CERT_PATH", "DYN_TCP_TLS_CLIENT_KEY_PATH");
-
-    /**
-     * Refuses to start when a {@code DYN_TCP_TLS_*} variable is set: the operator asked for TLS,
-     * and running the TCP planes in clear text without a word would be worse than not running.
-     * (TLS itself is issue 15's next step.)
-     */
-    static void refuseTlsSettings(Map<String, String> env) {
-      for (String name : TCP_TLS_VARIABLES) {
-        String v = env.get(name);
-        if (v != null && !v.isBlank()) {
-          throw invalid(name + " is set, but dynamo4j does not speak TLS on the TCP request and response planes yet; "
-              + "refusing to run them in clear text. Unset the DYN_TCP_TLS_* variables to run without TLS");
-        }
-      }
+    /** TLS of the TCP planes (the {@code DYN_TCP_TLS_*} names of {@link dev.dynamo4j.network.TcpTlsSettings}). */
+    public Builder tcpTls(dev.dynamo4j.network.TcpTlsSettings tls) {
+      this.tcpTls = Objects.requireNonNull(tls, "tls");
+      return this;
     }
 
     /** Limits of the TCP request server ({@code DYN_TCP_MAX_PENDING_BYTES}, {@code DYN_TCP_FRAME_TIMEOUT_SECS}, {@code DYN_TCP_IDLE_TIMEOUT_SECS}). */
@@ -435,7 +430,7 @@ public final class RuntimeConfig {
       zmqEvents = dev.dynamo4j.events.ZmqEventOptions.fromEnv(env, zmqEvents);
       systemStatus = dev.dynamo4j.status.SystemStatusOptions.fromEnv(env, systemStatus);
       tcpServerLimits = dev.dynamo4j.network.TcpServerLimits.fromEnv(env, tcpServerLimits);
-      refuseTlsSettings(env);
+      tcpTls = dev.dynamo4j.network.TcpTlsSettings.fromEnv(env, tcpTls);
       String v;
       if ((v = get(env, "DYN_DISCOVERY_BACKEND")) != null) {
         discoveryBackend(v);

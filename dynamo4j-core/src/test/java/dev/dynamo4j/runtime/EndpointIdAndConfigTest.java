@@ -58,15 +58,35 @@ class EndpointIdAndConfigTest {
   }
 
   @Test
-  void tlsSettingsAreRefusedRatherThanIgnored() {
-    // issue 15: with DYN_TCP_TLS_* set, the planes used to run in clear text without a word
+  void tlsSettingsFollowDynamosPairingRules() {
+    // server role: both or neither; a client CA needs the server certificate
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_CERT_PATH", "/etc/dynamo/tls.crt")).build())
-        .hasMessageContaining("DYN_TCP_TLS_CERT_PATH is set, but dynamo4j does not speak TLS")
-        .hasMessageContaining("refusing to run them in clear text")
-        .hasMessageNotContaining("/etc/dynamo/tls.crt");
-    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_INSECURE", "true")).build())
-        .hasMessageContaining("DYN_TCP_TLS_INSECURE is set");
-    RuntimeConfig.builder(Map.of("DYN_TCP_TLS_CA_CERT_PATH", " ")).build(); // blank counts as unset
+        .hasMessage("both DYN_TCP_TLS_CERT_PATH and DYN_TCP_TLS_KEY_PATH must be set to enable TCP TLS on the server side");
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_CLIENT_CA_CERT_PATH", "/ca.pem")).build())
+        .hasMessage("DYN_TCP_TLS_CLIENT_CA_CERT_PATH requires DYN_TCP_TLS_CERT_PATH and DYN_TCP_TLS_KEY_PATH to also be set");
+    // client role: a client identity comes as a pair, and TLS needs a CA or insecure mode
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_CLIENT_CERT_PATH", "/c.pem", "DYN_TCP_TLS_CA_CERT_PATH", "/ca.pem")).build())
+        .hasMessageContaining("DYN_TCP_TLS_CLIENT_CERT_PATH and DYN_TCP_TLS_CLIENT_KEY_PATH must be set together");
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_CLIENT_CERT_PATH", "/c.pem", "DYN_TCP_TLS_CLIENT_KEY_PATH", "/k.pem")).build())
+        .hasMessageContaining("DYN_TCP_TLS_CA_CERT_PATH is not set and DYN_TCP_TLS_INSECURE is not true");
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_INSECURE", "1", "DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS", "0")).build())
+        .hasMessageContaining("DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS must be a positive number of seconds");
+    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_PROVIDER", "gnutls")).build())
+        .hasMessageContaining("expected auto, openssl or jdk");
+
+    var insecure = RuntimeConfig.builder(Map.of("DYN_TCP_TLS_INSECURE", "Yes")).build().tcpTls();
+    assertThat(insecure.clientEnabled()).isTrue();
+    assertThat(insecure.serverEnabled()).isFalse();
+    assertThat(insecure.handshakeTimeout()).hasSeconds(3);
+    var full = RuntimeConfig.builder(Map.of("DYN_TCP_TLS_CERT_PATH", "/s.pem", "DYN_TCP_TLS_KEY_PATH", "/s.key", "DYN_TCP_TLS_CLIENT_CA_CERT_PATH", "/ca.pem",
+        "DYN_TCP_TLS_CA_CERT_PATH", "/ca.pem", "DYN_TCP_TLS_SERVER_NAME", "worker.local", "DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS", "7")).build().tcpTls();
+    assertThat(full.serverEnabled()).isTrue();
+    assertThat(full.mutual()).isTrue();
+    assertThat(full.clientEnabled()).isTrue();
+    assertThat(full.serverName()).isEqualTo("worker.local");
+    assertThat(full.handshakeTimeout()).hasSeconds(7);
+    // blank counts as unset; "0" is not truthy
+    assertThat(RuntimeConfig.builder(Map.of("DYN_TCP_TLS_CA_CERT_PATH", " ", "DYN_TCP_TLS_INSECURE", "0")).build().tcpTls().clientEnabled()).isFalse();
   }
 
   @Test

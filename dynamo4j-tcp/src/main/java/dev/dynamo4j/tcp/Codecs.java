@@ -83,6 +83,13 @@ final class Codecs {
     private PendingBudget budget;
     private long held; // bytes of an unfinished frame this connection holds (counted in the budget)
     private long partial; // generation of the unfinished frame a timeout was scheduled for
+    private boolean firstBytesChecked; // whether the connection's first bytes were looked at for TLS
+
+    /** For a decoder that takes over in the middle of a connection: its first bytes are not the connection's. */
+    FrameDecoder<T> midConnection() {
+      firstBytesChecked = true;
+      return this;
+    }
 
     FrameDecoder(FrameParser<T> parser) {
       this.parser = parser;
@@ -99,6 +106,16 @@ final class Codecs {
       if (failed) {
         in.skipBytes(in.readableBytes());
         return;
+      }
+      if (!firstBytesChecked && in.readableBytes() >= 3) {
+        firstBytesChecked = true;
+        if (TcpTls.looksLikeTls(in)) { // no frame of ours starts like a TLS record (see TcpTls.looksLikeTls)
+          failed = true;
+          in.skipBytes(in.readableBytes());
+          releaseAll();
+          onTlsPeer(ctx);
+          return;
+        }
       }
       ByteBuffer view = in.nioBuffer();
       T frame;
@@ -169,6 +186,24 @@ final class Codecs {
       releaseAll();
     }
 
+    /**
+     * Called when the connection's first bytes are a TLS record on a plain-text connection. The
+     * default (the side that dialled) fails the connection's users with a {@link
+     * TcpTls.PeerSpeaksTls} that says so, then closes.
+     */
+    void onTlsPeer(ChannelHandlerContext ctx) {
+      ctx.fireExceptionCaught(new TcpTls.PeerSpeaksTls("the peer at " + ctx.channel().remoteAddress() + " speaks TLS (it answered with a TLS record) "
+          + "and this side dialled in plain text: set DYN_TCP_TLS_CA_CERT_PATH (or DYN_TCP_TLS_INSECURE) to talk TLS to it"));
+      ctx.close();
+    }
+
+    /** The accepting side's {@link #onTlsPeer}: log and close. */
+    static void refuseTlsClient(ChannelHandlerContext ctx, String what) {
+      log.warn("closing {} from {}: the client speaks TLS (its first bytes are a TLS handshake) but this server is plain text; "
+          + "set DYN_TCP_TLS_CERT_PATH and DYN_TCP_TLS_KEY_PATH here to accept TLS", what, ctx.channel().remoteAddress());
+      ctx.close();
+    }
+
     /** Called once for the first malformed frame; the default closes the connection. */
     void onMalformed(ChannelHandlerContext ctx, WireFormatException e) {
       log.warn("closing {}: {}", ctx.channel().remoteAddress(), e.getMessage());
@@ -186,6 +221,11 @@ final class Codecs {
     void onMalformed(ChannelHandlerContext ctx, WireFormatException e) {
       log.warn("malformed request from {}: {}; closing that connection", ctx.channel().remoteAddress(), e.getMessage());
       ctx.writeAndFlush(ack(TcpAck.ofText("Read error: " + e.detail()))).addListener(ChannelFutureListener.CLOSE); // Dynamo: "Read error: <e>"
+    }
+
+    @Override
+    void onTlsPeer(ChannelHandlerContext ctx) {
+      refuseTlsClient(ctx, "request connection");
     }
   }
 
@@ -223,6 +263,15 @@ final class Codecs {
       }
       log.warn("undecodable bytes from the worker at {}: {}; sending kill and closing", ctx.channel().remoteAddress(), e.getMessage());
       ctx.writeAndFlush(Unpooled.wrappedBuffer(KILL_FRAME)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    void onTlsPeer(ChannelHandlerContext ctx) {
+      if (callerSide) {
+        refuseTlsClient(ctx, "response-stream connection");
+      } else {
+        super.onTlsPeer(ctx);
+      }
     }
   }
 

@@ -254,7 +254,11 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("mux connection {} failed: {}", channel.remoteAddress(), cause.toString());
+    if (TcpTls.isTls(cause)) {
+      log.warn("mux connection {} failed: {}", channel.remoteAddress(), TcpTls.describe(cause, true));
+    } else {
+      log.debug("mux connection {} failed: {}", channel.remoteAddress(), cause.toString());
+    }
     ctx.close();
   }
 

@@ -129,7 +129,11 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("response connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    if (TcpTls.isTls(cause)) {
+      log.warn("response connection {} failed: {}", ctx.channel().remoteAddress(), TcpTls.describe(cause, true));
+    } else {
+      log.debug("response connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    }
     ctx.close();
   }
 

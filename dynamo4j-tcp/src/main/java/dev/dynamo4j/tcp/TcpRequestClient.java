@@ -43,10 +43,12 @@ final class TcpRequestClient implements RequestClient {
   private final Duration connectTimeout;
   private final Duration requestTimeout;
   private final long maxMessageSize;
+  private final TcpTls.Client tls;
   private final Map<String, List<Conn>> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  TcpRequestClient(EventLoopGroup group, int poolSize, Duration connectTimeout, Duration requestTimeout, long maxMessageSize) {
+  TcpRequestClient(EventLoopGroup group, int poolSize, Duration connectTimeout, Duration requestTimeout, long maxMessageSize, TcpTls.Client tls) {
+    this.tls = tls;
     this.group = group;
     this.poolSize = poolSize;
     this.connectTimeout = connectTimeout;
@@ -193,7 +195,7 @@ final class TcpRequestClient implements RequestClient {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      failAll(cause.toString());
+      failAll(TcpTls.isTls(cause) ? TcpTls.describe(cause, true) : cause.toString());
       ctx.close();
     }
 
@@ -293,7 +295,7 @@ final class TcpRequestClient implements RequestClient {
 
   private Conn open(String hostPort) throws InterruptedException {
     Conn conn = new Conn();
-    conn.channel = Transports.connect(group, hostPort, connectTimeout, ch -> ch.pipeline().addLast(new Codecs.AckDecoder(maxMessageSize), conn), "TCP connection to " + hostPort);
+    conn.channel = Transports.connect(group, hostPort, connectTimeout, tls, ch -> ch.pipeline().addLast(new Codecs.AckDecoder(maxMessageSize), conn), "TCP connection to " + hostPort);
     return conn;
   }
 

@@ -21,8 +21,10 @@ public final class TcpRequestPlane implements RequestPlane {
   private final TcpRequestServer server;
   private final TcpRequestClient client;
   private final TcpResponsePlane responsePlane;
+  private final TcpTls tls;
 
   public TcpRequestPlane(RuntimeConfig config) {
+    this.tls = TcpTls.create(config.tcpTls()); // reads the certificate files: fails before anything starts
     int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
     this.group = Transports.group(threads);
     long max = config.tcpMaxMessageSize();
@@ -33,22 +35,24 @@ public final class TcpRequestPlane implements RequestPlane {
             Hosts.choose(config.tcpRpcHost(), "DYN_TCP_RPC_HOST"),
             config.tcpRpcPort(),
             max,
-            config.tcpServerLimits());
-    this.client = new TcpRequestClient(group, config.tcpPoolSize(), config.tcpConnectTimeout(), config.tcpRequestTimeout(), max);
+            config.tcpServerLimits(),
+            TcpTls.server(tls));
+    this.client = new TcpRequestClient(group, config.tcpPoolSize(), config.tcpConnectTimeout(), config.tcpRequestTimeout(), max, TcpTls.client(tls));
     this.responsePlane =
         new TcpResponsePlane(
             group,
             Hosts.choose(config.tcpResponseStreamHost(), "DYN_TCP_RESPONSE_STREAM_HOST"),
             config.tcpResponseStreamPort(),
             max,
-            config.tcpConnectTimeout(), config.responseStreams());
+            config.tcpConnectTimeout(), config.responseStreams(), tls);
   }
 
   /**
    * {@code server_connections} (request connections accepted), {@code client_connections}
    * (request connections this process opened), {@code mux_connections} (persistent response
    * connections this worker dialled), {@code pending_streams} (requests waiting for their worker's
-   * stream).
+   * stream), and with TLS accepted {@code server_tls_handshake_failures_total} (connections whose
+   * handshake failed or that did not speak TLS).
    */
   @Override
   public java.util.Map<String, Long> gauges() {
@@ -60,6 +64,10 @@ public final class TcpRequestPlane implements RequestPlane {
     g.put("client_connections", (long) client.openConnections());
     g.put("mux_connections", (long) responsePlane.muxConnections());
     g.put("pending_streams", (long) responsePlane.pendingStreams());
+    TcpTls.Server ts = TcpTls.server(tls);
+    if (ts != null) {
+      g.put("server_tls_handshake_failures_total", ts.handshakeFailures.get());
+    }
     return g;
   }
 

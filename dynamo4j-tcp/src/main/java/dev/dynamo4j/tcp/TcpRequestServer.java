@@ -41,10 +41,12 @@ final class TcpRequestServer implements RequestServer {
   private final long maxMessageSize;
   private final dev.dynamo4j.network.TcpServerLimits limits;
   private final Codecs.PendingBudget budget;
+  private final TcpTls.Server tls;
   private Channel listener;
   private String advertised;
 
-  TcpRequestServer(EventLoopGroup group, RouteTable routes, Hosts.Choice host, int port, long maxMessageSize, dev.dynamo4j.network.TcpServerLimits limits) {
+  TcpRequestServer(EventLoopGroup group, RouteTable routes, Hosts.Choice host, int port, long maxMessageSize, dev.dynamo4j.network.TcpServerLimits limits, TcpTls.Server tls) {
+    this.tls = tls;
     this.group = group;
     this.routes = routes;
     this.host = host;
@@ -85,6 +87,9 @@ final class TcpRequestServer implements RequestServer {
                   protected void initChannel(SocketChannel ch) {
                     open.incrementAndGet();
                     ch.closeFuture().addListener(f -> open.decrementAndGet());
+                    if (tls != null) {
+                      tls.addTo(ch.pipeline(), "request connection");
+                    }
                     if (!limits.idleTimeout().isZero()) {
                       ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS) {
                         @Override
@@ -105,7 +110,7 @@ final class TcpRequestServer implements RequestServer {
     }
     int bound = ((InetSocketAddress) listener.localAddress()).getPort();
     advertised = Hosts.hostPort(host.advertiseHost(), bound);
-    log.info("TCP request server listening on {} (advertised as {})", listener.localAddress(), advertised);
+    log.info("TCP request server listening on {} (advertised as {}){}", listener.localAddress(), advertised, tls == null ? "" : ", TLS");
     return advertised;
   }
 
@@ -154,7 +159,7 @@ final class TcpRequestServer implements RequestServer {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      log.warn("request connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+      log.warn("request connection {} failed: {}", ctx.channel().remoteAddress(), TcpTls.isTls(cause) ? TcpTls.describe(cause, false) : cause.toString());
       ctx.close();
     }
   }

@@ -74,13 +74,17 @@ final class TcpResponsePlane implements ResponsePlane {
   private final long maxMessageSize;
   private final Duration connectTimeout;
   private final ResponseStreamOptions options;
+  private final TcpTls.Server tlsServer;
+  private final TcpTls.Client tlsClient;
   private final String frontendId = RequestIds.newId();
   private final CallHomeRegistry registry = new CallHomeRegistry();
   private final Map<String, MuxPool> muxPools = new ConcurrentHashMap<>();
   private Channel listener;
   private String advertised;
 
-  TcpResponsePlane(EventLoopGroup group, Hosts.Choice host, int port, long maxMessageSize, Duration connectTimeout, ResponseStreamOptions options) {
+  TcpResponsePlane(EventLoopGroup group, Hosts.Choice host, int port, long maxMessageSize, Duration connectTimeout, ResponseStreamOptions options, TcpTls tls) {
+    this.tlsServer = TcpTls.server(tls);
+    this.tlsClient = TcpTls.client(tls);
     this.group = group;
     this.host = host;
     this.port = port;
@@ -118,6 +122,9 @@ final class TcpResponsePlane implements ResponsePlane {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (tlsServer != null) {
+                      tlsServer.addTo(ch.pipeline(), "response-stream connection");
+                    }
                     ch.pipeline().addLast("decoder", new Codecs.TwoPartDecoder(maxMessageSize, true)).addLast("handshake", new HandshakeHandler());
                   }
                 });
@@ -129,7 +136,7 @@ final class TcpResponsePlane implements ResponsePlane {
           "cannot listen for response streams on " + Hosts.hostPort(host.bindHost(), port) + " (DYN_TCP_RESPONSE_STREAM_HOST/PORT): " + e.getMessage(), e);
     }
     advertised = Hosts.hostPort(host.advertiseHost(), ((InetSocketAddress) listener.localAddress()).getPort());
-    log.info("response stream server listening on {} (advertised as {})", listener.localAddress(), advertised);
+    log.info("response stream server listening on {} (advertised as {}){}", listener.localAddress(), advertised, tlsServer == null ? "" : ", TLS");
     return advertised;
   }
 
@@ -216,7 +223,7 @@ final class TcpResponsePlane implements ResponsePlane {
       }
       int sendWindow = (int) Math.min(Integer.MAX_VALUE, hello.window());
       MuxConnection conn = new MuxConnection(ctx.channel(), registry, options.streamWindowBytes(), sendWindow, maxMessageSize);
-      ctx.pipeline().replace("decoder", "decoder", new Codecs.MuxDecoder(maxMessageSize));
+      ctx.pipeline().replace("decoder", "decoder", new Codecs.MuxDecoder(maxMessageSize).midConnection());
       ctx.pipeline().replace(this, "mux", conn);
       conn.write(MuxFrame.Kind.ACCEPT, MuxFrame.NIL, MuxFrame.accept(options.streamWindowBytes()).payload());
       log.debug("mux connection from {} accepted", ctx.channel().remoteAddress());
@@ -364,7 +371,7 @@ final class TcpResponsePlane implements ResponsePlane {
       long deadline = System.nanoTime() + connectTimeout.toNanos();
       io.netty.channel.EventLoop loop = preferredLoop;
       preferredLoop = null;
-      Channel ch = Transports.connect(loop != null ? loop : group, address, connectTimeout,
+      Channel ch = Transports.connect(loop != null ? loop : group, address, connectTimeout, tlsClient,
           c -> c.pipeline().addLast("decoder", new Codecs.MuxDecoder(maxMessageSize)).addLast("accept", new AcceptWaiter(accepted)),
           "opening a response connection to " + address);
       ch.writeAndFlush(Unpooled.wrappedBuffer(new MuxHello(TcpStreamConnectionInfo.MUX_VERSION, frontend, options.streamWindowBytes()).toFrame().encode()));
@@ -416,7 +423,7 @@ final class TcpResponsePlane implements ResponsePlane {
 
   private FrameChannel callHome(TcpStreamConnectionInfo ti) throws InterruptedException {
     NettyFrameChannel[] holder = new NettyFrameChannel[1];
-    Transports.connect(group, ti.address(), connectTimeout, ch -> {
+    Transports.connect(group, ti.address(), connectTimeout, tlsClient, ch -> {
       holder[0] = new NettyFrameChannel(ch, maxMessageSize);
       ch.pipeline().addLast(new Codecs.TwoPartDecoder(maxMessageSize), holder[0]);
     }, "calling home to " + ti.address());

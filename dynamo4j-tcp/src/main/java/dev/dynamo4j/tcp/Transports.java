@@ -55,7 +55,19 @@ final class Transports {
    */
   static Channel connect(EventLoopGroup group, String hostPort, Duration timeout, Consumer<SocketChannel> init, String what)
       throws InterruptedException {
+    return connect(group, hostPort, timeout, null, init, what);
+  }
+
+  /**
+   * As {@link #connect(EventLoopGroup, String, Duration, Consumer, String)}, and with {@code tls}
+   * (when not null) a TLS handshake first in the pipeline, waited for within {@code
+   * DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS}: a failed handshake is {@code CannotConnect} "{@code what}
+   * failed: TLS handshake with host:port: <cause in words>".
+   */
+  static Channel connect(EventLoopGroup group, String hostPort, Duration timeout, TcpTls.Client tls, Consumer<SocketChannel> init, String what)
+      throws InterruptedException {
     InetSocketAddress target = Hosts.parse(hostPort);
+    io.netty.handler.ssl.SslHandler[] ssl = new io.netty.handler.ssl.SslHandler[1];
     Bootstrap b =
         new Bootstrap()
             .group(group)
@@ -66,6 +78,10 @@ final class Transports {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                      ssl[0] = tls.handler(ch.alloc(), target.getHostString(), target.getPort());
+                      ch.pipeline().addLast("tls", ssl[0]);
+                    }
                     init.accept(ch);
                   }
                 });
@@ -74,6 +90,15 @@ final class Transports {
       cf.cancel(false);
       Throwable cause = cf.cause();
       throw new DynamoException(ErrorType.CannotConnect, what + " failed: " + (cause == null ? "timed out" : cause.getMessage()), cause);
+    }
+    if (tls != null) {
+      io.netty.util.concurrent.Future<Channel> hs = ssl[0].handshakeFuture();
+      if (!hs.await(tls.handshakeTimeout().toMillis() + 1000) || !hs.isSuccess()) {
+        cf.channel().close();
+        Throwable cause = hs.cause();
+        throw new DynamoException(ErrorType.CannotConnect, what + " failed: TLS handshake with " + hostPort + " (checked as '" + tls.serverNameFor(target.getHostString()) + "'): "
+            + (cause == null ? "timed out" : TcpTls.describe(cause, true)), cause);
+      }
     }
     return cf.channel();
   }

@@ -76,6 +76,25 @@ class PipelineFuzzTest {
   }
 
   @Test
+  void aTlsClientHelloOrAlertAsTheFirstBytesClosesEveryPlainTextDecoder() {
+    byte[][] tlsStarts = {{0x16, 0x03, 0x01, 0x00, 0x50, 0x01}, TcpTls.UNEXPECTED_MESSAGE_ALERT};
+    for (Target t : targets()) {
+      for (byte[] start : tlsStarts) {
+        EmbeddedChannel ch = new EmbeddedChannel(t.decoder().get());
+        try {
+          ch.writeInbound(Unpooled.wrappedBuffer(start));
+        } catch (TcpTls.PeerSpeaksTls e) {
+          assertThat(e.getMessage()).contains("speaks TLS");
+        } finally {
+          assertThat(ch.isOpen()).as("%s after %s", t.name(), java.util.HexFormat.of().formatHex(start)).isFalse();
+          assertThat((Object) ch.readInbound()).isNull();
+          ch.finishAndReleaseAll();
+        }
+      }
+    }
+  }
+
+  @Test
   void everyDecoderOnlyDecodesOrClosesWhateverArrivesInWhateverPieces() {
     for (Target t : targets()) {
       Random r = new Random(SEED ^ t.name().hashCode());
@@ -105,6 +124,10 @@ class PipelineFuzzTest {
           if (!ch.isOpen()) {
             closed++;
           }
+        } catch (TcpTls.PeerSpeaksTls e) {
+          // a plain-text client side whose peer's first bytes look like TLS: a typed error, then closed
+          assertThat(ch.isOpen()).as("%s: closed after %s", t.name(), e.getMessage()).isFalse();
+          closed++;
         } catch (RuntimeException | AssertionError e) {
           throw new AssertionError(t.name() + ": input " + java.util.HexFormat.of().formatHex(input) + " (seed " + SEED + ", iteration " + i + ") gave " + e, e);
         } finally {

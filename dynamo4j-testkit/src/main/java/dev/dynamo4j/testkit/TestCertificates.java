@@ -41,14 +41,18 @@ public final class TestCertificates {
   public record Pem(String text, Path file) {}
 
   private final Pem ca;
+  private final Path dir;
+  private final KeyPair caKeys;
+  private final X500Name caName;
   private final Pem serverCert;
   private final Pem serverKey;
   private final Pem clientCert;
   private final Pem clientKey;
 
   private TestCertificates(Path dir) throws IOException, GeneralSecurityException, OperatorCreationException {
-    KeyPair caKeys = keys();
-    X500Name caName = new X500Name("CN=dynamo4j test CA");
+    this.dir = dir;
+    this.caKeys = keys();
+    this.caName = new X500Name("CN=dynamo4j test CA");
     JcaX509v3CertificateBuilder cab = builder(caName, caName, caKeys);
     cab.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
     cab.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
@@ -107,6 +111,33 @@ public final class TestCertificates {
   private static Pem write(Path file, String text) throws IOException {
     Files.writeString(file, text);
     return new Pem(text, file);
+  }
+
+  /** A certificate and its key. */
+  public record Identity(Pem cert, Pem key) {}
+
+  /**
+   * Another server certificate signed by this CA, written as {@code <name>.pem} / {@code
+   * <name>-key.pem}: for {@code hosts} (IP addresses or DNS names, as subject alternative names),
+   * valid from {@code notBefore} to {@code notAfter} (an expired one: both in the past).
+   */
+  public Identity issue(String name, java.util.List<String> hosts, Instant notBefore, Instant notAfter) throws IOException {
+    try {
+      KeyPair k = keys();
+      JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caName, BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(notBefore),
+          Date.from(notAfter), new X500Name("CN=" + (hosts.isEmpty() ? name : hosts.get(0))), k.getPublic());
+      GeneralName[] names = hosts.stream()
+          .map(h -> new GeneralName(h.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress : GeneralName.dNSName, h))
+          .toArray(GeneralName[]::new);
+      if (names.length > 0) {
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+      }
+      b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+      Pem cert = write(dir.resolve(name + ".pem"), pem(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(caKeys.getPrivate()))));
+      return new Identity(cert, write(dir.resolve(name + "-key.pem"), pkcs8(k.getPrivate())));
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IOException("cannot issue test certificate " + name + ": " + e.getMessage(), e);
+    }
   }
 
   public Pem ca() {
