@@ -45,14 +45,39 @@ public final class NatsConfig {
     record CredentialsFile(String path) implements Auth {}
   }
 
+  /**
+   * TLS to the NATS server, from Dynamo's {@code NATS_TLS_*} variables (its TLS guide): the CA that
+   * signed the server's certificate ({@code NATS_TLS_CA_CERT_PATH}; without it, the JDK's default
+   * trust store), {@code NATS_TLS_INSECURE} (no verification, development only), and a client
+   * certificate for servers that verify clients ({@code NATS_TLS_CLIENT_CERT_PATH} + {@code
+   * NATS_TLS_CLIENT_KEY_PATH}, which also need a CA or insecure mode). Any of them set requires
+   * every server URL to use the {@code tls://} scheme; a {@code tls://} URL alone gives TLS
+   * verified against the default trust store.
+   */
+  public record Tls(java.nio.file.Path caCert, boolean insecure, java.nio.file.Path clientCert, java.nio.file.Path clientKey) {
+    public static final Tls NONE = new Tls(null, false, null, null);
+
+    /** Whether any {@code NATS_TLS_*} variable was given. */
+    public boolean explicit() {
+      return caCert != null || insecure || clientCert != null || clientKey != null;
+    }
+  }
+
   private final List<String> servers;
   private final Auth auth;
   private final Duration connectTimeout;
+  private final Tls tls;
 
-  private NatsConfig(List<String> servers, Auth auth, Duration connectTimeout) {
+  private NatsConfig(List<String> servers, Auth auth, Duration connectTimeout, Tls tls) {
     this.servers = List.copyOf(servers);
     this.auth = auth;
     this.connectTimeout = connectTimeout;
+    this.tls = tls;
+  }
+
+  /** TLS settings ({@link Tls#NONE} when no {@code NATS_TLS_*} variable is set). */
+  public Tls tls() {
+    return tls;
   }
 
   public List<String> servers() {
@@ -108,6 +133,13 @@ public final class NatsConfig {
     } else if (creds != null) {
       b.auth(new Auth.CredentialsFile(creds));
     }
+    String ca = blankToNull(env.get("NATS_TLS_CA_CERT_PATH"));
+    String insecure = blankToNull(env.get("NATS_TLS_INSECURE"));
+    String cert = blankToNull(env.get("NATS_TLS_CLIENT_CERT_PATH"));
+    String key = blankToNull(env.get("NATS_TLS_CLIENT_KEY_PATH"));
+    b.tls(new Tls(ca == null ? null : java.nio.file.Path.of(ca),
+        insecure != null && java.util.Set.of("1", "true", "on", "yes").contains(insecure.toLowerCase(java.util.Locale.ROOT)),
+        cert == null ? null : java.nio.file.Path.of(cert), key == null ? null : java.nio.file.Path.of(key)));
     return b;
   }
 
@@ -119,9 +151,10 @@ public final class NatsConfig {
     private List<String> servers = List.of("nats://localhost:4222");
     private Auth auth = new Auth.None();
     private Duration connectTimeout = Duration.ofSeconds(5);
+    private Tls tls = Tls.NONE;
 
     /**
-     * @throws DynamoException {@code InvalidArgument} "server must start with 'nats://'"
+     * @throws DynamoException {@code InvalidArgument} "server must start with 'nats://' or 'tls://'"
      */
     public Builder servers(String commaSeparated) {
       List<String> out = new ArrayList<>();
@@ -130,8 +163,8 @@ public final class NatsConfig {
         if (t.isEmpty()) {
           continue;
         }
-        if (!t.startsWith("nats://")) {
-          throw new DynamoException(ErrorType.InvalidArgument, "server must start with 'nats://': '" + t + "'");
+        if (!t.startsWith("nats://") && !t.startsWith("tls://")) {
+          throw new DynamoException(ErrorType.InvalidArgument, "server must start with 'nats://' or 'tls://': '" + t + "'");
         }
         out.add(t);
       }
@@ -152,8 +185,30 @@ public final class NatsConfig {
       return this;
     }
 
+    public Builder tls(Tls tls) {
+      this.tls = Objects.requireNonNull(tls);
+      return this;
+    }
+
+    /**
+     * @throws DynamoException {@code InvalidArgument} when a {@code NATS_TLS_*} variable is set but
+     *     a server URL is not {@code tls://}, or the client certificate settings are incomplete
+     */
     public NatsConfig build() {
-      return new NatsConfig(servers, auth, connectTimeout);
+      if (tls.explicit()) {
+        for (String s : servers) {
+          if (!s.startsWith("tls://")) {
+            throw new DynamoException(ErrorType.InvalidArgument, "NATS_TLS_* is set, so NATS_SERVER must use the tls:// scheme, but it names '" + s + "'");
+          }
+        }
+        if ((tls.clientCert() == null) != (tls.clientKey() == null)) {
+          throw new DynamoException(ErrorType.InvalidArgument, "both NATS_TLS_CLIENT_CERT_PATH and NATS_TLS_CLIENT_KEY_PATH must be set together to present a client identity");
+        }
+        if (tls.clientCert() != null && tls.caCert() == null && !tls.insecure()) {
+          throw new DynamoException(ErrorType.InvalidArgument, "a NATS client certificate (NATS_TLS_CLIENT_CERT_PATH) needs NATS_TLS_CA_CERT_PATH (or NATS_TLS_INSECURE for development) to verify the server");
+        }
+      }
+      return new NatsConfig(servers, auth, connectTimeout, tls);
     }
   }
 }

@@ -35,6 +35,10 @@ public final class NatsConnections {
         .reconnectWait(Duration.ofMillis(250))
         .noRandomize()
         .errorListener(new io.nats.client.ErrorListener() {});
+    if (config.tls().explicit()) {
+      NatsConfig.Tls t = config.tls();
+      b.sslContext(dev.dynamo4j.tls.ClientTls.context(t.caCert(), t.insecure(), t.clientCert(), t.clientKey(), "NATS_TLS_*"));
+    }
     switch (config.auth()) {
       case NatsConfig.Auth.None n -> {}
       case NatsConfig.Auth.UserPassword up -> b.userInfo(up.user(), up.password());

@@ -39,7 +39,7 @@ class NatsConfigTest {
 
   @Test
   void serversMustBeNatsUrls() {
-    assertThatThrownBy(() -> NatsConfig.builder(Map.of("NATS_SERVER", "tls://a:1")).build()).hasMessageContaining("server must start with 'nats://'");
+    assertThatThrownBy(() -> NatsConfig.builder(Map.of("NATS_SERVER", "http://a:1")).build()).hasMessageContaining("server must start with 'nats://' or 'tls://'");
   }
 
   @Test

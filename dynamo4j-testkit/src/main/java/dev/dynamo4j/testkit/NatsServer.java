@@ -50,6 +50,9 @@ public final class NatsServer extends ServerProcess {
   private final int monitorPort;
   private final Auth auth;
   private final boolean jetStream;
+  private Path tlsCert;
+  private Path tlsKey;
+  private Path tlsClientCa;
 
   private NatsServer(Path dir, int port, int monitorPort, Auth auth, boolean jetStream) {
     this.dir = dir;
@@ -71,6 +74,24 @@ public final class NatsServer extends ServerProcess {
     NatsServer s = new NatsServer(Files.createTempDirectory("dynamo4j-nats-"), freePort(), freePort(), auth, auth.operatorJwt() == null);
     s.launch();
     return s;
+  }
+
+  /**
+   * A server (with JetStream) that speaks TLS only, with {@code cert}/{@code key} (PEM), and that
+   * requires client certificates signed by {@code clientCa} unless it is {@code null}.
+   */
+  public static NatsServer startWithTls(Path cert, Path key, Path clientCa) throws IOException {
+    NatsServer s = new NatsServer(Files.createTempDirectory("dynamo4j-nats-"), freePort(), freePort(), Auth.none(), true);
+    s.tlsCert = cert;
+    s.tlsKey = key;
+    s.tlsClientCa = clientCa;
+    s.launch();
+    return s;
+  }
+
+  /** {@code tls://127.0.0.1:<port>} */
+  public String tlsUrl() {
+    return "tls://127.0.0.1:" + port;
   }
 
   /** A server without JetStream, for the errors of KV, queues and object stores that need it. */
@@ -107,6 +128,13 @@ public final class NatsServer extends ServerProcess {
     conf.append("http: 127.0.0.1:").append(monitorPort).append('\n');
     if (jetStream) {
       conf.append("jetstream {\n  store_dir: \"").append(dir.resolve("js")).append("\"\n  max_memory_store: 256MB\n  max_file_store: 2GB\n}\n");
+    }
+    if (tlsCert != null) {
+      conf.append("tls {\n  cert_file: \"").append(tlsCert).append("\"\n  key_file: \"").append(tlsKey).append("\"\n  timeout: 2\n");
+      if (tlsClientCa != null) {
+        conf.append("  ca_file: \"").append(tlsClientCa).append("\"\n  verify: true\n");
+      }
+      conf.append("}\n");
     }
     if (auth.user() != null) {
       conf.append("authorization {\n  user: \"").append(auth.user()).append("\"\n  password: \"").append(auth.password()).append("\"\n}\n");

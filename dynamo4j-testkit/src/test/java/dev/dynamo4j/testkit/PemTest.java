@@ -1,8 +1,9 @@
-package dev.dynamo4j.tcp;
+package dev.dynamo4j.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.tls.Pem;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

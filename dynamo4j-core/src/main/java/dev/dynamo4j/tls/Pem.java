@@ -1,4 +1,4 @@
-package dev.dynamo4j.tcp;
+package dev.dynamo4j.tls;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
@@ -30,15 +30,15 @@ import java.util.regex.Pattern;
  * <p>Failure: {@code InvalidArgument} naming the file and what was wrong with it; the key's bytes
  * never appear in a message.
  */
-final class Pem {
+public final class Pem {
   private Pem() {}
 
   private static final Pattern BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \\1-----");
   private static final int MAX_FILE = 1 << 20;
 
-  record Block(String label, byte[] der) {}
+  public record Block(String label, byte[] der) {}
 
-  static List<Block> blocks(Path file, String what) {
+  public static List<Block> blocks(Path file, String what) {
     byte[] bytes;
     try {
       if (Files.size(file) > MAX_FILE) {
@@ -63,7 +63,7 @@ final class Pem {
   }
 
   /** Every certificate of {@code file}, the leaf first when it is a chain. */
-  static List<X509Certificate> certificates(Path file, String what) {
+  public static List<X509Certificate> certificates(Path file, String what) {
     List<X509Certificate> certs = new ArrayList<>();
     CertificateFactory cf;
     try {
@@ -88,7 +88,7 @@ final class Pem {
   }
 
   /** The one private key of {@code file}. */
-  static PrivateKey privateKey(Path file, String what) {
+  public static PrivateKey privateKey(Path file, String what) {
     byte[] ecParameters = null; // openssl writes the curve in an EC PARAMETERS block before a SEC1 key that may omit it
     for (Block b : blocks(file, what)) {
       switch (b.label()) {
