@@ -413,18 +413,36 @@ public final class ZmqEventTransport implements EventTransport {
    * reader that stops reading pushes back to the publishers (which drop, or wait per {@code
    * DYN_ZMQ_SEND_TIMEOUT_MS}), so memory stays bounded and loss shows up as gaps.
    */
+  /**
+   * One subscription. Direct mode: one SUB socket per publisher found in discovery, so each
+   * message is known to come from the connection made for that publisher's record, and a message
+   * carrying another publisher id is dropped and counted as malformed (a spoofing publisher
+   * cannot inject events under, or suppress the events of, another one; Dynamo binds each direct
+   * source to its expected id the same way). Reads take the publishers' sockets in turn, one
+   * message each, and wait on a poller over all of them. Broker mode: one socket connected to
+   * every broker, deduplicated when there are several (the brokers' XPUB carries every
+   * publisher, so ids cannot be bound to connections there).
+   */
   private final class Sub implements Subscription {
     private static final int SLICE_MS = 100;
+    /** Expected publisher id of a broker connection: any. */
+    private static final long ANY_PUBLISHER = Long.MIN_VALUE;
     private final String topic;
     private final byte[] topicBytes;
     private final byte[] routingKey;
     private final BrokerUrls brokers;
     private final Dedup dedup;
     private final ReentrantLock socketLock = new ReentrantLock();
-    private final ZMQ.Socket sub; // guarded by socketLock
+    private final ZMQ.Socket brokerSocket; // broker mode only; guarded by socketLock
+    private final Map<Long, ZMQ.Socket> publisherSockets = new java.util.LinkedHashMap<>(); // direct mode; guarded by socketLock
+    private ZMQ.Socket[] ring = new ZMQ.Socket[0]; // the sockets read in turn; guarded by socketLock
+    private long[] ringIds = new long[0]; // the publisher id each ring socket was made for
+    private ZMQ.Poller poller; // over the ring; rebuilt when it changes; guarded by socketLock
+    private int cursor; // the ring socket to try first; guarded by socketLock
+    private int receiveTimeout = -2; // RCVTIMEO of the lone ring socket; guarded by socketLock
     private final byte[][] parts = new byte[8][]; // guarded by socketLock
-    private int receiveTimeout = -2; // the socket's RCVTIMEO now; guarded by socketLock
     private volatile long malformed; // written under socketLock
+    private long spoofed; // guarded by socketLock
     private final ConcurrentLinkedQueue<String[]> commands = new ConcurrentLinkedQueue<>();
     private final Map<Long, String> connected = new HashMap<>(); // guarded by socketLock
     private volatile int connectedCount;
@@ -438,7 +456,26 @@ public final class ZmqEventTransport implements EventTransport {
       this.brokers = brokers;
       this.routingKey = brokers == null ? topicBytes : scope.subject(topic).getBytes(StandardCharsets.UTF_8);
       this.dedup = brokers != null && brokers.xpub().size() > 1 ? new Dedup(DEDUP_WINDOW) : null;
-      sub = context.createSocket(SocketType.SUB);
+      if (brokers == null) {
+        this.brokerSocket = null;
+        this.watch = discovery.listAndWatch(new DiscoveryQuery.EventChannels(EventQuery.of(scope, topic)));
+        this.watchThread = Thread.ofVirtual().name("dynamo4j-zmq-sub-watch-" + topic).start(this::follow);
+      } else {
+        this.brokerSocket = newSocket();
+        ring = new ZMQ.Socket[] {brokerSocket};
+        ringIds = new long[] {ANY_PUBLISHER};
+        poller = null;
+        this.watch = null;
+        this.watchThread = null;
+        for (int i = 0; i < brokers.xpub().size(); i++) {
+          commands.add(new String[] {"connect", Integer.toString(-1 - i), brokers.xpub().get(i)});
+        }
+        applyCommandsIfFree();
+      }
+    }
+
+    private ZMQ.Socket newSocket() {
+      ZMQ.Socket sub = context.createSocket(SocketType.SUB);
       sub.setRcvHWM(rcvHwm);
       sub.setMaxMsgSize(options.maxMessageBytes()); // a larger part drops its connection before it is allocated
       sub.setLinger(0);
@@ -447,17 +484,30 @@ public final class ZmqEventTransport implements EventTransport {
       sub.setHandshakeIvl(2000);
       sub.setTCPKeepAlive(1);
       sub.subscribe(routingKey);
-      if (brokers == null) {
-        this.watch = discovery.listAndWatch(new DiscoveryQuery.EventChannels(EventQuery.of(scope, topic)));
-        this.watchThread = Thread.ofVirtual().name("dynamo4j-zmq-sub-watch-" + topic).start(this::follow);
-      } else {
-        this.watch = null;
-        this.watchThread = null;
-        for (int i = 0; i < brokers.xpub().size(); i++) {
-          commands.add(new String[] {"connect", Integer.toString(-1 - i), brokers.xpub().get(i)});
-        }
-        applyCommandsIfFree();
+      return sub;
+    }
+
+    /** Under socketLock: the ring and its poller after the publishers changed. */
+    private void rebuildRing() {
+      if (poller != null) {
+        poller.close();
+        poller = null;
       }
+      ring = publisherSockets.values().toArray(ZMQ.Socket[]::new);
+      receiveTimeout = -2;
+      ringIds = publisherSockets.keySet().stream().mapToLong(Long::longValue).toArray();
+      cursor = 0;
+    }
+
+    /** Under socketLock: a poller over the ring, made when first needed. */
+    private ZMQ.Poller poller() {
+      if (poller == null) {
+        poller = context.createPoller(ring.length);
+        for (ZMQ.Socket s : ring) {
+          poller.register(s, ZMQ.Poller.POLLIN);
+        }
+      }
+      return poller;
     }
 
     private void follow() {
@@ -502,22 +552,35 @@ public final class ZmqEventTransport implements EventTransport {
       }
       String[] cmd;
       while ((cmd = commands.poll()) != null) {
-        apply(sub, cmd);
+        apply(cmd);
       }
     }
 
-    private void apply(ZMQ.Socket sub, String[] cmd) {
+    private void apply(String[] cmd) {
       long id = Long.parseLong(cmd[1]);
       if (cmd[0].equals("connect")) {
         if (!connected.containsKey(id)) {
-          sub.connect(cmd[2]);
+          if (brokerSocket != null) {
+            brokerSocket.connect(cmd[2]);
+          } else {
+            ZMQ.Socket s = newSocket();
+            s.connect(cmd[2]);
+            publisherSockets.put(id, s);
+            rebuildRing();
+          }
           connected.put(id, cmd[2]);
           log.debug("subscriber {} connected to publisher {} at {}", topic, Long.toHexString(id), cmd[2]);
         }
       } else {
         String ep = connected.remove(id);
         if (ep != null) {
-          sub.disconnect(ep);
+          if (brokerSocket != null) {
+            brokerSocket.disconnect(ep);
+          } else {
+            ZMQ.Socket s = publisherSockets.remove(id);
+            rebuildRing();
+            s.close();
+          }
           log.debug("subscriber {} disconnected from publisher {} at {}", topic, Long.toHexString(id), ep);
         }
       }
@@ -534,58 +597,109 @@ public final class ZmqEventTransport implements EventTransport {
         if (Thread.interrupted()) {
           throw new InterruptedException();
         }
-        int flags = ZMQ.DONTWAIT;
+        // every socket once, without waiting, from the one after the last that gave a message
+        ZMQ.Socket[] r = ring;
+        for (int k = 0; k < r.length; k++) {
+          int i = (cursor + k) % r.length;
+          byte[] first = receive(r[i], ZMQ.DONTWAIT);
+          if (first != null) {
+            cursor = (i + 1) % r.length;
+            EventEnvelope env = readRest(r[i], first, ringIds[i]);
+            if (env != null) {
+              return env;
+            }
+            k = -1; // a dropped message: scan again, from the next socket
+          }
+        }
         long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-        if (wait && left > 0) {
-          // whole slices while more than one is left, so RCVTIMEO is rarely set again
-          int ms = left >= TimeUnit.MILLISECONDS.toNanos(SLICE_MS) ? SLICE_MS : (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+        if (!wait || left <= 0) {
+          return null;
+        }
+        // whole slices, so commands and close are looked at again at least every SLICE_MS
+        int ms = left >= TimeUnit.MILLISECONDS.toNanos(SLICE_MS) ? SLICE_MS : (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+        int ready = 0;
+        if (r.length == 1) {
+          // one socket (broker mode; direct mode with one publisher): wait in its own receive
           if (ms != receiveTimeout) {
-            sub.setReceiveTimeOut(ms);
+            r[0].setReceiveTimeOut(ms);
             receiveTimeout = ms;
           }
-          flags = 0;
-        }
-        byte[] first;
-        try {
-          first = sub.recv(flags);
-        } catch (org.zeromq.ZMQException e) {
-          if (closed) {
-            return null;
+          byte[] first = receive(r[0], 0);
+          if (first != null) {
+            EventEnvelope env = readRest(r[0], first, ringIds[0]);
+            if (env != null) {
+              return env;
+            }
+            continue;
           }
-          if (e.getErrorCode() == zmq.ZError.EINTR) {
+        } else if (r.length == 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ms)); // no publisher yet: the watch adds one
+          if (Thread.interrupted()) {
             throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
           }
-          throw e;
-        }
-        if (first == null) {
-          // JeroMQ answers an interrupt with EINTR and may have cleared the thread's flag
-          if (Thread.interrupted() || sub.errno() == zmq.ZError.EINTR) {
+        } else {
+          try {
+            ready = poller().poll(ms);
+            if (ready < 0 && !closed) {
+              throw new InterruptedException("interrupted while reading ZMQ subscription " + topic); // JeroMQ's poll: EINTR
+            }
+          } catch (org.zeromq.ZMQException e) {
+            if (closed) {
+              return null;
+            }
+            if (e.getErrorCode() == zmq.ZError.EINTR) {
+              throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
+            }
+            throw e;
+          }
+          if (Thread.interrupted()) {
             throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
           }
-          if (!wait || deadline == Long.MAX_VALUE || deadline - System.nanoTime() <= 0) {
-            return null; // (next() calls again after each slice, re-checking close)
-          }
-          continue; // a slice ended: commands, then on
         }
-        int n = 0;
-        parts[n++] = first;
-        while (sub.hasReceiveMore()) {
-          byte[] p = sub.recv(0);
-          if (n < parts.length) {
-            parts[n] = p;
-          }
-          n++;
-        }
-        EventEnvelope env = validate(parts, n);
-        if (env != null) {
-          return env;
+        if (ready <= 0 && (deadline == Long.MAX_VALUE || deadline - System.nanoTime() <= 0)) {
+          return null; // a slice ended (next() calls again, re-checking close and commands) or the deadline passed
         }
       }
       return null;
     }
 
+    /** One part without waiting (null when none), or the interrupt the socket saw. */
+    private byte[] receive(ZMQ.Socket sock, int flags) throws InterruptedException {
+      byte[] b;
+      try {
+        b = sock.recv(flags);
+      } catch (org.zeromq.ZMQException e) {
+        if (closed) {
+          return null;
+        }
+        if (e.getErrorCode() == zmq.ZError.EINTR) {
+          throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
+        }
+        throw e;
+      }
+      if (b == null && (Thread.interrupted() || sock.errno() == zmq.ZError.EINTR)) {
+        // JeroMQ answers an interrupt with EINTR and may have cleared the thread's flag
+        throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
+      }
+      return b;
+    }
+
+    /** The rest of the message whose first part is {@code first}, validated; null when dropped. */
+    private EventEnvelope readRest(ZMQ.Socket sock, byte[] first, long expectedPublisher) {
+      int n = 0;
+      parts[n++] = first;
+      while (sock.hasReceiveMore()) {
+        byte[] p = sock.recv(0);
+        if (n < parts.length) {
+          parts[n] = p;
+        }
+        n++;
+      }
+      return validate(parts, n, expectedPublisher);
+    }
+
     /** The decoded envelope of a valid message, or {@code null} (counted, with a warning) for anything else. */
-    private EventEnvelope validate(byte[][] parts, int n) {
+    private EventEnvelope validate(byte[][] parts, int n, long expectedPublisher) {
       if (n != 4) {
         malformed++;
         log.warn("dropping a {}-part message on {} (expected 4)", n, topic);
@@ -613,6 +727,15 @@ public final class ZmqEventTransport implements EventTransport {
         malformed++;
         log.warn("dropping an event on {} whose envelope (publisher {}, seq {}) does not match its frames (publisher {}, seq {})",
             topic, env.publisherId(), env.sequence(), pid, seq);
+        return null;
+      }
+      if (expectedPublisher != ANY_PUBLISHER && pid != expectedPublisher) {
+        malformed++;
+        spoofed++;
+        if (Long.bitCount(spoofed) == 1) { // the 1st, 2nd, 4th, 8th ... : a flood does not flood the log
+          log.warn("dropping an event on {} that claims publisher {} but came from the connection to publisher {} ({} such so far)",
+              topic, Long.toHexString(pid), Long.toHexString(expectedPublisher), spoofed);
+        }
         return null;
       }
       if (dedup != null && !dedup.firstTime(pid, seq)) {
@@ -691,7 +814,15 @@ public final class ZmqEventTransport implements EventTransport {
       }
       socketLock.lock();
       try {
-        sub.close();
+        if (poller != null) {
+          poller.close();
+        }
+        if (brokerSocket != null) {
+          brokerSocket.close();
+        }
+        for (ZMQ.Socket sock : publisherSockets.values()) {
+          sock.close();
+        }
       } finally {
         socketLock.unlock();
       }

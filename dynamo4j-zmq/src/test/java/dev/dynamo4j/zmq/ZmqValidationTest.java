@@ -139,6 +139,77 @@ class ZmqValidationTest {
   }
 
   @Test
+  void aPublisherCannotSendUnderAnotherPublishersIdInDirectMode() throws Exception {
+    EventScope scope = new EventScope.Namespace(ns);
+    String topic = "spoof";
+    byte[] t = topic.getBytes(StandardCharsets.UTF_8);
+    try (EventSubscriber sub = EventSubscriber.create(transport, scope, topic, PayloadCodec.MSGPACK)) {
+      ZMQ.Socket victim = rawPublisher(scope, topic, 1);
+      ZMQ.Socket attacker = rawPublisher(scope, topic, 2);
+      long seq = handshake(victim, sub, 1, topic);
+      handshake(attacker, sub, 2, topic);
+      long malformedBefore = sub.malformed();
+      // well-formed events that claim to be the victim's, far ahead of its sequence: before, they
+      // were delivered and made every later event of the victim look like a duplicate
+      for (int i = 0; i < 50; i++) {
+        send(attacker, t, ZmqEventTransport.u64(1), ZmqEventTransport.u64(seq + 100 + i), valid(1, seq + 100 + i, topic, "forged"));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        sub.poll(Duration.ofMillis(10)); // reading is what finds and drops them
+        return sub.malformed() - malformedBefore == 50;
+      });
+      java.util.List<String> got = new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        send(victim, t, ZmqEventTransport.u64(1), ZmqEventTransport.u64(seq + i), valid(1, seq + i, topic, "real" + i));
+      }
+      while (got.size() < 5) {
+        ReceivedEvent e = sub.poll(Duration.ofSeconds(10));
+        assertThat(e).as("the victim's events after the forgeries, got %s", got).isNotNull();
+        got.add(e.decode(String.class));
+      }
+      assertThat(got).containsExactly("real0", "real1", "real2", "real3", "real4");
+      assertThat(sub.stats().gaps()).isZero();
+      victim.close();
+      attacker.close();
+    }
+  }
+
+  @Test
+  void aReaderWaitingOnSeveralPublishersIsEndedByAnInterruptAndByClose() throws Exception {
+    EventScope scope = new EventScope.Namespace(ns);
+    EventSubscriber sub = EventSubscriber.create(transport, scope, "quiet", PayloadCodec.MSGPACK);
+    ZMQ.Socket p1 = rawPublisher(scope, "quiet", 11);
+    ZMQ.Socket p2 = rawPublisher(scope, "quiet", 12);
+    handshake(p1, sub, 11, "quiet");
+    handshake(p2, sub, 12, "quiet"); // both connected: the reader waits on the poller over two sockets
+    java.util.concurrent.CompletableFuture<Object> outcome = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    Thread reader = Thread.ofVirtual().start(() -> {
+      started.countDown();
+      try {
+        outcome.complete(sub.next());
+      } catch (InterruptedException e) {
+        outcome.complete(e);
+      }
+    });
+    assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    reader.interrupt();
+    assertThat(outcome.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    java.util.concurrent.CompletableFuture<Object> closed = new java.util.concurrent.CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try {
+        closed.complete(java.util.Optional.ofNullable(sub.next()));
+      } catch (InterruptedException e) {
+        closed.complete(e);
+      }
+    });
+    sub.close();
+    assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(java.util.Optional.empty());
+    p1.close();
+    p2.close();
+  }
+
+  @Test
   void aSkippedSequenceIsCountedExactly() throws Exception {
     EventScope scope = new EventScope.Component(ns, "c");
     try (EventSubscriber sub = EventSubscriber.create(transport, scope, "t", PayloadCodec.MSGPACK)) {
