@@ -229,18 +229,29 @@ class TcpServerRobustnessTest {
     wellBehavedClientStillWorks();
   }
 
+  static int platformThreads() {
+    return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+  }
+
   @Test
-  void oneByteAndHoldIsClosedAfterTheFrameTimeoutForHundredsOfConnections() throws Exception {
+  void oneByteAndHoldIsClosedAfterTheFrameTimeoutForThousandsOfConnections() throws Exception {
     List<Socket> peers = new java.util.ArrayList<>();
+    wellBehavedClientStillWorks();
+    int threadsBefore = platformThreads();
     try {
-      for (int i = 0; i < 300; i++) {
+      for (int i = 0; i < 2000; i++) {
         Socket s = connect();
         s.getOutputStream().write(0);
         s.getOutputStream().flush();
         peers.add(s);
+        if (i % 500 == 0) {
+          wellBehavedClientStillWorks(); // served throughout
+        }
       }
       wellBehavedClientStillWorks();
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> gauge("server_frame_timeouts_total") >= 300);
+      // connections cost no thread: the event loops and the pools were there before
+      assertThat(platformThreads() - threadsBefore).as("platform threads added by 2000 connections").isLessThan(8);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> gauge("server_frame_timeouts_total") >= 2000);
       for (Socket s : peers) {
         assertThat(closedByPeer(s)).isTrue();
       }
@@ -250,6 +261,80 @@ class TcpServerRobustnessTest {
         s.close();
       }
     }
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void lengthPrefixesAtTheTopOfTheirRangeAreRefusedBeforeAnythingIsHeld() throws Exception {
+    for (long declared : new long[] {1L << 31, (1L << 32) - 1}) {
+      try (Socket s = connect()) {
+        ByteBuffer b = ByteBuffer.allocate(2 + 1 + 2 + 2 + 4 + 16);
+        b.putShort((short) 1).put((byte) 'p').putShort((short) 2).put((byte) '{').put((byte) '}').putInt((int) declared).put(new byte[16]);
+        s.getOutputStream().write(b.array());
+        s.getOutputStream().flush();
+        String ack = readAck(s.getInputStream());
+        // the u32 is read unsigned: 2^32-1 is a 4 GiB payload, not -1
+        assertThat(ack).startsWith("Read error: message too large: " + (declared + 2 + 1 + 2 + 2 + 4) + " bytes").endsWith("(max: 65536 bytes)");
+        assertThat(closedByPeer(s)).isTrue();
+      }
+      assertThat(gauge("server_pending_bytes")).isZero();
+    }
+    // the u16 path length and headers length at their tops: 65535-byte fields, then an unknown endpoint
+    try (Socket s = connect()) {
+      byte[] frame = new TcpRequestFrame("p".repeat(65535), Map.of(), new byte[0]).encode();
+      s.getOutputStream().write(frame);
+      s.getOutputStream().flush();
+      assertThat(readAck(s.getInputStream())).startsWith("Read error: message too large: ");
+    }
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void oneHundredMegabytesOfRandomBytesCloseOnlyThatConnection() throws Exception {
+    Random r = new Random(15);
+    byte[] chunk = new byte[1 << 20];
+    long written = 0;
+    long maxHeld = 0;
+    try (Socket s = connect()) {
+      try {
+        while (written < 100L * 1024 * 1024) {
+          r.nextBytes(chunk);
+          s.getOutputStream().write(chunk);
+          written += chunk.length;
+          maxHeld = Math.max(maxHeld, gauge("server_pending_bytes"));
+        }
+        s.getOutputStream().flush();
+        assertThat(closedByPeer(s)).as("closed after the first bad frame").isTrue();
+      } catch (IOException resetByTheServer) {
+        // the server closed long before the 100 MB were sent: writes fail
+      }
+    }
+    assertThat(maxHeld).as("bytes held for the random connection").isLessThanOrEqualTo(PENDING_BUDGET);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_connections") <= 1 && gauge("server_pending_bytes") == 0);
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void halfClosedSocketsGetTheirAnswerOrAreClosedAndLeaveNothingBehind() throws Exception {
+    // a whole frame, then the peer shuts its output: the request is still answered
+    try (Socket s = connect()) {
+      s.getOutputStream().write(new TcpRequestFrame("nope", Map.of(), new byte[0]).encode());
+      s.shutdownOutput();
+      assertThat(readAck(s.getInputStream())).isEqualTo("Server unavailable: unknown endpoint nope");
+      assertThat(closedByPeer(s)).isTrue();
+    }
+    // half a frame, then the peer shuts its output: the server lets go of it
+    try (Socket s = connect()) {
+      s.getOutputStream().write(unfinishedFrame(1000, 500));
+      s.shutdownOutput();
+      assertThat(closedByPeer(s)).isTrue();
+    }
+    // shut before sending anything
+    try (Socket s = connect()) {
+      s.shutdownOutput();
+      assertThat(closedByPeer(s)).isTrue();
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_connections") <= 1 && gauge("server_pending_bytes") == 0);
     wellBehavedClientStillWorks();
   }
 
