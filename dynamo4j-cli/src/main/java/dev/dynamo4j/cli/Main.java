@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
       "Configuration comes from DYN_* environment variables (DYN_DISCOVERY_BACKEND, DYN_REQUEST_PLANE, ...) as in Dynamo.",
       "Set DYN_LOG=debug to see library logs on stderr."
     },
-    subcommands = {VersionCommand.class, DemoCommand.class, ServeCommand.class, StatusCommand.class, CallCommand.class, DiscoveryCommand.class, EventsCommand.class, ZmqBrokerCommand.class, QueueCommand.class, ObjectCommand.class, NatsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {VersionCommand.class, DemoCommand.class, ServeCommand.class, StatusCommand.class, CallCommand.class, DiscoveryCommand.class, EventsCommand.class, ZmqBrokerCommand.class, ZmqKeygenCommand.class, QueueCommand.class, ObjectCommand.class, NatsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

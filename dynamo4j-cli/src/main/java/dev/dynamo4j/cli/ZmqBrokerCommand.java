@@ -39,15 +39,17 @@ final class ZmqBrokerCommand implements Callable<Integer> {
     Discovery d = discovery.connect();
     // DYN_ZMQ_SEND_TIMEOUT_MS=-1 (lossless publishers) makes the broker wait for slow subscribers too.
     boolean lossless = dev.dynamo4j.events.ZmqEventOptions.FOREVER.equals(discovery.config().zmqEvents().sendTimeout());
-    ZmqBroker broker = new ZmqBroker(xsub, xpub, namespace, d, lossless);
+    // DYN_ZMQ_MAX_MESSAGE_BYTES bounds what a publisher may send it; DYN_ZMQ_CURVE_* encrypts both sides
+    ZmqBroker broker = new ZmqBroker(xsub, xpub, namespace, d, lossless, discovery.config().zmqEvents());
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       broker.close();
       d.shutdown();
       stop.countDown();
     }));
-    System.out.printf("zmq broker for namespace %s: publishers -> %s, subscribers -> %s (registered in %s); Ctrl-C to stop%n",
-        namespace, broker.xsubEndpoint(), broker.xpubEndpoint(), discovery.describe(discovery.config()));
+    System.out.printf("zmq broker for namespace %s: publishers -> %s, subscribers -> %s (registered in %s%s); Ctrl-C to stop%n",
+        namespace, broker.xsubEndpoint(), broker.xpubEndpoint(), discovery.describe(discovery.config()),
+        discovery.config().zmqEvents().curve() == null ? "" : "; CURVE");
     System.out.flush();
     stop.await();
     return 0;

@@ -30,6 +30,21 @@ class CliTest {
   }
 
   @Test
+  void zmqKeygenPrintsAPairOfZ85KeysThatTheEventOptionsAccept() {
+    Result r = run("zmq-keygen");
+    assertThat(r.code()).isZero();
+    java.util.Map<String, String> env = new java.util.HashMap<>();
+    for (String line : r.out().strip().split("\n")) {
+      String[] kv = line.split("=", 2);
+      env.put(kv[0], kv[1]);
+    }
+    assertThat(env.keySet()).containsExactlyInAnyOrder("DYN_ZMQ_CURVE_PUBLIC_KEY", "DYN_ZMQ_CURVE_SECRET_KEY");
+    var curve = dev.dynamo4j.events.ZmqEventOptions.fromEnv(env, dev.dynamo4j.events.ZmqEventOptions.DEFAULTS).curve();
+    assertThat(curve.publicKey()).hasSize(40).isNotEqualTo(curve.secretKey());
+    assertThat(run("zmq-keygen").out()).isNotEqualTo(r.out()); // a new pair each time
+  }
+
+  @Test
   void versionNamesTheBuildVersion() {
     Result r = run("version");
     assertThat(r.code()).isZero();

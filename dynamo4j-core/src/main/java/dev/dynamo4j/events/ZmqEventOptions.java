@@ -21,15 +21,50 @@ import java.util.Map;
  * @param brokerReadyTimeout {@code DYN_ZMQ_BROKER_READY_TIMEOUT_MS}: in broker mode, how long a
  *     new publisher waits for its handshake with every XSUB before its first event (default 5000)
  * @param maxMessageBytes {@code DYN_ZMQ_MAX_MESSAGE_BYTES} (ours; default 64 MiB): the largest
- *     message part a subscriber (and {@code zmq-broker}) accepts; a peer that sends a larger one
- *     is disconnected by ZMQ before the part is allocated ({@code ZMQ_MAXMSGSIZE}), and
- *     reconnected to; -1 = no limit
+ *     message part a subscriber (and {@code zmq-broker}'s XSUB) accepts; a peer that sends a
+ *     larger one is disconnected by ZMQ before the part is allocated ({@code ZMQ_MAXMSGSIZE});
+ *     JeroMQ 0.6 does not connect to that publisher again. -1 = no limit
+ * @param curve {@code DYN_ZMQ_CURVE_PUBLIC_KEY} + {@code DYN_ZMQ_CURVE_SECRET_KEY} (ours; Dynamo's
+ *     event plane has no encryption): the deployment's CURVE key pair, or {@code null} for none
  */
-public record ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brokerReadyTimeout, long maxMessageBytes) {
-  public static final ZmqEventOptions DEFAULTS = new ZmqEventOptions(4, Duration.ZERO, Duration.ofSeconds(5), 64L * 1024 * 1024);
+public record ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brokerReadyTimeout, long maxMessageBytes, CurveKeys curve) {
+  public static final ZmqEventOptions DEFAULTS = new ZmqEventOptions(4, Duration.ZERO, Duration.ofSeconds(5), 64L * 1024 * 1024, null);
 
   public ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brokerReadyTimeout) {
-    this(ioThreads, sendTimeout, brokerReadyTimeout, DEFAULTS_MAX_MESSAGE_BYTES);
+    this(ioThreads, sendTimeout, brokerReadyTimeout, DEFAULTS_MAX_MESSAGE_BYTES, null);
+  }
+
+  public ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brokerReadyTimeout, long maxMessageBytes) {
+    this(ioThreads, sendTimeout, brokerReadyTimeout, maxMessageBytes, null);
+  }
+
+  /**
+   * The deployment's CURVE key pair, Z85-encoded (40 characters each, as {@code zmq_curve_keypair}
+   * and {@code dynamo4j zmq-keygen} print them). Every process of the deployment holds the same
+   * pair: publishers and brokers serve with the secret key, subscribers and broker-mode publishers
+   * connect with it, and each server accepts only clients that present the deployment's public key
+   * (so only holders of the secret can read or publish events). {@link #toString()} never shows
+   * the secret key.
+   */
+  public record CurveKeys(String publicKey, String secretKey) {
+    private static final String Z85 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+    public CurveKeys {
+      check("DYN_ZMQ_CURVE_PUBLIC_KEY", publicKey);
+      check("DYN_ZMQ_CURVE_SECRET_KEY", secretKey);
+    }
+
+    private static void check(String name, String key) {
+      if (key == null || key.length() != 40 || key.chars().anyMatch(c -> Z85.indexOf(c) < 0)) {
+        throw invalid(name + " must be a 40-character Z85 CURVE key (dynamo4j zmq-keygen makes a pair)"
+            + (key == null ? "" : ", got " + key.length() + " characters"));
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "CurveKeys[publicKey=" + publicKey + ", secretKey=<redacted>]";
+    }
   }
 
   private static final long DEFAULTS_MAX_MESSAGE_BYTES = 64L * 1024 * 1024;
@@ -52,15 +87,24 @@ public record ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brok
   }
 
   public ZmqEventOptions withSendTimeout(Duration timeout) {
-    return new ZmqEventOptions(ioThreads, timeout, brokerReadyTimeout, maxMessageBytes);
+    return new ZmqEventOptions(ioThreads, timeout, brokerReadyTimeout, maxMessageBytes, curve);
   }
 
   public ZmqEventOptions withIoThreads(int threads) {
-    return new ZmqEventOptions(threads, sendTimeout, brokerReadyTimeout, maxMessageBytes);
+    return new ZmqEventOptions(threads, sendTimeout, brokerReadyTimeout, maxMessageBytes, curve);
+  }
+
+  public ZmqEventOptions withBrokerReadyTimeout(Duration timeout) {
+    return new ZmqEventOptions(ioThreads, sendTimeout, timeout, maxMessageBytes, curve);
+  }
+
+  /** With CURVE on the event plane ({@code null}: off). */
+  public ZmqEventOptions withCurve(CurveKeys keys) {
+    return new ZmqEventOptions(ioThreads, sendTimeout, brokerReadyTimeout, maxMessageBytes, keys);
   }
 
   public ZmqEventOptions withMaxMessageBytes(long bytes) {
-    return new ZmqEventOptions(ioThreads, sendTimeout, brokerReadyTimeout, bytes);
+    return new ZmqEventOptions(ioThreads, sendTimeout, brokerReadyTimeout, bytes, curve);
   }
 
   /** {@code base} overridden by whichever of the variables {@code env} sets. */
@@ -100,7 +144,16 @@ public record ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brok
         throw invalid("Invalid DYN_ZMQ_MAX_MESSAGE_BYTES value '" + v + "': expected a positive number of bytes or -1 (no limit)");
       }
     }
-    return new ZmqEventOptions(io, send, ready, max);
+    CurveKeys curve = base.curve;
+    String pub = get(env, "DYN_ZMQ_CURVE_PUBLIC_KEY");
+    String sec = get(env, "DYN_ZMQ_CURVE_SECRET_KEY");
+    if (pub != null || sec != null) {
+      if (pub == null || sec == null) {
+        throw invalid("both DYN_ZMQ_CURVE_PUBLIC_KEY and DYN_ZMQ_CURVE_SECRET_KEY must be set to encrypt the ZMQ event plane");
+      }
+      curve = new CurveKeys(pub, sec);
+    }
+    return new ZmqEventOptions(io, send, ready, max, curve);
   }
 
   private static String get(Map<String, String> env, String name) {

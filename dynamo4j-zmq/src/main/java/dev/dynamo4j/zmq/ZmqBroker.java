@@ -31,6 +31,7 @@ public final class ZmqBroker implements AutoCloseable {
   public static final String TOPIC = "broker";
 
   private final ZContext context = new ZContext(1);
+  private final org.zeromq.ZAuth auth; // the ZAP handler when CURVE is on
   private final ZMQ.Socket xsub;
   private final ZMQ.Socket xpub;
   private final Thread proxy;
@@ -57,8 +58,21 @@ public final class ZmqBroker implements AutoCloseable {
    *     drops for that subscriber, which counts the gap (Dynamo's broker).
    */
   public ZmqBroker(String xsubBind, String xpubBind, String namespace, Discovery discovery, boolean lossless) {
+    this(xsubBind, xpubBind, namespace, discovery, lossless, dev.dynamo4j.events.ZmqEventOptions.DEFAULTS);
+  }
+
+  /**
+   * @param options {@code DYN_ZMQ_MAX_MESSAGE_BYTES} (the largest part a publisher may send to
+   *     the XSUB; a larger one drops that publisher's connection before it is allocated) and
+   *     {@code DYN_ZMQ_CURVE_*} (both sockets serve CURVE and admit only the deployment's key)
+   */
+  public ZmqBroker(String xsubBind, String xpubBind, String namespace, Discovery discovery, boolean lossless, dev.dynamo4j.events.ZmqEventOptions options) {
+    auth = ZmqCurve.authenticator(context, options.curve());
     xsub = context.createSocket(SocketType.XSUB);
     xpub = context.createSocket(SocketType.XPUB);
+    xsub.setMaxMsgSize(options.maxMessageBytes());
+    ZmqCurve.server(xsub, options.curve());
+    ZmqCurve.server(xpub, options.curve());
     xsub.setLinger(0);
     xpub.setLinger(0);
     xpub.setSndHWM(ZmqEventTransport.SNDHWM);
@@ -69,6 +83,9 @@ public final class ZmqBroker implements AutoCloseable {
       xsub.bind(anyPort(xsubBind));
       xpub.bind(anyPort(xpubBind));
     } catch (RuntimeException e) {
+      if (auth != null) {
+        auth.close();
+      }
       context.close();
       throw new DynamoException(ErrorType.Unavailable, "cannot bind the broker on " + xsubBind + " / " + xpubBind + ": " + e.getMessage(), e);
     }
@@ -128,6 +145,9 @@ public final class ZmqBroker implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (auth != null) {
+      auth.close();
     }
     context.close();
   }

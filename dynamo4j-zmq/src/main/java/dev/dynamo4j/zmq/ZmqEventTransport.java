@@ -77,6 +77,7 @@ public final class ZmqEventTransport implements EventTransport {
   static final int SNDHWM = 100_000;
 
   private final ZContext context;
+  private final org.zeromq.ZAuth auth; // the ZAP handler when CURVE is on
   private final ZmqEventOptions options;
   private final java.util.concurrent.atomic.AtomicLong monitors = new java.util.concurrent.atomic.AtomicLong();
   private final Discovery discovery;
@@ -107,6 +108,7 @@ public final class ZmqEventTransport implements EventTransport {
       Discovery discovery, String eventPlaneHost, int rcvHwm, BrokerUrls brokers, boolean discoverBrokers, ZmqEventOptions options) {
     this.options = options;
     this.context = new ZContext(options.ioThreads());
+    this.auth = ZmqCurve.authenticator(context, options.curve());
     this.staticBrokers = brokers;
     this.discoverBrokers = brokers == null && discoverBrokers;
     if (rcvHwm <= 0) {
@@ -247,6 +249,7 @@ public final class ZmqEventTransport implements EventTransport {
     ZMQ.Socket pub = context.createSocket(SocketType.XPUB);
     int flags = configureSend(pub);
     pub.setReconnectIVL(100);
+    ZmqCurve.client(pub, options.curve());
     String monitorAddress = "inproc://dynamo4j-zmq-pub-monitor-" + monitors.incrementAndGet();
     pub.monitor(monitorAddress, ZMQ.EVENT_HANDSHAKE_PROTOCOL);
     ZMQ.Socket monitor = context.createSocket(SocketType.PAIR);
@@ -317,6 +320,7 @@ public final class ZmqEventTransport implements EventTransport {
     }
     ZMQ.Socket pub = context.createSocket(SocketType.PUB);
     int flags = configureSend(pub);
+    ZmqCurve.server(pub, options.curve());
     pub.setIPv6(bindHost.contains(":"));
     String bindAt = "tcp://" + (bindHost.contains(":") ? "[" + bindHost + "]" : bindHost) + ":*";
     try {
@@ -400,6 +404,9 @@ public final class ZmqEventTransport implements EventTransport {
 
   @Override
   public void close() {
+    if (auth != null) {
+      auth.close();
+    }
     context.close();
   }
 
@@ -483,6 +490,7 @@ public final class ZmqEventTransport implements EventTransport {
       sub.setReconnectIVLMax(5000);
       sub.setHandshakeIvl(2000);
       sub.setTCPKeepAlive(1);
+      ZmqCurve.client(sub, options.curve());
       sub.subscribe(routingKey);
       return sub;
     }
