@@ -103,7 +103,7 @@ public sealed interface DiscoveryInstance {
   }
 
   /** Reads any record; unknown keys are ignored, an unknown {@code type} is an error. */
-  static DiscoveryInstance fromJson(byte[] json) {
+  public static DiscoveryInstance fromJson(byte[] json) {
     JsonNode n = Json.parseObject(FORMAT, json);
     String type = Json.requireText(FORMAT, n, "type");
     return switch (type) {

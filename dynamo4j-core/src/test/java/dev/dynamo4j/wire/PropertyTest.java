@@ -136,6 +136,9 @@ class PropertyTest {
     DECODERS.put("Msgpack.tree", b -> MsgpackTree.read("fuzz", b));
     DECODERS.put("SubjectSegment", b -> SubjectEncoding.decodeSegment(new String(b, StandardCharsets.ISO_8859_1)));
     DECODERS.put("TcpStreamConnectionInfo", b -> TcpStreamConnectionInfo.fromJson(new String(b, StandardCharsets.UTF_8)));
+    DECODERS.put("DiscoveryRecord", dev.dynamo4j.discovery.DiscoveryInstance::fromJson);
+    DECODERS.put("Bincode.TestData", b -> Bincode.codec(BincodeTest.TestData.class).decode(b));
+    DECODERS.put("Bincode.Tagged", b -> Bincode.codec(BincodeTest.Tagged.class).decode(b));
   }
 
   /** Valid encodings to mutate, so the fuzzer gets past the first checks. */
@@ -149,7 +152,12 @@ class PropertyTest {
         "{\"error\":\"x\",\"typed_error\":{\"error_type\":{\"Backend\":\"EngineShutdown\"},\"class\":\"Unavailable\",\"caused_by\":{\"class\":\"Internal\"}}}".getBytes(),
         new Instance("ns", "c", "e", 5, new TransportType.Tcp("h:1/k"), "cpu", PayloadCodec.JSON).toDiscoveryJson(),
         StreamWrapper.encodeItem(PayloadCodec.MSGPACK, Map.of("a", List.of(1, 2.5, "x", true))),
-        "\"sentinel\"".getBytes());
+        "\"sentinel\"".getBytes(),
+        ("{\"type\":\"Model\",\"namespace\":\"ns\",\"component\":\"c\",\"endpoint\":\"e\",\"instance_id\":5,\"card_json\":{\"display_name\":\"m\"}}").getBytes(),
+        ("{\"type\":\"EventChannel\",\"scope\":{\"kind\":\"component\",\"namespace\":\"ns\",\"component\":\"c\"},\"topic\":\"kv-events\","
+            + "\"instance_id\":12345,\"transport\":{\"kind\":\"Zmq\",\"config\":{\"endpoint\":\"tcp://10.0.0.1:5555\"}}}").getBytes(),
+        Bincode.codec(BincodeTest.TestData.class).encode(new BincodeTest.TestData(7, "name", List.of(1.5, 2.5))),
+        Bincode.codec(BincodeTest.Tagged.class).encode(new BincodeTest.Tagged(BincodeTest.Color.GREEN, Map.of("a", 1))));
   }
 
   @ParameterizedTest
