@@ -148,7 +148,7 @@ final class Codecs {
         failed = true;
         in.skipBytes(in.readableBytes());
         releaseAll();
-        log.warn("closing {}: its unfinished request frame would pass the server's budget of {} bytes held for unfinished frames "
+        log.warn("closing {}: its unfinished frame would pass the server's budget of {} bytes held for unfinished frames "
             + "(DYN_TCP_MAX_PENDING_BYTES)", ctx.channel().remoteAddress(), budget.limit);
         ctx.close();
         return;
@@ -162,15 +162,29 @@ final class Codecs {
         partial++;
       } else if (started || progressed) {
         long generation = ++partial;
-        ctx.executor().schedule(() -> {
-          if (partial == generation && held > 0 && ctx.channel().isActive()) {
-            budget.timedOut.incrementAndGet();
-            log.warn("closing {}: a request frame did not arrive whole within {} ms of its first byte (DYN_TCP_FRAME_TIMEOUT_SECS); {} bytes of it held",
-                ctx.channel().remoteAddress(), budget.frameTimeoutNanos / 1_000_000, held);
-            ctx.close();
-          }
-        }, budget.frameTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        scheduleFrameTimeout(ctx, generation);
       }
+    }
+
+    /**
+     * Closes the connection if frame {@code generation} is still unfinished a frame timeout from
+     * now. While this side has stopped reading (flow control on a response connection), the peer
+     * cannot finish it: the check is put off until reading is on again.
+     */
+    private void scheduleFrameTimeout(ChannelHandlerContext ctx, long generation) {
+      ctx.executor().schedule(() -> {
+        if (partial != generation || held == 0 || !ctx.channel().isActive()) {
+          return;
+        }
+        if (!ctx.channel().config().isAutoRead()) {
+          scheduleFrameTimeout(ctx, generation); // paused by us, not late
+          return;
+        }
+        budget.timedOut.incrementAndGet();
+        log.warn("closing {}: a frame did not arrive whole within {} ms of its first byte (DYN_TCP_FRAME_TIMEOUT_SECS); {} bytes of it held",
+            ctx.channel().remoteAddress(), budget.frameTimeoutNanos / 1_000_000, held);
+        ctx.close();
+      }, budget.frameTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private void releaseAll() {

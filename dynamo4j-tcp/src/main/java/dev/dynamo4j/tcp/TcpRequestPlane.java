@@ -44,14 +44,15 @@ public final class TcpRequestPlane implements RequestPlane {
             Hosts.choose(config.tcpResponseStreamHost(), "DYN_TCP_RESPONSE_STREAM_HOST"),
             config.tcpResponseStreamPort(),
             max,
-            config.tcpConnectTimeout(), config.responseStreams(), tls);
+            config.tcpConnectTimeout(), config.responseStreams(), tls, config.tcpServerLimits());
   }
 
   /**
    * {@code server_connections} (request connections accepted), {@code client_connections}
    * (request connections this process opened), {@code mux_connections} (persistent response
    * connections this worker dialled), {@code pending_streams} (requests waiting for their worker's
-   * stream), and with TLS accepted {@code server_tls_handshake_failures_total} (connections whose
+   * stream), the response-stream listener's {@code response_server_pending_bytes}, {@code
+   * _budget_closures_total} and {@code _frame_timeouts_total} (as the request server's), and with TLS accepted {@code server_tls_handshake_failures_total} (connections whose
    * handshake failed or that did not speak TLS).
    */
   @Override
@@ -64,6 +65,9 @@ public final class TcpRequestPlane implements RequestPlane {
     g.put("client_connections", (long) client.openConnections());
     g.put("mux_connections", (long) responsePlane.muxConnections());
     g.put("pending_streams", (long) responsePlane.pendingStreams());
+    g.put("response_server_pending_bytes", responsePlane.budget().held());
+    g.put("response_server_budget_closures_total", responsePlane.budget().refused());
+    g.put("response_server_frame_timeouts_total", responsePlane.budget().timedOut());
     TcpTls.Server ts = TcpTls.server(tls);
     if (ts != null) {
       g.put("server_tls_handshake_failures_total", ts.handshakeFailures.get());

@@ -75,6 +75,7 @@ final class TcpResponsePlane implements ResponsePlane {
   private final Duration connectTimeout;
   private final ResponseStreamOptions options;
   private final TcpTls.Server tlsServer;
+  private final Codecs.PendingBudget budget;
   private final TcpTls.Client tlsClient;
   private final String frontendId = RequestIds.newId();
   private final CallHomeRegistry registry = new CallHomeRegistry();
@@ -82,7 +83,9 @@ final class TcpResponsePlane implements ResponsePlane {
   private Channel listener;
   private String advertised;
 
-  TcpResponsePlane(EventLoopGroup group, Hosts.Choice host, int port, long maxMessageSize, Duration connectTimeout, ResponseStreamOptions options, TcpTls tls) {
+  TcpResponsePlane(EventLoopGroup group, Hosts.Choice host, int port, long maxMessageSize, Duration connectTimeout, ResponseStreamOptions options, TcpTls tls,
+      dev.dynamo4j.network.TcpServerLimits limits) {
+    this.budget = new Codecs.PendingBudget(limits.pendingBytes(), limits.frameTimeout());
     this.tlsServer = TcpTls.server(tls);
     this.tlsClient = TcpTls.client(tls);
     this.group = group;
@@ -96,6 +99,11 @@ final class TcpResponsePlane implements ResponsePlane {
   /** Requests waiting for their worker to open a stream (for tests and metrics). */
   int pendingStreams() {
     return registry.size();
+  }
+
+  /** The listener's budget for bytes of unfinished frames from workers (DYN_TCP_MAX_PENDING_BYTES, DYN_TCP_FRAME_TIMEOUT_SECS). */
+  Codecs.PendingBudget budget() {
+    return budget;
   }
 
   /** Mux connections this plane has dialled, across callers. */
@@ -125,7 +133,7 @@ final class TcpResponsePlane implements ResponsePlane {
                     if (tlsServer != null) {
                       tlsServer.addTo(ch.pipeline(), "response-stream connection");
                     }
-                    ch.pipeline().addLast("decoder", new Codecs.TwoPartDecoder(maxMessageSize, true)).addLast("handshake", new HandshakeHandler());
+                    ch.pipeline().addLast("decoder", new Codecs.TwoPartDecoder(maxMessageSize, true).within(budget)).addLast("handshake", new HandshakeHandler());
                   }
                 });
     try {
@@ -138,6 +146,11 @@ final class TcpResponsePlane implements ResponsePlane {
     advertised = Hosts.hostPort(host.advertiseHost(), ((InetSocketAddress) listener.localAddress()).getPort());
     log.info("response stream server listening on {} (advertised as {}){}", listener.localAddress(), advertised, tlsServer == null ? "" : ", TLS");
     return advertised;
+  }
+
+  /** {@code host:port} of the response-stream listener, starting it if needed. */
+  String address() {
+    return start();
   }
 
   @Override
@@ -223,7 +236,7 @@ final class TcpResponsePlane implements ResponsePlane {
       }
       int sendWindow = (int) Math.min(Integer.MAX_VALUE, hello.window());
       MuxConnection conn = new MuxConnection(ctx.channel(), registry, options.streamWindowBytes(), sendWindow, maxMessageSize);
-      ctx.pipeline().replace("decoder", "decoder", new Codecs.MuxDecoder(maxMessageSize).midConnection());
+      ctx.pipeline().replace("decoder", "decoder", new Codecs.MuxDecoder(maxMessageSize).midConnection().within(budget));
       ctx.pipeline().replace(this, "mux", conn);
       conn.write(MuxFrame.Kind.ACCEPT, MuxFrame.NIL, MuxFrame.accept(options.streamWindowBytes()).payload());
       log.debug("mux connection from {} accepted", ctx.channel().remoteAddress());

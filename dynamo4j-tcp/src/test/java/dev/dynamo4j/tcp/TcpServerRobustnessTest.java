@@ -47,7 +47,8 @@ class TcpServerRobustnessTest {
   void start() throws Exception {
     worker = DistributedRuntime.builder().config(TcpRequestTransportTest.config().toBuilder().tcpMaxMessageSize(64 * 1024)
         .tcpServerLimits(new dev.dynamo4j.network.TcpServerLimits(PENDING_BUDGET, Duration.ofSeconds(1), Duration.ZERO)).build()).build();
-    caller = DistributedRuntime.builder().config(TcpRequestTransportTest.config()).build();
+    caller = DistributedRuntime.builder().config(TcpRequestTransportTest.config().toBuilder().tcpMaxMessageSize(64 * 1024)
+        .tcpServerLimits(new dev.dynamo4j.network.TcpServerLimits(PENDING_BUDGET, Duration.ofSeconds(1), Duration.ZERO)).build()).build();
     served = worker.namespace("robust").component("c").endpoint("echo").serve(String.class, (Context<String> req) ->
         ResponseStream.of(req.controller(), List.of(req.value())));
     client = caller.namespace("robust").component("c").endpoint("echo").client(String.class);
@@ -256,6 +257,38 @@ class TcpServerRobustnessTest {
         assertThat(closedByPeer(s)).isTrue();
       }
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_connections") <= 1);
+    } finally {
+      for (Socket s : peers) {
+        s.close();
+      }
+    }
+    wellBehavedClientStillWorks();
+  }
+
+  @Test
+  void theCallersResponseListenerHoldsUnfinishedFramesWithinItsBudgetToo() throws Exception {
+    String[] hp = ((TcpResponsePlane) caller.requestPlane().responsePlane()).address().split(":");
+    java.util.function.ToLongFunction<String> callerGauge = name -> caller.requestPlane().gauges().get(name);
+    List<Socket> peers = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        Socket s = new Socket(hp[0], Integer.parseInt(hp[1]));
+        s.setSoTimeout(10_000);
+        // a two-part frame (u64 header length, u64 body length) of 60 KiB, all but one byte of it
+        ByteBuffer b = ByteBuffer.allocate(16 + 60 * 1024 - 1);
+        b.putLong(0).putLong(60 * 1024);
+        s.getOutputStream().write(b.array());
+        s.getOutputStream().flush();
+        peers.add(s);
+      }
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> callerGauge.applyAsLong("response_server_budget_closures_total") > 0);
+      assertThat(callerGauge.applyAsLong("response_server_pending_bytes")).isLessThanOrEqualTo(PENDING_BUDGET);
+      wellBehavedClientStillWorks(); // the worker's own response connection is served meanwhile
+      for (Socket s : peers) {
+        assertThat(closedByPeer(s)).isTrue();
+      }
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> callerGauge.applyAsLong("response_server_pending_bytes") == 0);
+      assertThat(callerGauge.applyAsLong("response_server_frame_timeouts_total") + callerGauge.applyAsLong("response_server_budget_closures_total")).isEqualTo(40);
     } finally {
       for (Socket s : peers) {
         s.close();
