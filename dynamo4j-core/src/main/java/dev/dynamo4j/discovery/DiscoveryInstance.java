@@ -102,6 +102,22 @@ public sealed interface DiscoveryInstance {
     }
   }
 
+  /**
+   * The scope of an event record: {@code scope}, or in records written by Dynamo 1.2 (no {@code
+   * scope}) its {@code namespace} and {@code component} fields, an empty component meaning the
+   * namespace scope (Dynamo's {@code kube/fixtures/v1_2_dwm.json}; how its newest reader maps them
+   * is UNCONFIRMED, this is the reading that keeps the fixture's subjects).
+   */
+  private static EventScope scopeOf(JsonNode n) {
+    JsonNode scope = n.get("scope");
+    if ((scope == null || scope.isNull()) && n.hasNonNull("namespace")) {
+      String ns = Json.requireText(FORMAT, n, "namespace");
+      String comp = Json.optionalText(FORMAT, n, "component");
+      return comp == null || comp.isEmpty() ? new EventScope.Namespace(ns) : new EventScope.Component(ns, comp);
+    }
+    return EventScope.read(scope);
+  }
+
   /** Reads any record; unknown keys are ignored, an unknown {@code type} is an error. */
   public static DiscoveryInstance fromJson(byte[] json) {
     JsonNode n = Json.parseObject(FORMAT, json);
@@ -123,7 +139,7 @@ public sealed interface DiscoveryInstance {
       }
       case "EventChannel" ->
           new EventChannel(
-              EventScope.read(n.get("scope")),
+              scopeOf(n),
               Json.requireText(FORMAT, n, "topic"),
               Json.requireU64(FORMAT, n, "instance_id"),
               EventTransport.read(n.get("transport")));

@@ -22,6 +22,11 @@ public sealed interface DiscoveryQuery {
     return matchesPrefix(key, prefix());
   }
 
+  /** True when record {@code i} falls under this query (its bucket, then its key). */
+  default boolean matches(DiscoveryInstance i) {
+    return bucket().equals(KvStoreDiscovery.bucketOf(i)) && matchesKey(i.id().toPath());
+  }
+
   static boolean matchesPrefix(String key, String prefix) {
     return prefix.isEmpty() || key.equals(prefix) || (key.startsWith(prefix) && key.charAt(prefix.length()) == '/');
   }

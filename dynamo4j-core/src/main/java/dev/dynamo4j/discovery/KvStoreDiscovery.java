@@ -171,8 +171,19 @@ public final class KvStoreDiscovery implements Discovery {
   }
 
   private void checkModel(DiscoveryInstance.Model m) {
+    checkModelAgainst(m, list(new DiscoveryQuery.EndpointModels(m.namespace(), m.component(), m.endpoint())));
+  }
+
+  /**
+   * Dynamo's registration rule for a model card against the cards already on its endpoint
+   * ({@code others}; the card's own id is skipped), for every discovery backend.
+   *
+   * @throws DynamoException {@code Conflict} when a card there is not compatible (see {@link
+   *     #compatible}); {@code InvalidArgument} when {@code m}'s card has no display name
+   */
+  public static void checkModelAgainst(DiscoveryInstance.Model m, List<DiscoveryInstance> others) {
     CardIdentity mine = identity(m);
-    for (DiscoveryInstance other : list(new DiscoveryQuery.EndpointModels(m.namespace(), m.component(), m.endpoint()))) {
+    for (DiscoveryInstance other : others) {
       if (other instanceof DiscoveryInstance.Model om && !om.id().equals(m.id())) {
         CardIdentity theirs;
         try {

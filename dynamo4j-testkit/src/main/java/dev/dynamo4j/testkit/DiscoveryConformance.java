@@ -46,11 +46,13 @@ public abstract class DiscoveryConformance {
     return d;
   }
 
+  /** Shuts every client of this test down (after each test; a subclass may call it earlier). */
   @AfterEach
-  void shutdownClients() {
+  protected void shutdownClients() {
     for (Discovery d : clients) {
       d.shutdown();
     }
+    clients.clear();
   }
 
   protected static DiscoverySpec endpoint(String ns, String comp, String ep) {

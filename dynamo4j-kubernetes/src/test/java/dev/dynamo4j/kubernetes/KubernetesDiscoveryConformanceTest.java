@@ -1,0 +1,98 @@
+package dev.dynamo4j.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.DiscoveryEvent;
+import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.discovery.DiscoveryQuery;
+import dev.dynamo4j.discovery.DiscoveryWatch;
+import dev.dynamo4j.testkit.DiscoveryConformance;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The discovery conformance suite on the Kubernetes backend, every client a pod of its own that
+ * its EndpointSlice lists as ready, against fabric8's mock API server; and what is Kubernetes'
+ * own: readiness decides.
+ */
+class KubernetesDiscoveryConformanceTest extends DiscoveryConformance {
+  MockApiServer api; // one per test: fabric8's mock can stall when watches close under load
+  static final AtomicInteger PODS = new AtomicInteger();
+  static final String NS = "dynamo";
+
+  @org.junit.jupiter.api.BeforeEach
+  void start() {
+    api = new MockApiServer();
+  }
+
+  @org.junit.jupiter.api.AfterEach
+  void stop() {
+    shutdownClients(); // before the server goes
+    api.close();
+  }
+
+  @Override
+  protected Discovery newDiscovery() {
+    return api.discovery(NS, "worker-" + PODS.incrementAndGet());
+  }
+
+  @Test
+  void aWorkerThatIsNotReadyIsNotListedAndLeavesWatchesAtOnce() throws Exception {
+    String pod = "flaky-" + PODS.incrementAndGet();
+    Discovery worker = api.discovery(NS, pod);
+    Discovery watcher = client();
+    try (DiscoveryWatch w = watcher.listAndWatch(new DiscoveryQuery.ComponentEndpoints(ns, "c"))) {
+      DiscoveryInstance inst = worker.register(endpoint(ns, "c", "e"));
+      assertThat(next(w)).isEqualTo(new DiscoveryEvent.Added(inst));
+      api.slice(NS, pod, "uid-" + pod, false);
+      assertThat(next(w)).isEqualTo(new DiscoveryEvent.Removed(inst.id()));
+      assertThat(watcher.list(new DiscoveryQuery.ComponentEndpoints(ns, "c"))).isEmpty();
+      api.slice(NS, pod, "uid-" + pod, true);
+      assertThat(next(w)).isEqualTo(new DiscoveryEvent.Added(inst));
+    } finally {
+      worker.shutdown();
+    }
+  }
+
+  @Test
+  void theResourceHoldsDynamosSpecDataAndAnOwnerReferenceToThePod() {
+    String pod = "shape-" + PODS.incrementAndGet();
+    Discovery worker = api.discovery(NS, pod);
+    try {
+      worker.register(endpoint(ns, "c", "generate"));
+      var r = api.client.genericKubernetesResources(MockApiServer.CRD).inNamespace(NS).withName(pod).get();
+      assertThat(r.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+        assertThat(o.getKind()).isEqualTo("Pod");
+        assertThat(o.getName()).isEqualTo(pod);
+        assertThat(o.getUid()).isEqualTo("uid-" + pod);
+      });
+      @SuppressWarnings("unchecked")
+      var data = (java.util.Map<String, Object>) ((java.util.Map<String, Object>) r.getAdditionalProperties().get("spec")).get("data");
+      assertThat(data).containsOnlyKeys("endpoints", "model_cards", "event_channels", "event_sources");
+      java.util.Set<String> keys = new java.util.HashSet<>();
+      ((java.util.Map<?, ?>) data.get("endpoints")).keySet().forEach(k -> keys.add((String) k));
+      assertThat(keys).containsExactly(ns + "/c/generate/" + Long.toHexString(worker.instanceId()));
+    } finally {
+      worker.shutdown();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> client().list(new DiscoveryQuery.ComponentEndpoints(ns, "c")).isEmpty());
+  }
+
+  @Test
+  void aWriteTheApiServerFailsLeavesNothingBehind() {
+    Discovery worker = client();
+    DiscoveryInstance first = worker.register(endpoint(ns, "c", "one"));
+    api.failApplies = true;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> worker.register(endpoint(ns, "c", "two")))
+        .isInstanceOfSatisfying(dev.dynamo4j.error.DynamoException.class, e -> assertThat(e.type()).isEqualTo(dev.dynamo4j.error.ErrorType.Unavailable))
+        .hasMessageContaining("HTTP 500: etcdserver: request timed out");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> worker.unregister(first)).hasMessageContaining("HTTP 500");
+    api.failApplies = false;
+    DiscoveryInstance third = worker.register(endpoint(ns, "c", "three"));
+    // "two" was rolled back and "first" is still there: the next write carries exactly what succeeded
+    assertThat(worker.list(new DiscoveryQuery.ComponentEndpoints(ns, "c"))).containsExactlyInAnyOrder(first, third);
+  }
+}
