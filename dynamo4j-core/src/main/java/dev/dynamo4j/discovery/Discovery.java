@@ -33,6 +33,14 @@ public interface Discovery extends AutoCloseable {
    */
   default void addConnectionListener(dev.dynamo4j.kv.ConnectionListener listener) {}
 
+  /**
+   * This process's discovery metadata as JSON, for the status server's {@code GET /metadata}
+   * (Dynamo serves it on Kubernetes, the one backend that keeps one); empty elsewhere.
+   */
+  default java.util.Optional<byte[]> metadata() {
+    return java.util.Optional.empty();
+  }
+
   /** Figures of the store under this client, as {@link dev.dynamo4j.kv.KeyValueStore#gauges()}. None by default. */
   default java.util.Map<String, Long> gauges() {
     return java.util.Map.of();

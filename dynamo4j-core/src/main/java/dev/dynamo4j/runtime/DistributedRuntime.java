@@ -363,6 +363,14 @@ public final class DistributedRuntime implements AutoCloseable {
       statusServer = dev.dynamo4j.status.SystemStatusServer.start(config.systemHost(), config.systemPort(), health, metrics, config.systemStatus());
       byte[] page = dev.dynamo4j.status.SystemStatusServer.resource("status.html");
       statusServer.addRoute("/", ex -> dev.dynamo4j.status.SystemStatusServer.send(ex, 200, "text/html; charset=utf-8", page));
+      statusServer.addRoute("/metadata", ex -> {
+        java.util.Optional<byte[]> md = discovery.metadata();
+        if (md.isPresent()) {
+          dev.dynamo4j.status.SystemStatusServer.send(ex, 200, "application/json", md.get());
+        } else {
+          dev.dynamo4j.status.SystemStatusServer.send(ex, 404, "text/plain; charset=utf-8", "Discovery metadata not available".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+      });
       statusServer.addRoute("/status.json", ex -> {
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         dev.dynamo4j.status.SystemStatusServer.send(ex, 200, "application/json", StatusReport.json(this));

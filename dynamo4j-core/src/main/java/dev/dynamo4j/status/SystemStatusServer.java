@@ -120,7 +120,7 @@ public final class SystemStatusServer implements AutoCloseable {
         ByteArrayOutputStream body = new ByteArrayOutputStream(8192);
         String type = metrics.scrape(ex.getRequestHeaders().getFirst("Accept"), body);
         send(ex, 200, type, body.toByteArray());
-      } else if (path.equals("/metadata")) {
+      } else if (path.equals("/metadata") && !extraRoutes.containsKey(path)) {
         send(ex, 404, "text/plain; charset=utf-8", "Discovery metadata not available".getBytes(StandardCharsets.UTF_8));
       } else {
         extraRoutes.get(path).handle(ex);

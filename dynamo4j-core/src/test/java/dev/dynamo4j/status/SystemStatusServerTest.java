@@ -113,6 +113,23 @@ class SystemStatusServerTest {
   }
 
   @Test
+  void metadataIsServedWhenTheDiscoveryBackendKeepsSome() throws Exception {
+    dev.dynamo4j.discovery.Discovery mem = new dev.dynamo4j.discovery.MemoryDiscoveryProvider().create(RuntimeConfig.builder().build());
+    byte[] md = "{\"endpoints\":{},\"model_cards\":{},\"event_channels\":{},\"event_sources\":{}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    dev.dynamo4j.discovery.Discovery withMetadata = (dev.dynamo4j.discovery.Discovery) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {dev.dynamo4j.discovery.Discovery.class}, (proxy, method, args) ->
+            method.getName().equals("metadata") ? java.util.Optional.of(md) : method.invoke(mem, args));
+    rt = DistributedRuntime.builder()
+        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).systemHost("127.0.0.1").systemPort(0).build())
+        .discovery(withMetadata)
+        .build();
+    HttpResponse<String> metadata = get("/metadata", null);
+    assertThat(metadata.statusCode()).isEqualTo(200);
+    assertThat(metadata.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(metadata.body()).isEqualTo(new String(md, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
   void otherRoutesAnswerAsDynamosDo() throws Exception {
     runtime(SystemStatusOptions.DEFAULTS);
     HttpResponse<String> metadata = get("/metadata", null);

@@ -141,6 +141,17 @@ public final class KubernetesDiscovery implements Discovery {
     view.awaitOwnWrites(OWN_WRITE_WAIT);
   }
 
+  /** This worker's {@code spec.data}, as Dynamo serves it on {@code GET /metadata}. */
+  @Override
+  public java.util.Optional<byte[]> metadata() {
+    writeLock.lock();
+    try {
+      return java.util.Optional.of(mine.toJson().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
   @Override
   public List<DiscoveryInstance> list(DiscoveryQuery query) {
     view.lock.lock();

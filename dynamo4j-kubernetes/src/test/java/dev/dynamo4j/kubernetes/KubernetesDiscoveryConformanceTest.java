@@ -72,6 +72,8 @@ class KubernetesDiscoveryConformanceTest extends DiscoveryConformance {
       @SuppressWarnings("unchecked")
       var data = (java.util.Map<String, Object>) ((java.util.Map<String, Object>) r.getAdditionalProperties().get("spec")).get("data");
       assertThat(data).containsOnlyKeys("endpoints", "model_cards", "event_channels", "event_sources");
+      assertThat(new String(worker.metadata().orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo(dev.dynamo4j.wire.Json.MAPPER.valueToTree(data).toString()); // GET /metadata serves what the resource holds
       java.util.Set<String> keys = new java.util.HashSet<>();
       ((java.util.Map<?, ?>) data.get("endpoints")).keySet().forEach(k -> keys.add((String) k));
       assertThat(keys).containsExactly(ns + "/c/generate/" + Long.toHexString(worker.instanceId()));
