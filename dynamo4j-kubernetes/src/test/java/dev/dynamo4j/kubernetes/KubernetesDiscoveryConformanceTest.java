@@ -97,4 +97,44 @@ class KubernetesDiscoveryConformanceTest extends DiscoveryConformance {
     // "two" was rolled back and "first" is still there: the next write carries exactly what succeeded
     assertThat(worker.list(new DiscoveryQuery.ComponentEndpoints(ns, "c"))).containsExactlyInAnyOrder(first, third);
   }
+
+  /** A Pod with Dynamo's labels whose containers have the given readiness (container mode reads these). */
+  void pod(String name, String uid, java.util.Map<String, Boolean> containers) {
+    var statuses = containers.entrySet().stream().map(e -> new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+        .withName(e.getKey()).withReady(e.getValue()).build()).toList();
+    var p = new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata().withName(name).withNamespace(NS).withUid(uid).withLabels(KubeView.LABELS).endMetadata()
+        .withNewStatus().withContainerStatuses(statuses).endStatus().build();
+    api.client.pods().inNamespace(NS).resource(p).createOr(e -> e.update());
+  }
+
+  KubernetesDiscovery containerDiscovery(String pod, String container) {
+    KubeIdentity id = KubeIdentity.of(pod, "uid-" + pod, NS, KubeIdentity.Mode.CONTAINER, container);
+    return new KubernetesDiscovery(api.client, false, id,
+        new MetadataWriter(api.client.getHttpClient(), api.client.getMasterUrl().toString(), id, Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void containerModeJoinsEachReadyContainerWithItsOwnResource() throws Exception {
+    String pod = "multi-" + PODS.incrementAndGet();
+    pod(pod, "uid-" + pod, java.util.Map.of("engine-0", true, "engine-1", false));
+    KubernetesDiscovery e0 = containerDiscovery(pod, "engine-0");
+    KubernetesDiscovery e1 = containerDiscovery(pod, "engine-1");
+    try {
+      assertThat(e0.instanceId()).isNotEqualTo(e1.instanceId());
+      DiscoveryInstance a = e0.register(endpoint(ns, "c", "gen"));
+      DiscoveryInstance b = e1.register(endpoint(ns, "c", "gen"));
+      try (DiscoveryWatch w = e0.listAndWatch(new DiscoveryQuery.Endpoint(ns, "c", "gen"))) {
+        assertThat(next(w)).isEqualTo(new DiscoveryEvent.Added(a)); // engine-1 is not ready
+        pod(pod, "uid-" + pod, java.util.Map.of("engine-0", true, "engine-1", true));
+        assertThat(next(w)).isEqualTo(new DiscoveryEvent.Added(b));
+        pod(pod, "uid-" + pod, java.util.Map.of("engine-0", false, "engine-1", true));
+        assertThat(next(w)).isEqualTo(new DiscoveryEvent.Removed(a.id()));
+      }
+      assertThat(api.client.genericKubernetesResources(MockApiServer.CRD).inNamespace(NS).withName(pod + "-engine-0").get()).isNotNull();
+    } finally {
+      e0.shutdown();
+      e1.shutdown();
+    }
+  }
 }
