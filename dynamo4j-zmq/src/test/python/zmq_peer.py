@@ -7,6 +7,9 @@
       correctly framed events (sequence 0, 1, ...; payload = msgpack string <text>) every 50 ms
       until stdin closes. The envelope is built here by hand, independently of dynamo4j's encoder
       (integers always as uint64, which decoders must accept).
+  zmq_peer.py dealer <endpoint> <request_id> <payload text>
+      DEALER-connects to a dynamo4j ZMQ request plane ROUTER, sends the prototype's two frames
+      [request_id][payload], prints one JSON line with the answer's frames.
 """
 import json
 import struct
@@ -36,6 +39,17 @@ def sub(endpoint, topic):
         "frame_total": len(frame),
     }
     print(json.dumps(out), flush=True)
+
+
+def dealer(endpoint, request_id, payload):
+    ctx = zmq.Context()
+    s = ctx.socket(zmq.DEALER)
+    s.setsockopt(zmq.RCVTIMEO, 20000)
+    s.setsockopt(zmq.LINGER, 0)
+    s.connect(endpoint)
+    s.send_multipart([request_id.encode(), payload.encode()])
+    parts = s.recv_multipart()
+    print(json.dumps({"parts": len(parts), "request_id": parts[0].decode(), "ack": parts[1].decode() if len(parts) > 1 else None}), flush=True)
 
 
 def fixstr(text):
@@ -76,5 +90,7 @@ def pub(topic, pid, text):
 if __name__ == "__main__":
     if sys.argv[1] == "sub":
         sub(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "dealer":
+        dealer(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         pub(sys.argv[2], int(sys.argv[3]), sys.argv[4])

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 final class RuntimeOptions {
   @Mixin DiscoveryOptions discovery;
 
-  @Option(names = "--request-plane", paramLabel = "tcp|nats", description = "Request plane; overrides DYN_REQUEST_PLANE (default tcp).")
+  @Option(names = "--request-plane", paramLabel = "tcp|nats|zmq", description = "Request plane: tcp, nats, or zmq (ours: DEALER/ROUTER); overrides DYN_REQUEST_PLANE (default tcp).")
   String requestPlane;
 
   @Option(names = "--event-plane", paramLabel = "zmq|nats", description = "Event plane; overrides DYN_EVENT_PLANE (default zmq).")

@@ -28,6 +28,17 @@ class ServeCallCliTest {
   }
 
   @Test
+  void serveAndCallOnTheZmqRequestPlane() throws Exception {
+    try (ChildJvm worker = ChildJvm.start(Main.class, "serve", "cli/zmq/generate", "--request-plane", "zmq", "--file-kv", root.toString(), "--delay-ms", "1", "--tokens", "3")) {
+      String line = worker.awaitLine("serving ", Duration.ofSeconds(60));
+      assertThat(line).contains("cli/zmq/generate", "zmq tcp://127.0.0.1:");
+      CliTest.Result text = CliTest.run("call", "cli/zmq/generate", "\"one two three\"", "--request-plane", "zmq", "--file-kv", root.toString());
+      assertThat(text.code()).isZero();
+      assertThat(text.out().strip()).isEqualTo("one two three");
+    }
+  }
+
+  @Test
   void callWithoutWorkersOrWithBadJsonFailsClearly() {
     assertThat(CliTest.run("call", "cli/none/here", "\"x\"", "--wait", "0", "--file-kv", root.toString()).code()).isEqualTo(1);
     assertThat(CliTest.run("call", "cli/none/here", "not json", "--file-kv", root.toString()).code()).isEqualTo(2);

@@ -38,18 +38,21 @@ public final class RuntimeConfig {
   public enum RequestPlaneMode {
     TCP,
     NATS,
+    /** dynamo4j's ZMQ DEALER/ROUTER plane (Dynamo has only an unused prototype of it). */
+    ZMQ,
     IN_PROCESS;
 
     /**
-     * Parses {@code nats} / {@code tcp}, case-insensitively.
+     * Parses {@code nats} / {@code tcp} / {@code zmq} (ours), case-insensitively.
      *
-     * @throws DynamoException {@code Invalid request plane mode: '<s>'. Valid options are: 'nats', 'tcp'}
+     * @throws DynamoException {@code Invalid request plane mode: '<s>'. Valid options are: 'nats', 'tcp', 'zmq'}
      */
     public static RequestPlaneMode parse(String s) {
       return switch (s.trim().toLowerCase(Locale.ROOT)) {
         case "tcp" -> TCP;
         case "nats" -> NATS;
-        default -> throw invalid("Invalid request plane mode: '" + s + "'. Valid options are: 'nats', 'tcp'");
+        case "zmq" -> ZMQ;
+        default -> throw invalid("Invalid request plane mode: '" + s + "'. Valid options are: 'nats', 'tcp', 'zmq'");
       };
     }
   }

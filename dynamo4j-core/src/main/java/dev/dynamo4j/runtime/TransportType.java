@@ -38,6 +38,18 @@ public sealed interface TransportType {
     }
   }
 
+  /**
+   * dynamo4j's ZMQ request plane ({@code DYN_REQUEST_PLANE=zmq}): the endpoint's ROUTER, {@code
+   * {"zmq":"tcp://host:port"}}. Dynamo has no such variant: its discovery logs a record it cannot
+   * parse and skips it (checked in its {@code discovery/kv_store.rs}), so a Dynamo caller just
+   * does not see ZMQ workers.
+   */
+  record Zmq(String address) implements TransportType {
+    public String tag() {
+      return "zmq";
+    }
+  }
+
   record InProcess(String address) implements TransportType {
     public String tag() {
       return "in_process";
@@ -67,6 +79,7 @@ public sealed interface TransportType {
       case "nats_tcp" -> new NatsTcp(a);
       case "http" -> new Http(a);
       case "in_process" -> new InProcess(a);
+      case "zmq" -> new Zmq(a);
       default -> new Other(e.getKey(), a);
     };
   }

@@ -50,7 +50,7 @@ class EndpointIdAndConfigTest {
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_EVENT_PLANE_CODEC", "xml")).build())
         .hasMessage("Invalid DYN_EVENT_PLANE_CODEC value 'xml'. Valid values: 'json', 'msgpack'");
     assertThatThrownBy(() -> RuntimeConfig.builder().requestPlane("http"))
-        .hasMessage("Invalid request plane mode: 'http'. Valid options are: 'nats', 'tcp'");
+        .hasMessage("Invalid request plane mode: 'http'. Valid options are: 'nats', 'tcp', 'zmq'");
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_RESPONSE_STREAM_PORT", "65536")).build())
         .hasMessage("invalid DYN_TCP_RESPONSE_STREAM_PORT: '65536' is not a valid port number");
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_RESPONSE_PLANE", "carrier-pigeon")).build())

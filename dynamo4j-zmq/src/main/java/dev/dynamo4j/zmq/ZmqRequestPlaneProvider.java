@@ -1,0 +1,18 @@
+package dev.dynamo4j.zmq;
+
+import dev.dynamo4j.network.RequestPlane;
+import dev.dynamo4j.network.RequestPlaneProvider;
+import dev.dynamo4j.runtime.RuntimeConfig;
+
+/** {@code DYN_REQUEST_PLANE=zmq} (ours): see {@link ZmqRequestPlane}. */
+public final class ZmqRequestPlaneProvider implements RequestPlaneProvider {
+  @Override
+  public RuntimeConfig.RequestPlaneMode mode() {
+    return RuntimeConfig.RequestPlaneMode.ZMQ;
+  }
+
+  @Override
+  public RequestPlane create(RuntimeConfig config) {
+    return new ZmqRequestPlane(config);
+  }
+}
