@@ -14,6 +14,7 @@ public final class BenchServer {
     String address = switch (args[0]) {
       case "raw" -> RawSocketPeer.serve();
       case "netty" -> NettyPeer.serve();
+      case "jeromq" -> JeromqPeer.serve();
       case "grpc" -> GrpcPeer.serve();
       case "dynamo4j" -> Dynamo4jPeer.serve(Path.of(args[1]), args[2]);
       default -> throw new IllegalArgumentException("unknown server kind " + args[0]);

@@ -46,7 +46,12 @@ final class Dynamo4jPeer implements Peer {
   }
 
   static RuntimeConfig config(Path kvRoot, boolean mux, boolean tls) {
+    return config(kvRoot, mux, tls, false);
+  }
+
+  static RuntimeConfig config(Path kvRoot, boolean mux, boolean tls, boolean zmq) {
     RuntimeConfig.Builder b = RuntimeConfig.builder(System.getenv());
+    b.requestPlane(zmq ? RuntimeConfig.RequestPlaneMode.ZMQ : RuntimeConfig.RequestPlaneMode.TCP);
     if (tls) {
       try {
         Path[] ck = certificate(kvRoot);
@@ -59,7 +64,6 @@ final class Dynamo4jPeer implements Peer {
     ResponseStreamOptions fromEnv = b.build().responseStreams(); // DYN_TCP_RESPONSE_STREAM_WINDOW_BYTES etc. still apply
     return b.discoveryBackend("file")
         .fileKvRoot(kvRoot)
-        .requestPlane(RuntimeConfig.RequestPlaneMode.TCP)
         .tcpPoolSize(1)
         .responseStreams(fromEnv.withMux(mux).withMuxConnections(1, fromEnv.streamWindowBytes()))
         .build();
@@ -73,7 +77,7 @@ final class Dynamo4jPeer implements Peer {
    */
   static String serve(Path kvRoot, String mode) {
     boolean mux = !"legacy".equals(mode);
-    DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mux, "mux-tls".equals(mode))).build().installShutdownHook();
+    DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mux, "mux-tls".equals(mode), "zmq".equals(mode))).build().installShutdownHook();
     var echo = rt.endpoint("bench/cmp/echo");
     if ("direct".equals(mode)) {
       echo.direct();
@@ -101,8 +105,12 @@ final class Dynamo4jPeer implements Peer {
   }
 
   Dynamo4jPeer(String name, Path kvRoot, boolean mux, boolean tls) throws InterruptedException {
+    this(name, kvRoot, mux, tls, false);
+  }
+
+  Dynamo4jPeer(String name, Path kvRoot, boolean mux, boolean tls, boolean zmq) throws InterruptedException {
     this.name = name;
-    this.rt = DistributedRuntime.builder().config(config(kvRoot, mux, tls)).build();
+    this.rt = DistributedRuntime.builder().config(config(kvRoot, mux, tls, zmq)).build();
     this.echo = rt.endpoint("bench/cmp/echo").client(byte[].class);
     this.stream = rt.endpoint("bench/cmp/stream").client(byte[].class);
     echo.waitForInstances(Duration.ofSeconds(30));

@@ -47,9 +47,20 @@ import picocli.CommandLine.Option;
       "DYNAMO4J_BENCH_SERVER_OPTS adds JVM options to the server JVMs (e.g. JFR)."
     })
 final class RequestPlaneCompare implements Callable<Integer> {
-  static final List<String> ALL_SIDES = List.of("dynamo4j-mux", "dynamo4j-mux-tls", "dynamo4j-direct", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java");
+  static final List<String> ALL_SIDES = List.of("dynamo4j-mux", "dynamo4j-mux-tls", "dynamo4j-direct", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java",
+      "dynamo4j-zmq", "jeromq");
+  /** The sides of {@code --plane zmq}: the ZMQ request plane, raw JeroMQ DEALER/ROUTER, and the TCP plane for reference. */
+  static final List<String> ZMQ_SIDES = List.of("dynamo4j-zmq", "jeromq", "dynamo4j-mux");
 
-  @Option(names = "--sides", split = ",", description = "Sides to run (default: ${DEFAULT-VALUE}).", defaultValue = "dynamo4j-mux,dynamo4j-mux-tls,dynamo4j-direct,dynamo4j-legacy,raw-socket,netty,grpc-java")
+  @Option(names = "--plane", description = "Which sides run when --sides is not given: tcp (default: dynamo4j-mux,dynamo4j-mux-tls,dynamo4j-direct,"
+      + "dynamo4j-legacy,raw-socket,netty,grpc-java) or zmq (dynamo4j-zmq,jeromq,dynamo4j-mux: the ZMQ request plane next to raw JeroMQ "
+      + "DEALER/ROUTER, and TCP for reference).", defaultValue = "tcp")
+  String plane;
+
+  static final List<String> TCP_SIDES = List.of("dynamo4j-mux", "dynamo4j-mux-tls", "dynamo4j-direct", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java");
+
+  @Option(names = "--sides", split = ",", description = "Sides to run (default: those of --plane). Known: dynamo4j-mux, dynamo4j-mux-tls, "
+      + "dynamo4j-direct, dynamo4j-legacy, raw-socket, netty, grpc-java, dynamo4j-zmq, jeromq.")
   List<String> sides;
 
   @Option(names = "--sizes", split = ",", description = "Payload sizes in bytes (default: ${DEFAULT-VALUE}).", defaultValue = "64,4096")
@@ -89,6 +100,13 @@ final class RequestPlaneCompare implements Callable<Integer> {
         || sizes.isEmpty() || sizes.stream().anyMatch(s -> s < 1) || streams.stream().anyMatch(s -> s < 1)) {
       err.println("dynamo4j bench request-plane: --duration-ms >= 10, --warmup-ms >= 0, --jit-seconds >= 0, sizes, streams, --concurrency and --items >= 1");
       return 2;
+    }
+    if (!plane.equals("tcp") && !plane.equals("zmq")) {
+      err.println("dynamo4j bench request-plane: --plane must be tcp or zmq, got '" + plane + "'");
+      return 2;
+    }
+    if (sides == null || sides.isEmpty()) {
+      sides = plane.equals("zmq") ? ZMQ_SIDES : TCP_SIDES;
     }
     for (String s : sides) {
       if (!ALL_SIDES.contains(s)) {
@@ -130,6 +148,8 @@ final class RequestPlaneCompare implements Callable<Integer> {
   private ServerJvm startServer(String side, Path tmp) throws Exception {
     return switch (side) {
       case "dynamo4j-mux" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-mux").toString(), "mux"), tmp);
+      case "dynamo4j-zmq" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-zmq").toString(), "zmq"), tmp);
+      case "jeromq" -> ServerJvm.start(side, List.of("jeromq"), tmp);
       case "dynamo4j-mux-tls" -> {
         Dynamo4jPeer.certificate(tmp.resolve("kv-mux-tls")); // made here, once, before either side reads it
         yield ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-mux-tls").toString(), "mux-tls"), tmp);
@@ -146,6 +166,8 @@ final class RequestPlaneCompare implements Callable<Integer> {
   private static Peer connect(String side, String address, Path tmp) throws Exception {
     return switch (side) {
       case "dynamo4j-mux" -> new Dynamo4jPeer(side, tmp.resolve("kv-mux"), true);
+      case "dynamo4j-zmq" -> new Dynamo4jPeer(side, tmp.resolve("kv-zmq"), true, false, true);
+      case "jeromq" -> new JeromqPeer(address);
       case "dynamo4j-mux-tls" -> new Dynamo4jPeer(side, tmp.resolve("kv-mux-tls"), true, true);
       case "dynamo4j-direct" -> new Dynamo4jPeer(side, tmp.resolve("kv-direct"), true);
       case "dynamo4j-legacy" -> new Dynamo4jPeer(side, tmp.resolve("kv-legacy"), false);
@@ -298,7 +320,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
 
   static final String[][] RATIOS = {
     {"dynamo4j-mux", "grpc-java"}, {"dynamo4j-mux", "netty"}, {"dynamo4j-direct", "grpc-java"}, {"dynamo4j-direct", "netty"},
-    {"dynamo4j-mux", "raw-socket"}, {"dynamo4j-legacy", "grpc-java"}, {"dynamo4j-mux-tls", "dynamo4j-mux"}
+    {"dynamo4j-mux", "raw-socket"}, {"dynamo4j-legacy", "grpc-java"}, {"dynamo4j-mux-tls", "dynamo4j-mux"}, {"dynamo4j-zmq", "jeromq"}
   };
 
   private void printTable(PrintStream out, List<Row> rows) {
@@ -333,6 +355,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
     return switch (side) {
       case "dynamo4j-mux" -> "mux";
       case "dynamo4j-mux-tls" -> "tls";
+      case "dynamo4j-zmq" -> "zmq";
       case "dynamo4j-direct" -> "direct";
       case "dynamo4j-legacy" -> "legacy";
       case "raw-socket" -> "raw";

@@ -28,7 +28,7 @@ class RequestPlaneCompareTest {
     assertThat(r.get("rows")).hasSize(2 * 6);
     assertThat(r.get("sides").toString()).contains("dynamo4j-mux-tls");
     for (JsonNode row : r.get("rows")) {
-      for (String side : RequestPlaneCompare.ALL_SIDES) {
+      for (String side : RequestPlaneCompare.TCP_SIDES) {
         assertThat(row.get("values").get(side).asDouble()).as(row.get("metric") + " of " + side).isPositive();
       }
       assertThat(row.get("ratios").get("dynamo4j-mux/grpc-java").asDouble()).isPositive();
@@ -37,6 +37,22 @@ class RequestPlaneCompareTest {
     String page = Files.readString(html);
     assertThat(page).startsWith("<!DOCTYPE html>").contains("<svg", "unary_p50_us", "stream_x4_items_per_s", "grpc-java", "dynamo4j-legacy");
     assertThat(page.split("<svg", -1)).hasSize(2 * 6 + 1);
+  }
+
+  @Test
+  void theZmqPlaneRunsNextToRawJeromq() throws Exception {
+    Path json = dir.resolve("zmq.json");
+    int code = new CommandLine(new BenchMain()).execute("request-plane", "--plane", "zmq", "--jit-seconds", "0", "--warmup-ms", "50", "--duration-ms", "200",
+        "--items", "50", "--concurrency", "8", "--streams", "1", "--sizes", "64", "--output", json.toString(), "--html", dir.resolve("zmq.html").toString());
+    assertThat(code).isZero();
+    JsonNode r = Json.MAPPER.readTree(Files.readAllBytes(json));
+    assertThat(r.get("errors").size()).isZero();
+    for (JsonNode row : r.get("rows")) {
+      for (String side : RequestPlaneCompare.ZMQ_SIDES) {
+        assertThat(row.get("values").get(side).asDouble()).as(row.get("metric") + " of " + side).isPositive();
+      }
+      assertThat(row.get("ratios").get("dynamo4j-zmq/jeromq").asDouble()).isPositive();
+    }
   }
 
   @Test
