@@ -88,7 +88,8 @@ final class BenchCommand implements Runnable {
         return 2;
       }
       if (!plane.equalsIgnoreCase("tcp") && !plane.equalsIgnoreCase("nats")) {
-        System.err.println("dynamo4j bench request-plane: --plane must be tcp or nats, got '" + plane + "'");
+        System.err.println("dynamo4j bench request-plane: --plane must be tcp or nats here, got '" + plane + "'"
+            + (plane.equalsIgnoreCase("zmq") ? " (the ZMQ plane is in the side-by-side bench: ./dynamo4j bench request-plane --plane zmq)" : ""));
         return 2;
       }
       boolean nats = plane.equalsIgnoreCase("nats");

@@ -224,6 +224,14 @@ public final class ZmqRequestPlane implements RequestPlane {
         for (Runnable r : everyTurn) {
           runSafely(r);
         }
+        // ZMQ's poll signal is edge-triggered and a send on the same socket can consume it: a
+        // message that arrived meanwhile would wait for the next timeout. Ask each socket.
+        for (ZMQ.Socket s : readers.keySet()) {
+          if ((s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+            nextWakeMs = 0;
+            break;
+          }
+        }
       }
       for (ZMQ.Socket s : readers.keySet()) {
         s.close();

@@ -66,12 +66,18 @@ class ZmqRequestTransportTest extends RequestTransportConformance {
     ServedEndpoint s = serveEcho("raw");
     try (ZContext ctx = new ZContext()) {
       ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
+      // JeroMQ may drop what a DEALER sends before its connection is up: wait for the handshake,
+      // as the plane does (socket monitor), then still retry a lost first request
+      dealer.monitor("inproc://raw-dealer-monitor", ZMQ.EVENT_HANDSHAKE_PROTOCOL);
+      ZMQ.Socket monitor = ctx.createSocket(SocketType.PAIR);
+      monitor.connect("inproc://raw-dealer-monitor");
+      monitor.setReceiveTimeOut(20_000);
       dealer.connect(s.instance().transport().address());
-      // JeroMQ may drop what a DEALER sends before its connection is up (the plane waits for the
-      // handshake; a raw peer retries, as ZMQ's "lazy pirate" client does)
-      dealer.setReceiveTimeOut(500);
+      ZMQ.Event handshake = ZMQ.Event.recv(monitor);
+      assertThat(handshake).as("the raw DEALER's handshake within 20 s").isNotNull();
+      dealer.setReceiveTimeOut(2000);
       byte[][] ack = null;
-      for (int attempt = 0; attempt < 20 && ack == null; attempt++) {
+      for (int attempt = 0; attempt < 10 && ack == null; attempt++) {
         // the prototype's layout, with an envelope the worker cannot decode: admitted (the ACK is empty), the engine's stream fails later
         ack = exchange(dealer, "req-1".getBytes(StandardCharsets.UTF_8), "not an envelope".getBytes(StandardCharsets.UTF_8));
       }
