@@ -1,11 +1,7 @@
 package dev.dynamo4j.discovery;
 
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.RuntimeConfig;
-import java.util.Comparator;
 import java.util.List;
-import java.util.ServiceLoader;
 
 /** Finds the {@link DiscoveryProvider} for a backend name. */
 public final class Discoveries {
@@ -14,29 +10,15 @@ public final class Discoveries {
   /**
    * Connects to the backend {@code config.discoveryBackend()} names.
    *
-   * @throws DynamoException {@code Unavailable} when no module on the class path provides it
+   * @throws dev.dynamo4j.error.DynamoException {@code Unavailable} when no module on the class path provides it
    */
   public static Discovery create(RuntimeConfig config) {
-    String name = config.discoveryBackend();
-    return ServiceLoader.load(DiscoveryProvider.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals(name) && p.isAvailable())
-        .max(Comparator.comparingInt(DiscoveryProvider::priority))
-        .orElseThrow(() -> new DynamoException(
-            ErrorType.Unavailable,
-            "discovery backend '" + name + "' is not available: put the dynamo4j module that provides it on the class path (have "
-                + available() + ")"))
-        .create(config);
+    return dev.dynamo4j.runtime.Providers.select(DiscoveryProvider.class, "discovery backend", config.discoveryBackend(),
+        DiscoveryProvider::name, DiscoveryProvider::isAvailable, DiscoveryProvider::priority).create(config);
   }
 
   /** The backend names available on the class path. */
   public static List<String> available() {
-    return ServiceLoader.load(DiscoveryProvider.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(DiscoveryProvider::isAvailable)
-        .map(DiscoveryProvider::name)
-        .sorted()
-        .distinct()
-        .toList();
+    return dev.dynamo4j.runtime.Providers.available(DiscoveryProvider.class, DiscoveryProvider::name, DiscoveryProvider::isAvailable);
   }
 }

@@ -7,7 +7,6 @@ import dev.dynamo4j.network.RequestPlane;
 import dev.dynamo4j.network.RequestPlaneProvider;
 import dev.dynamo4j.network.ResponsePlanes;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.ServiceLoader;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * left; (3) clients, transports and discovery are closed (records still owned are removed).
  * {@link #installShutdownHook()} runs the same on SIGINT/SIGTERM.
  *
- * <p>Backends are found with {@link ServiceLoader}: a {@link DiscoveryProvider} named by {@code
+ * <p>Backends are found with {@link java.util.ServiceLoader}: a {@link DiscoveryProvider} named by {@code
  * DYN_DISCOVERY_BACKEND} and a {@link RequestPlaneProvider} for {@code DYN_REQUEST_PLANE}. A
  * missing module is a clear {@link DynamoException} naming it.
  */
@@ -196,13 +195,8 @@ public final class DistributedRuntime implements AutoCloseable {
         if (t == null) {
           ensureOpen();
           RuntimeConfig.EventPlaneMode mode = config.eventPlane();
-          t = ServiceLoader.load(dev.dynamo4j.events.EventTransportProvider.class).stream()
-              .map(ServiceLoader.Provider::get)
-              .filter(p -> p.mode() == mode && p.isAvailable())
-              .max(Comparator.comparingInt(dev.dynamo4j.events.EventTransportProvider::priority))
-              .orElseThrow(() -> new DynamoException(
-                  ErrorType.Unavailable,
-                  "event plane '" + mode.name().toLowerCase(java.util.Locale.ROOT) + "' is not available: put the dynamo4j module that provides it on the class path"))
+          t = Providers.select(dev.dynamo4j.events.EventTransportProvider.class, "event plane", modeName(mode),
+                  p -> modeName(p.mode()), dev.dynamo4j.events.EventTransportProvider::isAvailable, dev.dynamo4j.events.EventTransportProvider::priority)
               .create(config, discovery);
           eventTransport = t;
         }
@@ -498,17 +492,13 @@ public final class DistributedRuntime implements AutoCloseable {
     }
 
     private static RequestPlane loadRequestPlane(RuntimeConfig cfg) {
-      RuntimeConfig.RequestPlaneMode mode = cfg.requestPlane();
-      return ServiceLoader.load(RequestPlaneProvider.class).stream()
-          .map(ServiceLoader.Provider::get)
-          .filter(p -> p.mode() == mode && p.isAvailable())
-          .max(Comparator.comparingInt(RequestPlaneProvider::priority))
-          .orElseThrow(
-              () -> new DynamoException(
-                  ErrorType.Unavailable,
-                  "request plane '" + mode.name().toLowerCase(java.util.Locale.ROOT)
-                      + "' is not available: put the dynamo4j module that provides it on the class path"))
-          .create(cfg);
+      return Providers.select(RequestPlaneProvider.class, "request plane", modeName(cfg.requestPlane()),
+          p -> modeName(p.mode()), RequestPlaneProvider::isAvailable, RequestPlaneProvider::priority).create(cfg);
     }
+  }
+
+  /** A plane mode as written in DYN_ variables: {@code tcp}, {@code in_process}. */
+  static String modeName(Enum<?> mode) {
+    return mode.name().toLowerCase(java.util.Locale.ROOT);
   }
 }
