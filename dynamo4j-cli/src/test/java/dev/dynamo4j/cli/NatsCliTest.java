@@ -3,12 +3,11 @@ package dev.dynamo4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.testkit.ChildJvm;
-import dev.dynamo4j.testkit.NatsServer;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.dynamo4j.testkit.NatsServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The CLI on an all-NATS deployment against a real nats-server: discovery on JetStream KV,
@@ -16,17 +15,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class NatsCliTest {
-  static NatsServer server;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final NatsServerExtension server = new NatsServerExtension();
 
   @Test
   void serveAndCallOverNatsWithNatsDiscovery() throws Exception {

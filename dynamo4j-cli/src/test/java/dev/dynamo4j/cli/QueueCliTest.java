@@ -3,26 +3,15 @@ package dev.dynamo4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.cli.CliTest.Result;
-import dev.dynamo4j.testkit.NatsServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.dynamo4j.testkit.NatsServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code dynamo4j queue} against a real nats-server with JetStream. */
 @Timeout(60)
 class QueueCliTest {
-  static NatsServer server;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final NatsServerExtension server = new NatsServerExtension();
 
   @Test
   void publishStatusConsumeRoundTrip() {

@@ -11,31 +11,20 @@ import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventTransport;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.testkit.EventTransportConformance;
-import dev.dynamo4j.testkit.NatsServer;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.PayloadCodec;
 import io.nats.client.Connection;
 import io.nats.client.Message;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.dynamo4j.testkit.NatsServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The NATS event plane passes the shared suite against a real nats-server; the subject and record are Dynamo's. */
 class NatsEventTransportTest extends EventTransportConformance {
-  static NatsServer server;
+  @RegisterExtension static final NatsServerExtension server = new NatsServerExtension();
   final MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(1024);
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
 
   static Connection connect() {
     return NatsConnections.connect(NatsConfig.builder(Map.of()).servers(server.url()).build());

@@ -5,26 +5,15 @@ import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.testkit.DiscoveryConformance;
 import dev.dynamo4j.testkit.KeyValueStoreConformance;
-import dev.dynamo4j.testkit.NatsServer;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
+import dev.dynamo4j.testkit.NatsServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The JetStream KV store, and discovery on it, pass the shared suites against a real nats-server. */
 class NatsKvConformanceTest {
-  static NatsServer server;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final NatsServerExtension server = new NatsServerExtension();
 
   static NatsKeyValueStore newNatsStore() {
     NatsConfig cfg = NatsConfig.builder(Map.of()).servers(server.url()).build();

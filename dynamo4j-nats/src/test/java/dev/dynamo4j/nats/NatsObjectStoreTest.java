@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.testkit.ChildJvm;
-import dev.dynamo4j.testkit.NatsServer;
 import dev.dynamo4j.wire.Bincode;
 import io.nats.client.Connection;
 import java.io.ByteArrayInputStream;
@@ -27,11 +26,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import dev.dynamo4j.testkit.NatsServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The NATS object store against a real nats-server with JetStream (spec dynamo-transports §3.3, §3.6). */
 @Timeout(180)
 class NatsObjectStoreTest {
-  static NatsServer server;
+  @RegisterExtension static final NatsServerExtension server = new NatsServerExtension();
   static Connection nc;
   static NatsObjectStore store;
 
@@ -40,7 +41,6 @@ class NatsObjectStoreTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = NatsServer.start();
     nc = NatsConnections.connect(NatsConfig.builder(Map.of()).servers(server.url()).build());
     store = new NatsObjectStore(nc);
   }
@@ -48,7 +48,6 @@ class NatsObjectStoreTest {
   @AfterAll
   static void stop() throws Exception {
     nc.close();
-    server.close();
   }
 
   @Test

@@ -2,32 +2,21 @@ package dev.dynamo4j.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dynamo4j.testkit.NatsServer;
 import io.nats.client.Connection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.dynamo4j.testkit.NatsServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** JetStream work queues against a real nats-server, including the broadcast test of spec §3.6. */
 @Timeout(90)
 class NatsQueueTest {
-  static NatsServer server;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final NatsServerExtension server = new NatsServerExtension();
 
   static Connection connect() {
     return NatsConnections.connect(NatsConfig.builder(Map.of()).servers(server.url()).build());

@@ -13,28 +13,17 @@ import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import dev.dynamo4j.runtime.TransportType;
-import dev.dynamo4j.testkit.NatsServer;
 import dev.dynamo4j.testkit.RequestTransportConformance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.dynamo4j.testkit.NatsServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The NATS request plane (responses on the default TCP path: multiplexed between dynamo4j processes) passes the shared suite against a real nats-server. */
 class NatsRequestTransportTest extends RequestTransportConformance {
-  static NatsServer server;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final NatsServerExtension server = new NatsServerExtension();
 
   /** The response path under test: the default (multiplexed between dynamo4j processes). */
   protected ResponseStreamOptions responseStreams() {

@@ -10,7 +10,6 @@ import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.Version;
-import dev.dynamo4j.testkit.NatsServer;
 import dev.dynamo4j.wire.Json;
 import io.nats.client.Connection;
 import java.nio.charset.StandardCharsets;
@@ -19,25 +18,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.dynamo4j.testkit.NatsServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** NATS micro-service STATS/INFO/PING of components served on the NATS request plane (spec §3.4). */
 @Timeout(60)
 class NatsServiceStatsTest {
-  static NatsServer server;
-
-  @BeforeAll
-  static void startServer() throws Exception {
-    server = NatsServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() throws Exception {
-    server.close();
-  }
+  @RegisterExtension static final NatsServerExtension server = new NatsServerExtension();
 
   static Connection connect() {
     return NatsConnections.connect(NatsConfig.builder(Map.of()).servers(server.url()).build());

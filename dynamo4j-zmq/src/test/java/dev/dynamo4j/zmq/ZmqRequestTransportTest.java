@@ -68,6 +68,10 @@ class ZmqRequestTransportTest extends RequestTransportConformance {
       ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
       // JeroMQ may drop what a DEALER sends before its connection is up: wait for the handshake,
       // as the plane does (socket monitor), then still retry a lost first request
+      // and JeroMQ 0.6 sometimes stalls a fresh handshake until ZMQ_HANDSHAKE_IVL (30 s by
+      // default; DEPENDENCIES.md gotcha 11): a short interval makes it try again, as the plane's DEALERs do
+      dealer.setHandshakeIvl(2000);
+      dealer.setReconnectIVL(100);
       dealer.monitor("inproc://raw-dealer-monitor", ZMQ.EVENT_HANDSHAKE_PROTOCOL);
       ZMQ.Socket monitor = ctx.createSocket(SocketType.PAIR);
       monitor.connect("inproc://raw-dealer-monitor");
