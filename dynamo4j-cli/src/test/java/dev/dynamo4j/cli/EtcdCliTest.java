@@ -7,10 +7,10 @@ import dev.dynamo4j.testkit.EtcdServer;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.dynamo4j.testkit.EtcdServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The CLI on etcd discovery against a real etcd, checked with the real etcdctl both ways: what a
@@ -18,17 +18,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class EtcdCliTest {
-  static EtcdServer etcd;
-
-  @BeforeAll
-  static void startEtcd() throws Exception {
-    etcd = EtcdServer.start();
-  }
-
-  @AfterAll
-  static void stopEtcd() throws Exception {
-    etcd.close();
-  }
+  @RegisterExtension static final EtcdServerExtension etcd = new EtcdServerExtension();
 
   @Test
   void aWorkerWritesDynamosKeyAndJsonByteForByteAndCallersReachIt() throws Exception {

@@ -5,31 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.testkit.EtcdServer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import dev.dynamo4j.testkit.EtcdServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Dynamo's test_distributed_rwlock, against a real etcd, with two processes' worth of stores. */
 @Timeout(60)
 class DistributedRwLockTest {
-  static EtcdServer etcd;
-
-  @BeforeAll
-  static void startEtcd() throws Exception {
-    etcd = EtcdServer.start();
-  }
-
-  @AfterAll
-  static void stopEtcd() throws Exception {
-    etcd.close();
-  }
+  @RegisterExtension static final EtcdServerExtension etcd = new EtcdServerExtension();
 
   static EtcdKeyValueStore store() {
     return EtcdKeyValueStore.connect(EtcdConfig.builder(Map.of()).endpoints(etcd.endpoint()).build(), Duration.ofSeconds(10), EtcdKeyValueStore.LeaseLossPolicy.RENEW);

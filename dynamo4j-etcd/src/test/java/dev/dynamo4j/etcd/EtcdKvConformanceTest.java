@@ -4,26 +4,15 @@ import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.testkit.DiscoveryConformance;
-import dev.dynamo4j.testkit.EtcdServer;
 import dev.dynamo4j.testkit.KeyValueStoreConformance;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
+import dev.dynamo4j.testkit.EtcdServerExtension;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The etcd store, and discovery on it, pass the shared suites unchanged against a real etcd. */
 class EtcdKvConformanceTest {
-  static EtcdServer etcd;
-
-  @BeforeAll
-  static void startEtcd() throws Exception {
-    etcd = EtcdServer.start();
-  }
-
-  @AfterAll
-  static void stopEtcd() throws Exception {
-    etcd.close();
-  }
+  @RegisterExtension static final EtcdServerExtension etcd = new EtcdServerExtension();
 
   static EtcdKeyValueStore newEtcdStore() {
     return EtcdKeyValueStore.connect(EtcdConfig.builder(Map.of()).endpoints(etcd.endpoint()).build(),
