@@ -48,7 +48,8 @@ public record TcpServerLimits(long pendingBytes, Duration frameTimeout, Duration
     return new TcpServerLimits(pending, seconds(env, "DYN_TCP_FRAME_TIMEOUT_SECS", base.frameTimeout), seconds(env, "DYN_TCP_IDLE_TIMEOUT_SECS", base.idleTimeout));
   }
 
-  private static Duration seconds(Map<String, String> env, String name, Duration fallback) {
+  /** A non-negative number of seconds from {@code env}, {@code fallback} when unset or blank (shared by the TCP settings of this package). */
+  static Duration seconds(Map<String, String> env, String name, Duration fallback) {
     String v = env.get(name);
     if (v == null || v.isBlank()) {
       return fallback;

@@ -109,8 +109,8 @@ public record TcpTlsSettings(
         get(env, "DYN_TCP_TLS_SERVER_NAME") == null ? base.serverName : get(env, "DYN_TCP_TLS_SERVER_NAME").trim(),
         path(env, "DYN_TCP_TLS_CLIENT_CERT_PATH", base.clientCertPath),
         path(env, "DYN_TCP_TLS_CLIENT_KEY_PATH", base.clientKeyPath),
-        seconds(env, "DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS", base.handshakeTimeout),
-        seconds(env, "DYN_TCP_TLS_RELOAD_SECS", base.reloadInterval),
+        TcpServerLimits.seconds(env, "DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS", base.handshakeTimeout),
+        TcpServerLimits.seconds(env, "DYN_TCP_TLS_RELOAD_SECS", base.reloadInterval),
         get(env, "DYN_TCP_TLS_PROVIDER") == null ? base.provider : get(env, "DYN_TCP_TLS_PROVIDER"));
     s.warnAboutMismatches();
     return s;
@@ -148,22 +148,6 @@ public record TcpTlsSettings(
       case "1", "true", "on", "yes" -> true;
       default -> false;
     };
-  }
-
-  private static Duration seconds(Map<String, String> env, String name, Duration fallback) {
-    String v = get(env, name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      double s = Double.parseDouble(v.trim());
-      if (s < 0 || Double.isNaN(s) || Double.isInfinite(s)) {
-        throw new NumberFormatException();
-      }
-      return Duration.ofNanos((long) (s * 1e9));
-    } catch (NumberFormatException e) {
-      throw invalid("Invalid " + name + " value '" + v + "': expected a number of seconds");
-    }
   }
 
   private static DynamoException invalid(String message) {

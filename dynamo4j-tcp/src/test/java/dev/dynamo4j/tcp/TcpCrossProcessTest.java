@@ -12,6 +12,8 @@ import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.testkit.ChildJvm;
+import dev.dynamo4j.testkit.CrossProcessScenarios;
+import dev.dynamo4j.testkit.StreamingWorkerChild;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,40 +31,13 @@ class TcpCrossProcessTest {
 
   @Test
   void aWorkerKilledMidStreamIsDisconnectedWithinASecondAndTheNextRequestGoesToALiveOne() throws Exception {
-    try (ChildJvm a = ChildJvm.start(TcpWorkerChild.class, root.toString(), "xp", "alpha");
-        ChildJvm b = ChildJvm.start(TcpWorkerChild.class, root.toString(), "xp", "beta");
-        DistributedRuntime caller = DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).build()).build()) {
-      long idA = Long.parseUnsignedLong(a.awaitLine("READY ", Duration.ofSeconds(60)).substring(6), 16);
-      b.awaitLine("READY ", Duration.ofSeconds(60));
-      Client<Integer, String> client = caller.endpoint("xp/worker/generate").client(String.class);
-      client.waitUntil(l -> l.size() == 2, Duration.ofSeconds(20));
-
-      Iterator<String> it = client.direct(Context.of(100_000), idA).iterator();
-      for (int i = 0; i < 5; i++) {
-        assertThat(it.next()).isEqualTo("alpha-" + i);
-      }
-      long killedAt = System.nanoTime();
-      a.kill();
-      assertThatThrownBy(() -> {
-            while (it.hasNext()) {
-              it.next();
-            }
-          })
-          .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.Disconnected));
-      long ms = (System.nanoTime() - killedAt) / 1_000_000;
-      System.out.println("kill -9 to Disconnected: " + ms + " ms");
-      assertThat(ms).as("the caller learns of the death within a second").isLessThan(1000);
-
-      // A is inhibited after the fault, so the next request goes to B even before A's record expires.
-      List<String> next = client.call(3).toList();
-      assertThat(next).containsExactly("beta-0", "beta-1", "beta-2");
-    }
+    CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "xp", RuntimeConfig.RequestPlaneMode.TCP);
   }
 
   @Test
   void killingAWorkerWithAHundredStreamsOnOneMuxConnectionFailsEachWithinASecondAndSparesTheOthers() throws Exception {
-    try (ChildJvm a = ChildJvm.start(TcpWorkerChild.class, root.toString(), "mux100", "alpha", "1");
-        ChildJvm b = ChildJvm.start(TcpWorkerChild.class, root.toString(), "mux100", "beta", "1");
+    try (ChildJvm a = ChildJvm.start(StreamingWorkerChild.class, root.toString(), "mux100", "alpha", "tcp", "1");
+        ChildJvm b = ChildJvm.start(StreamingWorkerChild.class, root.toString(), "mux100", "beta", "tcp", "1");
         DistributedRuntime caller = DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).build()).build()) {
       long idA = Long.parseUnsignedLong(a.awaitLine("READY ", Duration.ofSeconds(60)).substring(6), 16);
       long idB = Long.parseUnsignedLong(b.awaitLine("READY ", Duration.ofSeconds(60)).substring(6), 16);
@@ -125,7 +100,7 @@ class TcpCrossProcessTest {
   void aFrozenWorkerIsAResponseTimeoutAfterTheInactivityDeadline() throws Exception {
     RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root)
         .responseStreams(ResponseStreamOptions.DEFAULTS.withTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMillis(1500))).build();
-    try (ChildJvm w = ChildJvm.start(TcpWorkerChild.class, root.toString(), "frozen", "ice");
+    try (ChildJvm w = ChildJvm.start(StreamingWorkerChild.class, root.toString(), "frozen", "ice");
         DistributedRuntime caller = DistributedRuntime.builder().config(cfg).build()) {
       w.awaitLine("READY ", Duration.ofSeconds(60));
       Client<Integer, String> client = caller.endpoint("frozen/worker/generate").client(String.class);
