@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Dynamo's join of readiness and resources ({@code kube/daemon.rs}): a worker's records are known
  * while its name is ready (an EndpointSlice endpoint, or a Pod's container, says so) and its
  * {@code DynamoWorkerMetadata} of the same name parsed. A resource is looked at again only when
- * its {@code (uid, generation)} changed; one whose {@code spec.data} no longer parses keeps its
+ * its {@code (uid, revision)} changed (the revision is its generation, or its resourceVersion where
+ * the server keeps no generation); one whose {@code spec.data} no longer parses keeps its
  * last good records while its uid is the same, and is dropped when it is a new resource. A name
  * that stops being ready is dropped at once. Not thread-safe: the discovery client holds its lock.
  */
@@ -23,7 +24,7 @@ final class JoinTable {
   private static final Logger log = LoggerFactory.getLogger(JoinTable.class);
 
   /** One resource as last read: its identity, and the records of its last good {@code spec.data}. */
-  record Resource(String uid, long generation, DiscoveryMetadata metadata) {}
+  record Resource(String uid, String revision, DiscoveryMetadata metadata) {}
 
   private final Map<String, Set<String>> readyBySource = new HashMap<>();
   private final Set<String> ready = new HashSet<>();
@@ -65,9 +66,9 @@ final class JoinTable {
    *
    * @param data its {@code spec.data}, possibly null or malformed
    */
-  boolean putResource(String name, String uid, long generation, JsonNode data) {
+  boolean putResource(String name, String uid, String revision, JsonNode data) {
     Resource old = resources.get(name);
-    if (old != null && old.uid().equals(uid) && old.generation() == generation) {
+    if (old != null && old.uid().equals(uid) && old.revision().equals(revision)) {
       return false; // same revision: nothing to read again
     }
     DiscoveryMetadata md;
@@ -75,14 +76,14 @@ final class JoinTable {
       md = DiscoveryMetadata.fromJson(data);
     } catch (dev.dynamo4j.error.DynamoException e) { // WireFormatException included
       if (old != null && old.uid().equals(uid)) {
-        log.warn("DynamoWorkerMetadata {} (generation {}) does not parse ({}); keeping its last good records", name, generation, e.getMessage());
-        resources.put(name, new Resource(uid, generation, old.metadata()));
+        log.warn("DynamoWorkerMetadata {} (revision {}) does not parse ({}); keeping its last good records", name, revision, e.getMessage());
+        resources.put(name, new Resource(uid, revision, old.metadata()));
         return false;
       }
       log.warn("DynamoWorkerMetadata {} does not parse ({}); ignoring it until it does", name, e.getMessage());
       return resources.remove(name) != null;
     }
-    resources.put(name, new Resource(uid, generation, md));
+    resources.put(name, new Resource(uid, revision, md));
     return true;
   }
 

@@ -202,11 +202,11 @@ final class KubeView {
       JsonNode data = spec == null ? null : Json.MAPPER.valueToTree(spec).get("data");
       String uid = r.getMetadata().getUid() == null ? "" : r.getMetadata().getUid();
       String rv = r.getMetadata().getResourceVersion();
-      // a server that keeps no generation (fabric8's mock) is read again on every resourceVersion
-      long generation = r.getMetadata().getGeneration() != null ? r.getMetadata().getGeneration() : -1L - Math.abs((long) String.valueOf(rv).hashCode());
+      // the generation; a server that keeps none (fabric8's mock) is read again on every resourceVersion
+      String revision = r.getMetadata().getGeneration() != null ? "g" + r.getMetadata().getGeneration() : "rv" + rv;
       update(() -> {
         seenVersions.put(name, rv);
-        return table.putResource(name, uid, generation, data);
+        return table.putResource(name, uid, revision, data);
       });
     }
 

@@ -26,7 +26,7 @@ class JoinTableTest {
     JoinTable t = new JoinTable();
     assertThat(t.setReady("slice/a", Set.of("w1"))).isTrue();
     assertThat(t.instances()).isEmpty();
-    assertThat(t.putResource("w1", "uid1", 1, data("gen", 1))).isTrue();
+    assertThat(t.putResource("w1", "uid1", "g1", data("gen", 1))).isTrue();
     assertThat(t.instances()).hasSize(1);
     assertThat(t.setReady("slice/a", Set.of())).isTrue(); // not ready: gone, without waiting
     assertThat(t.instances()).isEmpty();
@@ -38,9 +38,9 @@ class JoinTableTest {
   void theSameRevisionIsNotReadAgainButARecreatedResourceWithTheSameGenerationIs() {
     JoinTable t = new JoinTable();
     t.setReady("slice/a", Set.of("w1"));
-    t.putResource("w1", "uid1", 1, data("gen", 1));
-    assertThat(t.putResource("w1", "uid1", 1, data("other", 1))).isFalse();
-    assertThat(t.putResource("w1", "uid2", 1, data("other", 1))).isTrue(); // deleted and created again
+    t.putResource("w1", "uid1", "g1", data("gen", 1));
+    assertThat(t.putResource("w1", "uid1", "g1", data("other", 1))).isFalse();
+    assertThat(t.putResource("w1", "uid2", "g1", data("other", 1))).isTrue(); // deleted and created again
     assertThat(t.instances().keySet()).allSatisfy(id -> assertThat(id.toPath()).contains("/other/"));
   }
 
@@ -48,11 +48,11 @@ class JoinTableTest {
   void anUnparsableResourceKeepsItsLastGoodRecordsOnlyWhileItsUidIsTheSame() {
     JoinTable t = new JoinTable();
     t.setReady("slice/a", Set.of("w1", "w2"));
-    t.putResource("w1", "uid1", 1, data("gen", 1));
-    assertThat(t.putResource("w1", "uid1", 2, GARBAGE)).isFalse();
+    t.putResource("w1", "uid1", "g1", data("gen", 1));
+    assertThat(t.putResource("w1", "uid1", "g2", GARBAGE)).isFalse();
     assertThat(t.instances()).hasSize(1);
-    assertThat(t.putResource("w2", "uid9", 1, GARBAGE)).isFalse(); // never parsed: nothing
-    assertThat(t.putResource("w1", "uid3", 1, GARBAGE)).isTrue(); // a new resource that does not parse: dropped
+    assertThat(t.putResource("w2", "uid9", "g1", GARBAGE)).isFalse(); // never parsed: nothing
+    assertThat(t.putResource("w1", "uid3", "g1", GARBAGE)).isTrue(); // a new resource that does not parse: dropped
     assertThat(t.instances()).isEmpty();
   }
 
@@ -61,8 +61,8 @@ class JoinTableTest {
     JoinTable t = new JoinTable();
     t.setReady("slice/a", Set.of("w1"));
     t.setReady("slice/b", Set.of("w2"));
-    t.putResource("w1", "u1", 1, data("e", 1));
-    t.putResource("w2", "u2", 1, data("e", 2));
+    t.putResource("w1", "u1", "g1", data("e", 1));
+    t.putResource("w2", "u2", "g1", data("e", 2));
     assertThat(t.instances()).hasSize(2);
     assertThat(t.setReady("slice/b", null)).isTrue();
     assertThat(t.instances()).hasSize(1);
