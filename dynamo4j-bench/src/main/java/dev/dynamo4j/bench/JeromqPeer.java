@@ -21,7 +21,10 @@ import org.zeromq.ZMQ;
  * then an end frame, as {@link RawSocketPeer}). Client: a single caller and each stream take a
  * DEALER of their own from a pool and read on the calling thread; concurrent unary callers
  * ({@link #unaryShared}) share one DEALER, owned by one thread that they hand requests to through a
- * queue and a pipe its poller watches, as a JeroMQ user must (sockets are single-threaded).
+ * queue and a pipe its poller watches, as a JeroMQ user must (sockets are single-threaded). That
+ * poller spins (JeroMQ 0.6 reports the pipe ready on every poll after its first wake-up, and its
+ * ZMQ_FD stays readable after a drain): it costs CPU, but it is what a JeroMQ user writes, and
+ * it answers fast; the ZMQ request plane waits in blocking receives instead (ZmqRequestPlane).
  */
 final class JeromqPeer implements Peer {
   static String serve() {
@@ -151,6 +154,16 @@ final class JeromqPeer implements Peer {
     }
 
     private void run() {
+      try {
+        loop();
+      } catch (org.zeromq.ZMQException e) {
+        if (!closed) {
+          throw e;
+        } // else: the context is closed under the loop, the run is over
+      }
+    }
+
+    private void loop() {
       ZMQ.Socket d = newDealer();
       ZMQ.Poller poller = ctx.createPoller(2);
       poller.register(pipe.source(), ZMQ.Poller.POLLIN);

@@ -12,9 +12,6 @@ import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.TransportType;
 import dev.dynamo4j.tcp.TcpCallHome;
 import dev.dynamo4j.wire.TcpAck;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,17 +22,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * {@code DYN_REQUEST_PLANE=zmq} (ours): the ZeroMQ ROUTER/DEALER design of Dynamo's unused
@@ -51,9 +50,11 @@ import org.zeromq.ZMQ;
  * come back over the TCP response plane ({@link TcpCallHome}), as on NATS. Trace headers are not
  * carried (the prototype's layout has no frame for them).
  *
- * <p>Threads: one platform thread owns every ROUTER (polling them, admitting on it: admission
- * never blocks), one owns every DEALER; callers hand requests to it through a queue and a wake-up
- * pipe. Buffers: per socket ZMQ's high-water marks ({@value #HWM} messages) and {@code
+ * <p>Threads: each served endpoint's ROUTER has a platform thread that waits in a blocking
+ * receive and admits and answers on it (admission never blocks); each worker address this process
+ * calls has a DEALER owned by a platform thread of its own, which callers hand requests to through
+ * a queue and wake with a guarded interrupt ({@link Waker}: JeroMQ's pollers spin, see there).
+ * Buffers: per socket ZMQ's high-water marks ({@value #HWM} messages) and {@code
  * ZMQ_MAXMSGSIZE} = {@code DYN_TCP_MAX_MESSAGE_SIZE}; requests waiting for their ACK are bounded
  * by the request timeout.
  *
@@ -66,7 +67,6 @@ import org.zeromq.ZMQ;
 public final class ZmqRequestPlane implements RequestPlane {
   private static final Logger log = LoggerFactory.getLogger(ZmqRequestPlane.class);
   static final int HWM = 10_000;
-  private static final long IDLE_POLL_MS = 100;
 
   private final ZContext context = new ZContext(1);
   private final RouteTable routes;
@@ -76,10 +76,8 @@ public final class ZmqRequestPlane implements RequestPlane {
   private final long maxMessageSize;
   private final Duration connectTimeout;
   private final Duration requestTimeout;
-  private final Loop serverLoop;
-  private final Loop clientLoop;
-  private final RequestServer server = new Server();
-  private final RequestClient client = new Client();
+  private final Server server = new Server();
+  private final Client client = new Client();
   private volatile boolean closed;
 
   public ZmqRequestPlane(RuntimeConfig config) {
@@ -91,8 +89,6 @@ public final class ZmqRequestPlane implements RequestPlane {
     this.connectTimeout = config.tcpConnectTimeout();
     this.requestTimeout = config.tcpRequestTimeout();
     this.responsePlane = TcpCallHome.create(config);
-    this.serverLoop = new Loop("dynamo4j-zmq-rpc-server");
-    this.clientLoop = new Loop("dynamo4j-zmq-rpc-client");
   }
 
   @Override
@@ -133,135 +129,7 @@ public final class ZmqRequestPlane implements RequestPlane {
   private final AtomicInteger routerCount = new AtomicInteger();
   private final AtomicInteger dealerCount = new AtomicInteger();
   private final AtomicInteger pendingAcks = new AtomicInteger();
-  private static final java.util.concurrent.atomic.AtomicLong MONITORS = new java.util.concurrent.atomic.AtomicLong();
-
-  /**
-   * One platform thread owning a set of ZMQ sockets: it runs tasks handed to it (woken through a
-   * pipe), polls its sockets, and calls each socket's reader when it is readable.
-   */
-  private final class Loop implements Runnable {
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean wakePending = new AtomicBoolean();
-    private final Pipe pipe;
-    private final Map<ZMQ.Socket, Runnable> readers = new LinkedHashMap<>(); // loop thread only
-    private final List<Runnable> everyTurn = new ArrayList<>(); // loop thread only
-    private ZMQ.Poller poller; // loop thread only; rebuilt when the sockets change
-    private long nextWakeMs = IDLE_POLL_MS; // loop thread only
-    private final Thread thread;
-
-    Loop(String name) {
-      try {
-        pipe = Pipe.open();
-        pipe.source().configureBlocking(false);
-      } catch (IOException e) {
-        throw new DynamoException(ErrorType.Unavailable, "cannot open the ZMQ request plane's wake-up pipe: " + e.getMessage(), e);
-      }
-      thread = Thread.ofPlatform().name(name).daemon(true).start(this);
-    }
-
-    /** Runs {@code task} on the loop thread, soon. */
-    void execute(Runnable task) {
-      tasks.add(task);
-      if (wakePending.compareAndSet(false, true)) {
-        try {
-          pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
-        } catch (IOException e) {
-          // closed: the loop is ending
-        }
-      }
-    }
-
-    /** Loop thread: reads messages of {@code s} with {@code reader} whenever it is readable. */
-    void add(ZMQ.Socket s, Runnable reader) {
-      readers.put(s, reader);
-      rebuild();
-    }
-
-    void remove(ZMQ.Socket s) {
-      readers.remove(s);
-      rebuild();
-    }
-
-    /** Loop thread: the loop waits at most {@code ms} before its next turn (a deadline to look at). */
-    void wakeWithin(long ms) {
-      nextWakeMs = Math.min(nextWakeMs, Math.max(0, ms));
-    }
-
-    private void rebuild() {
-      if (poller != null) {
-        poller.close();
-      }
-      poller = context.createPoller(readers.size() + 1);
-      poller.register(pipe.source(), ZMQ.Poller.POLLIN);
-      for (ZMQ.Socket s : readers.keySet()) {
-        poller.register(s, ZMQ.Poller.POLLIN);
-      }
-    }
-
-    @Override
-    public void run() {
-      rebuild();
-      ByteBuffer drain = ByteBuffer.allocate(64);
-      while (!closed) {
-        long wait = nextWakeMs;
-        nextWakeMs = IDLE_POLL_MS;
-        poller.poll(wait);
-        try {
-          while (pipe.source().read(drain.clear()) > 0) {
-            // drained
-          }
-        } catch (IOException e) {
-          return;
-        }
-        wakePending.set(false);
-        Runnable t;
-        while ((t = tasks.poll()) != null) {
-          runSafely(t);
-        }
-        for (Runnable reader : new ArrayList<>(readers.values())) {
-          runSafely(reader);
-        }
-        for (Runnable r : everyTurn) {
-          runSafely(r);
-        }
-        // ZMQ's poll signal is edge-triggered and a send on the same socket can consume it: a
-        // message that arrived meanwhile would wait for the next timeout. Ask each socket.
-        for (ZMQ.Socket s : readers.keySet()) {
-          if ((s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
-            nextWakeMs = 0;
-            break;
-          }
-        }
-      }
-      for (ZMQ.Socket s : readers.keySet()) {
-        s.close();
-      }
-      poller.close();
-    }
-
-    private void runSafely(Runnable r) {
-      try {
-        r.run();
-      } catch (RuntimeException e) {
-        log.warn("{}: {}", thread.getName(), e.toString());
-      }
-    }
-
-    void close() {
-      execute(() -> {});
-      try {
-        thread.join(TimeUnit.SECONDS.toMillis(5));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      try {
-        pipe.sink().close();
-        pipe.source().close();
-      } catch (IOException e) {
-        // closing
-      }
-    }
-  }
+  private static final AtomicLong MONITORS = new AtomicLong();
 
   private static <T> T await(CompletableFuture<T> f, Duration timeout, String what) throws InterruptedException {
     try {
@@ -275,96 +143,155 @@ public final class ZmqRequestPlane implements RequestPlane {
 
   // ---------------------------------------------------------------- server
 
+  /** Longest a ROUTER's thread waits before it looks at whether it should stop. */
+  private static final int ROUTER_WAKE_MS = 100;
+
   private final class Server implements RequestServer {
-    private final Map<String, ZMQ.Socket> routers = new HashMap<>(); // loop thread only
+    private final Map<String, Router> routers = new ConcurrentHashMap<>();
 
     @Override
     public TransportType register(String routingKey, RequestHandler handler) {
+      if (closed) {
+        throw new DynamoException(ErrorType.Unavailable, "the ZMQ request plane is closed");
+      }
       routes.register(routingKey, handler);
-      CompletableFuture<String> bound = new CompletableFuture<>();
-      serverLoop.execute(() -> {
-        try {
-          ZMQ.Socket r = context.createSocket(SocketType.ROUTER);
-          r.setLinger(0);
-          r.setRcvHWM(HWM);
-          r.setSndHWM(HWM);
-          r.setMaxMsgSize(maxMessageSize);
-          r.setHandshakeIvl(2000);
-          r.setIPv6(bindHost.contains(":"));
-          String at = "tcp://" + (bindHost.contains(":") ? "[" + bindHost + "]" : bindHost) + ":*";
-          r.bind(at);
-          String last = r.getLastEndpoint();
-          int port = Integer.parseInt(last.substring(last.lastIndexOf(':') + 1));
-          routers.put(routingKey, r);
-          routerCount.incrementAndGet();
-          serverLoop.add(r, () -> serve(r, routingKey));
-          bound.complete(ZmqEventTransport.endpoint(advertiseHost, port));
-        } catch (RuntimeException e) {
-          bound.completeExceptionally(new DynamoException(ErrorType.Unavailable,
-              "cannot bind a ZMQ ROUTER for " + routingKey + " on " + bindHost + " (DYN_TCP_RPC_HOST): " + e.getMessage(), e));
-        }
-      });
+      Router router = new Router(routingKey);
       String address;
       try {
-        address = await(bound, Duration.ofSeconds(10), "binding the ZMQ ROUTER of " + routingKey);
+        address = await(router.bound, Duration.ofSeconds(10), "binding the ZMQ ROUTER of " + routingKey);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        router.stop();
+        unregisterQuietly(routingKey);
         throw new DynamoException(ErrorType.Cancelled, "interrupted while binding the ZMQ ROUTER of " + routingKey, e);
       } catch (DynamoException e) {
-        try {
-          routes.unregister(routingKey, Duration.ZERO);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-        }
+        router.stop();
+        unregisterQuietly(routingKey);
         throw e;
+      }
+      Router previous = routers.put(routingKey, router);
+      if (previous != null) {
+        previous.stop();
       }
       log.info("ZMQ request plane: {} served on {}", routingKey, address);
       return new TransportType.Zmq(address);
     }
 
+    private void unregisterQuietly(String routingKey) {
+      try {
+        routes.unregister(routingKey, Duration.ZERO);
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
     @Override
     public int unregister(String routingKey, Duration drain) throws InterruptedException {
-      serverLoop.execute(() -> {
-        ZMQ.Socket r = routers.remove(routingKey);
-        if (r != null) {
-          serverLoop.remove(r);
-          r.close();
-          routerCount.decrementAndGet();
-        }
-      });
+      Router r = routers.remove(routingKey);
+      if (r != null) {
+        r.stop();
+      }
       return routes.unregister(routingKey, drain);
+    }
+
+    void closeAll() {
+      for (Router r : routers.values()) {
+        r.stop();
+      }
+      routers.clear();
     }
   }
 
-  private long malformedLogged;
+  /** One served endpoint's ROUTER and the platform thread that owns it. */
+  private final class Router implements Runnable {
+    final String routingKey;
+    final CompletableFuture<String> bound = new CompletableFuture<>();
+    final Thread thread;
+    private volatile boolean stopping;
+    private long malformed; // owner thread only
 
-  /** Loop thread: every message waiting on {@code r}: admit, answer with the ACK. */
-  private void serve(ZMQ.Socket r, String routingKey) {
-    byte[] first;
-    while ((first = r.recv(ZMQ.DONTWAIT)) != null) {
+    Router(String routingKey) {
+      this.routingKey = routingKey;
+      this.thread = Thread.ofPlatform().name("dynamo4j-zmq-router-" + routingKey).daemon(true).start(this);
+    }
+
+    /** Ends the thread within {@value #ROUTER_WAKE_MS} ms; it closes the socket. */
+    void stop() {
+      stopping = true;
+      try {
+        thread.join(ROUTER_WAKE_MS * 5L);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void run() {
+      ZMQ.Socket r;
+      try {
+        r = context.createSocket(SocketType.ROUTER);
+        r.setLinger(0);
+        r.setRcvHWM(HWM);
+        r.setSndHWM(HWM);
+        r.setMaxMsgSize(maxMessageSize);
+        r.setHandshakeIvl(2000);
+        r.setIPv6(bindHost.contains(":"));
+        r.setReceiveTimeOut(ROUTER_WAKE_MS);
+        r.bind("tcp://" + (bindHost.contains(":") ? "[" + bindHost + "]" : bindHost) + ":*");
+      } catch (RuntimeException e) {
+        bound.completeExceptionally(new DynamoException(ErrorType.Unavailable,
+            "cannot bind a ZMQ ROUTER for " + routingKey + " on " + bindHost + " (DYN_TCP_RPC_HOST): " + e.getMessage(), e));
+        return;
+      }
+      String last = r.getLastEndpoint();
+      routerCount.incrementAndGet();
+      bound.complete(ZmqEventTransport.endpoint(advertiseHost, Integer.parseInt(last.substring(last.lastIndexOf(':') + 1))));
+      try {
+        while (!stopping && !closed) {
+          byte[] first;
+          try {
+            first = r.recv(0);
+          } catch (ZMQException e) {
+            if (Waker.isTerminated(e)) {
+              return;
+            }
+            log.debug("ZMQ ROUTER of {}: {}", routingKey, e.toString());
+            continue;
+          }
+          if (first != null) {
+            serve(r, first);
+          }
+        }
+      } finally {
+        routerCount.decrementAndGet();
+        r.close();
+      }
+    }
+
+    /** Owner thread: one message whose first frame is {@code identity}: admit, answer with the ACK. */
+    private void serve(ZMQ.Socket r, byte[] identity) {
       List<byte[]> parts = new ArrayList<>(3);
-      parts.add(first);
+      parts.add(identity);
       while (r.hasReceiveMore()) {
-        byte[] p = r.recv(0);
+        byte[] p = r.recv(0); // the rest of a message is there once its first frame is
         if (parts.size() < 8) {
           parts.add(p);
         }
       }
-      byte[] identity = parts.get(0);
       if (parts.size() != 3) {
-        if (Long.bitCount(++malformedLogged) == 1) {
+        if (Long.bitCount(++malformed) == 1) {
           log.warn("ZMQ request plane: a message for {} with {} frames after the identity (expected 2: [request_id][request]); {} such so far",
-              routingKey, parts.size() - 1, malformedLogged);
+              routingKey, parts.size() - 1, malformed);
         }
         if (parts.size() >= 2) {
           reply(r, identity, parts.get(1), TcpAck.ofText("Read error: expected 2 frames [request_id][request], got " + (parts.size() - 1)).body());
         }
-        continue;
+        return;
       }
       byte[] requestId = parts.get(1);
       if (requestId.length == 0) {
         reply(r, identity, requestId, TcpAck.ofText("Read error: empty request id").body());
-        continue;
+        return;
       }
       TcpAck ack = routes.accept(routingKey, Map.of(), parts.get(2));
       reply(r, identity, requestId, ack.body());
@@ -381,20 +308,59 @@ public final class ZmqRequestPlane implements RequestPlane {
   // ---------------------------------------------------------------- client
 
   /** A request on its way: what to send, its ACK future and its deadlines. */
-  private record Outgoing(String address, byte[] requestId, byte[] payload, CompletableFuture<TcpAck> ack, long connectDeadline, long ackDeadline) {}
+  private record Outgoing(byte[] requestId, byte[] payload, CompletableFuture<TcpAck> ack, long connectDeadline, long ackDeadline) {}
 
-  /** The DEALER to one worker address, and its requests (loop thread only). */
-  private final class Dealer {
+  /** Longest a DEALER's thread waits while requests wait for their ACK: how soon a lost connection fails them at the latest. */
+  private static final long DEALER_BUSY_WAKE_MS = 20;
+  private static final long DEALER_IDLE_WAKE_MS = 1000;
+
+  /**
+   * The DEALER to one worker address and the platform thread that owns it: it sends what callers
+   * hand it, reads ACKs, and watches the connection through a socket monitor.
+   */
+  private final class Dealer implements Runnable {
     final String address;
-    final ZMQ.Socket socket;
-    final ArrayDeque<Outgoing> unsent = new ArrayDeque<>();
-    final Map<String, Outgoing> waiting = new HashMap<>();
-    final ZMQ.Socket monitor;
+    final ConcurrentLinkedQueue<Outgoing> inbox = new ConcurrentLinkedQueue<>();
+    final Thread thread;
+    final Waker waker;
+    private volatile boolean stopping;
+    private volatile String endReason;
+    // owner thread only
+    private ZMQ.Socket socket;
+    private ZMQ.Socket monitor;
+    private final ArrayDeque<Outgoing> unsent = new ArrayDeque<>();
+    private final Map<String, Outgoing> waiting = new HashMap<>();
     /** Whether a connection is up: JeroMQ can take a first send on a pipe it then drops, so nothing is sent before its handshake event. */
-    boolean ready;
+    private boolean ready;
 
     Dealer(String address) {
       this.address = address;
+      this.thread = Thread.ofPlatform().name("dynamo4j-zmq-dealer-" + address).daemon(true).unstarted(this);
+      this.waker = new Waker(thread);
+      thread.start();
+    }
+
+    /** Any thread. */
+    void submit(Outgoing o) {
+      inbox.add(o);
+      waker.wake();
+      if (stopping) {
+        String why = endReason;
+        failInbox(why != null ? why : "the ZMQ request plane is closed");
+      }
+    }
+
+    void stop() {
+      stopping = true;
+      waker.wake();
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(2));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    private void open() {
       socket = context.createSocket(SocketType.DEALER);
       socket.setLinger(0);
       // never queue a request on a connection that is not up. JeroMQ 0.6 has this option the other
@@ -414,33 +380,125 @@ public final class ZmqRequestPlane implements RequestPlane {
       socket.connect(address);
     }
 
-    /** The socket monitor's events: a finished handshake opens the way, a lost connection fails what waits for an ACK at once. */
-    void onMonitor() {
+    @Override
+    public void run() {
+      try {
+        open();
+      } catch (RuntimeException e) {
+        end("cannot open a ZMQ DEALER to " + address + ": " + e.getMessage());
+        return;
+      }
+      String why = "the ZMQ request plane is closed";
+      try {
+        while (!stopping && !closed) {
+          long now = System.nanoTime();
+          Outgoing o;
+          while ((o = inbox.poll()) != null) {
+            unsent.add(o);
+          }
+          onMonitor();
+          flush(now);
+          read();
+          long wait = expire(now);
+          waker.parking();
+          if (!inbox.isEmpty() || stopping || closed) {
+            waker.unparked();
+            continue;
+          }
+          try {
+            // before the handshake only the monitor has news; after it, ACKs come on the socket
+            int ms = (int) Math.max(1, wait);
+            if (ready) {
+              socket.setReceiveTimeOut(ms);
+              byte[] first = socket.recv(0);
+              if (first != null) {
+                onAck(first);
+              }
+            } else {
+              monitor.setReceiveTimeOut(ms);
+              onMonitorEvent(ZMQ.Event.recv(monitor, 0));
+            }
+          } catch (ZMQException e) {
+            if (Waker.isTerminated(e)) {
+              return;
+            }
+            if (!Waker.isInterrupt(e)) {
+              throw e;
+            }
+          } finally {
+            waker.unparked();
+          }
+        }
+      } catch (RuntimeException e) {
+        // not expected: end this DEALER (its requests fail with the cause); the next request opens a new one
+        why = "the ZMQ DEALER to " + address + " failed: " + e;
+        log.warn("ZMQ request plane: {}", why);
+      } finally {
+        for (Outgoing o : unsent) {
+          fail(o, why);
+        }
+        for (Outgoing o : waiting.values()) {
+          fail(o, why);
+        }
+        unsent.clear();
+        waiting.clear();
+        socket.close();
+        monitor.close();
+        end(why);
+      }
+    }
+
+    /** Owner thread, last: no request is taken any more, what was handed over fails with {@code why}. */
+    private void end(String why) {
+      endReason = why;
+      stopping = true;
+      if (client.dealers.remove(address, this)) {
+        dealerCount.decrementAndGet();
+      }
+      failInbox(why);
+    }
+
+    private void failInbox(String why) {
+      Outgoing o;
+      while ((o = inbox.poll()) != null) {
+        fail(o, why);
+      }
+    }
+
+    /** The socket monitor's events waiting now. */
+    private void onMonitor() {
       ZMQ.Event ev;
       while ((ev = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
-        if (ev.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
-          ready = true;
-          flush(System.nanoTime());
-        } else if (ev.getEvent() == ZMQ.EVENT_DISCONNECTED) {
-          ready = false;
-          for (Outgoing o : waiting.values()) {
-            fail(o, "the ZMQ connection to " + address + " was lost before the worker's ACK");
-          }
-          waiting.clear();
+        onMonitorEvent(ev);
+      }
+    }
+
+    /** A finished handshake opens the way, a lost connection fails what waits for an ACK at once. */
+    private void onMonitorEvent(ZMQ.Event ev) {
+      if (ev == null) {
+        return;
+      }
+      if (ev.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
+        ready = true;
+      } else if (ev.getEvent() == ZMQ.EVENT_DISCONNECTED) {
+        ready = false;
+        for (Outgoing o : waiting.values()) {
+          fail(o, "the ZMQ connection to " + address + " was lost before the worker's ACK");
         }
+        waiting.clear();
       }
     }
 
     /** Sends what it can; what cannot go yet stays, until its connect deadline. */
-    void flush(long now) {
+    private void flush(long now) {
       while (!unsent.isEmpty()) {
         Outgoing o = unsent.peek();
         if (o.ack().isDone()) {
           unsent.poll();
           continue;
         }
-        if (ready && socket.send(o.requestId(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-          socket.send(o.payload(), ZMQ.DONTWAIT); // the rest of a message always goes once its first frame did
+        if (ready && sendFrame(o.requestId(), ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+          sendFrame(o.payload(), ZMQ.DONTWAIT); // the rest of a message always goes once its first frame did
           unsent.poll();
           waiting.put(new String(o.requestId(), StandardCharsets.US_ASCII), o);
           continue;
@@ -450,69 +508,88 @@ public final class ZmqRequestPlane implements RequestPlane {
           fail(o, "no ZMQ connection to " + address + " within " + connectTimeout.toMillis() + " ms (DYN_TCP_CONNECT_TIMEOUT)");
           continue;
         }
-        // the handshake event wakes the loop; until then, look again at the connect deadline
-        clientLoop.wakeWithin(ready ? 5 : TimeUnit.NANOSECONDS.toMillis(o.connectDeadline() - now) + 1);
-        return;
+        return; // the handshake event or the deadline ends the wait
+      }
+    }
+
+    /** One frame; a stray interrupt's EINTR (see {@link Waker}) is taken and the send repeated. */
+    private boolean sendFrame(byte[] frame, int flags) {
+      for (int attempt = 0; ; attempt++) {
+        try {
+          return socket.send(frame, flags);
+        } catch (ZMQException e) {
+          if (!Waker.isInterrupt(e) || attempt == 3) {
+            throw e;
+          }
+        }
       }
     }
 
     /** Every ACK waiting on the socket. */
-    void read() {
+    private void read() {
       byte[] id;
-      while ((id = socket.recv(ZMQ.DONTWAIT)) != null) {
-        byte[] ack = socket.hasReceiveMore() ? socket.recv(0) : null;
-        while (socket.hasReceiveMore()) {
-          socket.recv(0); // more than [request_id][ack]: not ours to read
-        }
-        Outgoing o = waiting.remove(new String(id, StandardCharsets.US_ASCII));
-        if (o == null) {
-          continue; // timed out already
-        }
-        pendingAcks.decrementAndGet();
-        if (ack == null) {
-          o.ack().completeExceptionally(new DynamoException(ErrorType.CannotConnect, "ZMQ worker at " + address + " answered without an ACK frame"));
-        } else {
-          o.ack().complete(new TcpAck(ack));
-        }
+      while ((id = recvQuietly()) != null) {
+        onAck(id);
       }
     }
 
-    /** Fails what waited past its ACK deadline. */
-    void expire(long now) {
+    private byte[] recvQuietly() {
+      try {
+        return socket.recv(ZMQ.DONTWAIT);
+      } catch (ZMQException e) {
+        if (Waker.isInterrupt(e)) {
+          return null; // the next turn reads it
+        }
+        throw e;
+      }
+    }
+
+    private void onAck(byte[] id) {
+      byte[] ack = socket.hasReceiveMore() ? socket.recv(0) : null;
+      while (socket.hasReceiveMore()) {
+        socket.recv(0); // more than [request_id][ack]: not ours to read
+      }
+      Outgoing o = waiting.remove(new String(id, StandardCharsets.US_ASCII));
+      if (o == null) {
+        return; // timed out already
+      }
+      pendingAcks.decrementAndGet();
+      if (ack == null) {
+        o.ack().completeExceptionally(new DynamoException(ErrorType.CannotConnect, "ZMQ worker at " + address + " answered without an ACK frame"));
+      } else {
+        o.ack().complete(new TcpAck(ack));
+      }
+    }
+
+    /** Fails what waited past its deadline; returns how long the thread may wait now, in ms. */
+    private long expire(long now) {
+      long wait = waiting.isEmpty() && unsent.isEmpty() ? DEALER_IDLE_WAKE_MS : DEALER_BUSY_WAKE_MS;
       for (Iterator<Outgoing> it = waiting.values().iterator(); it.hasNext(); ) {
         Outgoing o = it.next();
         if (now - o.ackDeadline() >= 0) {
           it.remove();
           fail(o, "ZMQ request to " + address + " got no ACK within " + requestTimeout.toMillis() + " ms (DYN_TCP_REQUEST_TIMEOUT)");
         } else {
-          clientLoop.wakeWithin(TimeUnit.NANOSECONDS.toMillis(o.ackDeadline() - now) + 1);
+          wait = Math.min(wait, TimeUnit.NANOSECONDS.toMillis(o.ackDeadline() - now) + 1);
         }
       }
+      Outgoing first = unsent.peek();
+      if (first != null) {
+        wait = Math.min(wait, TimeUnit.NANOSECONDS.toMillis(first.connectDeadline() - now) + 1);
+      }
+      return wait;
     }
 
-    void fail(Outgoing o, String why) {
-      pendingAcks.decrementAndGet();
-      o.ack().completeExceptionally(new DynamoException(ErrorType.CannotConnect, why));
-    }
-
-    void close(String why) {
-      for (Outgoing o : unsent) {
-        fail(o, why);
+    private void fail(Outgoing o, String why) {
+      if (o.ack().completeExceptionally(new DynamoException(ErrorType.CannotConnect, why))) {
+        pendingAcks.decrementAndGet();
       }
-      for (Outgoing o : waiting.values()) {
-        fail(o, why);
-      }
-      unsent.clear();
-      waiting.clear();
-      socket.close();
-      monitor.close();
     }
   }
 
   private final class Client implements RequestClient {
-    private final Map<String, Dealer> dealers = new HashMap<>(); // loop thread only
-    private final java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
-    private boolean turnHookAdded; // loop thread only
+    private final Map<String, Dealer> dealers = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
 
     @Override
     public void send(TransportType address, Map<String, String> headers, byte[] payload) throws InterruptedException {
@@ -541,9 +618,12 @@ public final class ZmqRequestPlane implements RequestPlane {
       long now = System.nanoTime();
       byte[] id = Long.toString(ids.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
       CompletableFuture<TcpAck> ack = new CompletableFuture<>();
-      Outgoing o = new Outgoing(z.address(), id, payload, ack, now + connectTimeout.toNanos(), now + connectTimeout.toNanos() + requestTimeout.toNanos());
+      Outgoing o = new Outgoing(id, payload, ack, now + connectTimeout.toNanos(), now + connectTimeout.toNanos() + requestTimeout.toNanos());
       pendingAcks.incrementAndGet();
-      clientLoop.execute(() -> enqueue(o));
+      dealers.computeIfAbsent(z.address(), a -> {
+        dealerCount.incrementAndGet();
+        return new Dealer(a);
+      }).submit(o);
       return ack.thenApply(a -> {
         DynamoException rejection = a.rejection();
         if (rejection != null) {
@@ -553,39 +633,9 @@ public final class ZmqRequestPlane implements RequestPlane {
       });
     }
 
-    /** Loop thread. */
-    private void enqueue(Outgoing o) {
-      if (!turnHookAdded) {
-        turnHookAdded = true;
-        clientLoop.everyTurn.add(this::turn);
-      }
-      Dealer d = dealers.get(o.address());
-      if (d == null) {
-        Dealer nd = new Dealer(o.address());
-        d = nd;
-        dealers.put(o.address(), nd);
-        dealerCount.incrementAndGet();
-        clientLoop.add(nd.socket, nd::read);
-        clientLoop.add(nd.monitor, nd::onMonitor);
-      }
-      d.unsent.add(o);
-      d.flush(System.nanoTime());
-    }
-
-    /** Loop thread, every turn: send what waited for a connection, fail what is late. */
-    private void turn() {
-      long now = System.nanoTime();
-      for (Dealer d : dealers.values()) {
-        d.flush(now);
-        d.expire(now);
-      }
-    }
-
     void closeAll() {
-      for (Dealer d : dealers.values()) {
-        clientLoop.remove(d.socket);
-        clientLoop.remove(d.monitor);
-        d.close("the ZMQ request plane is closed");
+      for (Dealer d : List.copyOf(dealers.values())) {
+        d.stop();
       }
       dealers.clear();
     }
@@ -596,21 +646,9 @@ public final class ZmqRequestPlane implements RequestPlane {
     if (closed) {
       return;
     }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    clientLoop.execute(() -> {
-      ((Client) client).closeAll();
-      done.complete(null);
-    });
-    try {
-      done.get(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      log.warn("ZMQ request plane: closing the DEALERs: {}", e.toString());
-    }
+    client.closeAll();
+    server.closeAll();
     closed = true;
-    serverLoop.close();
-    clientLoop.close();
     responsePlane.close();
     context.close();
   }
