@@ -101,6 +101,7 @@ public final class ServedEndpoint implements AutoCloseable {
         ingress.killAll();
       }
     } catch (InterruptedException e) {
+      log.warn("{}: interrupted while draining; killing the requests still running", instance);
       Thread.currentThread().interrupt();
       ingress.killAll();
     }

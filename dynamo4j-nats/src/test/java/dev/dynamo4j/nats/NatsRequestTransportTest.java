@@ -37,6 +37,12 @@ class NatsRequestTransportTest extends RequestTransportConformance {
     return DistributedRuntime.builder().config(cfg).requestPlane(plane).build();
   }
 
+  /** The server's {@code max_payload} (the testkit's nats-server keeps the 1 MiB default). */
+  @Override
+  protected long requestLimitBytes() {
+    return 1024 * 1024;
+  }
+
   @Test
   void workersAdvertiseDynamosSubject() {
     ServedEndpoint s = worker.namespace(namespace).component("backend-x").endpoint("generate").serve(String.class, (Context<String> req) ->

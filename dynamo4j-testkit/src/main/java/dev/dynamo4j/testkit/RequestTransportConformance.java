@@ -248,4 +248,67 @@ public abstract class RequestTransportConformance {
     assertThat(failures).isEmpty();
     assertThat(items.get()).isEqualTo(streams * 20L);
   }
+
+  /**
+   * The largest request payload the plane under test carries, or -1 when it has no limit (the
+   * in-process plane): by default {@code DYN_TCP_MAX_MESSAGE_SIZE} of the caller's configuration;
+   * a plane with another limit (NATS: the server's {@code max_payload}) says so.
+   */
+  protected long requestLimitBytes() {
+    return caller.config().tcpMaxMessageSize();
+  }
+
+  @Test
+  void aRequestOverThePlanesLimitIsRefusedTypedAndTheNextOneIsServed() throws Exception {
+    servedAt(worker, "len").serve(String.class, (Context<String> req) -> ResponseStream.of(req.controller(), List.of(req.value().length())));
+    Client<String, Integer> c = caller.namespace(namespace).component("worker").endpoint("len").client(Integer.class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    long limit = requestLimitBytes();
+    if (limit < 0) {
+      assertThat(c.call("x".repeat(1 << 20)).toList()).containsExactly(1 << 20); // no limit: a large request is carried
+      return;
+    }
+    String big = "x".repeat(Math.toIntExact(limit + 1));
+    assertThatThrownBy(() -> c.call(big).toList())
+        .isInstanceOfSatisfying(DynamoException.class, e -> {
+          assertThat(e.type()).isEqualTo(ErrorType.InvalidArgument);
+          assertThat(e.getMessage()).contains("too large");
+        });
+    assertThat(c.call("small").toList()).containsExactly(5);
+  }
+
+  @Test
+  void closingTheWorkerLeavesDiscoveryThenDrainsTheStreamInFlight() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<String> engineEnd = new java.util.concurrent.atomic.AtomicReference<>("running");
+    servedAt(worker, "slow").serve(String.class, (Context<String> req) -> ResponseStream.generate(req, out -> {
+      started.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        engineEnd.set("interrupted (stopped: " + req.controller().isStopped() + ", killed: " + req.controller().isKilled() + ")");
+        throw e;
+      }
+      engineEnd.set("emitted: " + out.emit("done"));
+    }));
+    Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("slow").client(String.class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    ResponseStream<String> inFlight = c.call("x");
+    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+    DistributedRuntime closing = worker;
+    Thread closer = Thread.ofVirtual().start(closing::close);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> c.instances().isEmpty());
+    assertThat(closer.isAlive()).as("still draining the request in flight").isTrue();
+    release.countDown();
+    List<String> got;
+    try {
+      got = inFlight.toList();
+    } catch (DynamoException e) {
+      throw new AssertionError("the stream in flight failed (" + e + "); the engine: " + engineEnd.get(), e);
+    }
+    assertThat(got).containsExactly("done");
+    closer.join(Duration.ofSeconds(20));
+    assertThat(closer.isAlive()).isFalse();
+  }
 }

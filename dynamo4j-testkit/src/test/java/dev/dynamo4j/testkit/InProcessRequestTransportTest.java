@@ -8,4 +8,10 @@ class InProcessRequestTransportTest extends RequestTransportConformance {
   protected DistributedRuntime newRuntime() {
     return DistributedRuntime.processLocal();
   }
+
+  /** In process a request is handed over as an object: no limit. */
+  @Override
+  protected long requestLimitBytes() {
+    return -1;
+  }
 }
