@@ -59,7 +59,7 @@ public sealed interface DiscoveryInstance {
   }
 
   /** Where to subscribe to one publisher's events; {@code instanceId} is the publisher id. */
-  record EventChannel(EventScope scope, String topic, long instanceId, EventTransport transport) implements DiscoveryInstance {
+  record EventChannel(EventScope scope, String topic, long instanceId, EventChannelTransport transport) implements DiscoveryInstance {
     public DiscoveryInstanceId.EventChannel id() {
       return new DiscoveryInstanceId.EventChannel(scope, topic, instanceId);
     }
@@ -142,7 +142,7 @@ public sealed interface DiscoveryInstance {
               scopeOf(n),
               Json.requireText(FORMAT, n, "topic"),
               Json.requireU64(FORMAT, n, "instance_id"),
-              EventTransport.read(n.get("transport")));
+              EventChannelTransport.read(n.get("transport")));
       case "EventSource" -> {
         JsonNode md = n.get("metadata");
         yield new EventSource(

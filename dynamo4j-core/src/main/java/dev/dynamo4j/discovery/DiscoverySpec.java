@@ -27,7 +27,7 @@ public sealed interface DiscoverySpec {
     }
   }
 
-  record EventChannel(EventScope scope, String topic, long publisherId, EventTransport transport) implements DiscoverySpec {
+  record EventChannel(EventScope scope, String topic, long publisherId, EventChannelTransport transport) implements DiscoverySpec {
     public DiscoveryInstance toInstance(long ignored) {
       return new DiscoveryInstance.EventChannel(scope, topic, publisherId, transport);
     }

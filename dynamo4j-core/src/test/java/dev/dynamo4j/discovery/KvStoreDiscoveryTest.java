@@ -122,7 +122,7 @@ class KvStoreDiscoveryTest {
     var model = new DiscoveryInstance.Model("ns", "c", "e", 5, JsonNodeFactory.instance.objectNode().put("display_name", "m"), null);
     assertThat(new String(model.toJson()))
         .isEqualTo("{\"type\":\"Model\",\"namespace\":\"ns\",\"component\":\"c\",\"endpoint\":\"e\",\"instance_id\":5,\"card_json\":{\"display_name\":\"m\"}}");
-    var channel = new DiscoveryInstance.EventChannel(new EventScope.Component("ns", "c"), "kv-events", 12345, new EventTransport.Zmq("tcp://10.0.0.1:5555"));
+    var channel = new DiscoveryInstance.EventChannel(new EventScope.Component("ns", "c"), "kv-events", 12345, new EventChannelTransport.Zmq("tcp://10.0.0.1:5555"));
     assertThat(new String(channel.toJson()))
         .isEqualTo("{\"type\":\"EventChannel\",\"scope\":{\"kind\":\"component\",\"namespace\":\"ns\",\"component\":\"c\"},\"topic\":\"kv-events\","
             + "\"instance_id\":12345,\"transport\":{\"kind\":\"Zmq\",\"config\":{\"endpoint\":\"tcp://10.0.0.1:5555\"}}}");
@@ -130,12 +130,12 @@ class KvStoreDiscoveryTest {
     assertThat(new String(source.toJson()))
         .isEqualTo("{\"type\":\"EventSource\",\"scope\":{\"kind\":\"endpoint\",\"endpoint\":{\"namespace\":\"ns\",\"component\":\"c\",\"name\":\"e\"}},\"topic\":\"t\",\"publisher_id\":9,\"metadata\":{}}");
     var broker = new DiscoveryInstance.EventChannel(new EventScope.Namespace("ns"), "t", 1,
-        new EventTransport.ZmqBroker(List.of("tcp://b:5555"), List.of("tcp://b:5556")));
+        new EventChannelTransport.ZmqBroker(List.of("tcp://b:5555"), List.of("tcp://b:5556")));
     assertThat(new String(broker.toJson())).contains("{\"kind\":\"ZmqBroker\",\"config\":{\"xsub_endpoints\":[\"tcp://b:5555\"],\"xpub_endpoints\":[\"tcp://b:5556\"]}}");
     for (DiscoveryInstance i : List.of(model, channel, source, broker, ep(3))) {
       assertThat(DiscoveryInstance.fromJson(i.toJson())).isEqualTo(i);
     }
-    var nats = new DiscoveryInstance.EventChannel(new EventScope.Namespace("ns"), "t", 1, new EventTransport.Nats("namespace.ns"));
+    var nats = new DiscoveryInstance.EventChannel(new EventScope.Namespace("ns"), "t", 1, new EventChannelTransport.Nats("namespace.ns"));
     assertThat(new String(nats.toJson())).contains("{\"kind\":\"Nats\",\"config\":{\"subject_prefix\":\"namespace.ns\"}}");
   }
 

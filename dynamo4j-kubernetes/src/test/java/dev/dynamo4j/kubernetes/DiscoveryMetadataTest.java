@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.discovery.EventTransport;
+import dev.dynamo4j.discovery.EventChannelTransport;
 import dev.dynamo4j.runtime.TransportType;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
@@ -26,7 +26,7 @@ class DiscoveryMetadataTest {
   void writesTheFourMapsKeyedByPathWithTheTaggedRecords() {
     DiscoveryMetadata md = new DiscoveryMetadata();
     md.put(new DiscoverySpec.Endpoint("dynamo", "backend", "generate", new TransportType.Tcp("10.0.0.5:9999/generate"), null, PayloadCodec.MSGPACK).toInstance(42));
-    md.put(new DiscoveryInstance.EventChannel(new EventScope.Component("dynamo", "backend"), "kv-events", 42, new EventTransport.Zmq("tcp://10.0.0.5:5557")));
+    md.put(new DiscoveryInstance.EventChannel(new EventScope.Component("dynamo", "backend"), "kv-events", 42, new EventChannelTransport.Zmq("tcp://10.0.0.5:5557")));
     String written = md.toJson().toString();
     assertThat(written).startsWith("{\"endpoints\":{\"dynamo/backend/generate/2a\":{\"type\":\"Endpoint\",\"component\":\"backend\"")
         .contains("\"model_cards\":{}", "\"event_sources\":{}")
@@ -59,7 +59,7 @@ class DiscoveryMetadataTest {
     assertThat(md.all()).anySatisfy(i -> assertThat(i).isInstanceOfSatisfying(DiscoveryInstance.EventChannel.class, c -> {
       assertThat(c.topic()).isEqualTo("kv-events");
       assertThat(c.scope()).isEqualTo(new EventScope.Component("dynamo", "backend"));
-      assertThat(c.transport()).isEqualTo(new EventTransport.Nats("namespace.dynamo.component.backend"));
+      assertThat(c.transport()).isEqualTo(new EventChannelTransport.Nats("namespace.dynamo.component.backend"));
     }));
     assertThat(md.all()).anySatisfy(i -> assertThat(i).isInstanceOfSatisfying(DiscoveryInstance.Model.class, m -> assertThat(m.modelSuffix()).isNull()));
   }

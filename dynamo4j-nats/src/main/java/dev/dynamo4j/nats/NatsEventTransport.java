@@ -4,7 +4,7 @@ import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.discovery.EventTransport.Nats;
+import dev.dynamo4j.discovery.EventChannelTransport.Nats;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventTransport;

@@ -15,7 +15,7 @@ import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.DiscoveryWatch;
 import dev.dynamo4j.discovery.EventQuery;
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.discovery.EventTransport;
+import dev.dynamo4j.discovery.EventChannelTransport;
 import dev.dynamo4j.runtime.TransportType;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.time.Duration;
@@ -265,7 +265,7 @@ public abstract class DiscoveryConformance {
   @Test
   void eventChannelQueriesAreExactAboutScopeAndTopic() {
     Discovery d = client();
-    EventTransport zmq = new EventTransport.Zmq("tcp://127.0.0.1:5555");
+    EventChannelTransport zmq = new EventChannelTransport.Zmq("tcp://127.0.0.1:5555");
     EventScope nsScope = new EventScope.Namespace(ns);
     EventScope compScope = new EventScope.Component(ns, "worker/*");
     EventScope epScope = new EventScope.Endpoint(ns, "worker/*", "generate.>");

@@ -278,7 +278,7 @@ public abstract class RequestTransportConformance {
   }
 
   @Test
-  void closingTheWorkerLeavesDiscoveryThenDrainsTheStreamInFlight() throws Exception {
+  protected void closingTheWorkerLeavesDiscoveryThenDrainsTheStreamInFlight() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     java.util.concurrent.atomic.AtomicReference<String> engineEnd = new java.util.concurrent.atomic.AtomicReference<>("running");

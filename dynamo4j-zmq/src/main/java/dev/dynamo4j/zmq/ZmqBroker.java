@@ -110,7 +110,7 @@ public final class ZmqBroker implements AutoCloseable {
     if (discovery != null) {
       long id = EventEnvelope.maskPublisherId(new SecureRandom().nextLong());
       record = discovery.register(new DiscoverySpec.EventChannel(new EventScope.Component(namespace, COMPONENT), TOPIC, id,
-          new dev.dynamo4j.discovery.EventTransport.ZmqBroker(List.of(xsubEndpoint), List.of(xpubEndpoint))));
+          new dev.dynamo4j.discovery.EventChannelTransport.ZmqBroker(List.of(xsubEndpoint), List.of(xpubEndpoint))));
     } else {
       record = null;
     }

@@ -8,7 +8,7 @@ import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.DiscoveryWatch;
 import dev.dynamo4j.discovery.EventQuery;
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.discovery.EventTransport.Zmq;
+import dev.dynamo4j.discovery.EventChannelTransport.Zmq;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventTransport;
@@ -184,7 +184,7 @@ public final class ZmqEventTransport implements EventTransport {
     java.util.List<String> xsub = new java.util.ArrayList<>();
     java.util.List<String> xpub = new java.util.ArrayList<>();
     for (DiscoveryInstance i : discovery.list(new DiscoveryQuery.EventChannels(EventQuery.of(new EventScope.Component(ns, ZmqBroker.COMPONENT))))) {
-      if (i instanceof DiscoveryInstance.EventChannel ch && ch.transport() instanceof dev.dynamo4j.discovery.EventTransport.ZmqBroker b) {
+      if (i instanceof DiscoveryInstance.EventChannel ch && ch.transport() instanceof dev.dynamo4j.discovery.EventChannelTransport.ZmqBroker b) {
         xsub.addAll(b.xsubEndpoints());
         xpub.addAll(b.xpubEndpoints());
       }

@@ -8,7 +8,7 @@ import dev.dynamo4j.discovery.DiscoveryQuery;
 import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.EventQuery;
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.discovery.EventTransport.Zmq;
+import dev.dynamo4j.discovery.EventChannelTransport.Zmq;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;

@@ -94,7 +94,7 @@ class ZmqCurveTest {
   String endpointOf(EventScope scope, String topic) {
     return new KvStoreDiscovery(new MemoryKeyValueStore(data))
         .list(new dev.dynamo4j.discovery.DiscoveryQuery.EventChannels(dev.dynamo4j.discovery.EventQuery.of(scope, topic))).get(0) instanceof
-        dev.dynamo4j.discovery.DiscoveryInstance.EventChannel ch && ch.transport() instanceof dev.dynamo4j.discovery.EventTransport.Zmq z ? z.endpoint() : null;
+        dev.dynamo4j.discovery.DiscoveryInstance.EventChannel ch && ch.transport() instanceof dev.dynamo4j.discovery.EventChannelTransport.Zmq z ? z.endpoint() : null;
   }
 
   @Test

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.discovery.EventTransport.Zmq;
+import dev.dynamo4j.discovery.EventChannelTransport.Zmq;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;

@@ -9,13 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How an event channel is reached. JSON is adjacently tagged, {@code {"kind": <Variant>,
+ * How an event channel is reached: the {@code transport} of a {@link DiscoveryInstance.EventChannel}
+ * record (Dynamo's {@code EventTransport} in its discovery; named apart here from the event
+ * plane's SPI, {@link dev.dynamo4j.events.EventTransport}). JSON is adjacently tagged, {@code {"kind": <Variant>,
  * "config": {...}}}, with the variant names exactly {@code Nats}, {@code Zmq}, {@code ZmqBroker}.
  */
-public sealed interface EventTransport {
+public sealed interface EventChannelTransport {
   void write(JsonGenerator g) throws IOException;
 
-  record Nats(String subjectPrefix) implements EventTransport {
+  record Nats(String subjectPrefix) implements EventChannelTransport {
     public void write(JsonGenerator g) throws IOException {
       g.writeStartObject();
       g.writeStringField("kind", "Nats");
@@ -26,7 +28,7 @@ public sealed interface EventTransport {
     }
   }
 
-  record Zmq(String endpoint) implements EventTransport {
+  record Zmq(String endpoint) implements EventChannelTransport {
     public void write(JsonGenerator g) throws IOException {
       g.writeStartObject();
       g.writeStringField("kind", "Zmq");
@@ -37,7 +39,7 @@ public sealed interface EventTransport {
     }
   }
 
-  record ZmqBroker(List<String> xsubEndpoints, List<String> xpubEndpoints) implements EventTransport {
+  record ZmqBroker(List<String> xsubEndpoints, List<String> xpubEndpoints) implements EventChannelTransport {
     public ZmqBroker {
       xsubEndpoints = List.copyOf(xsubEndpoints);
       xpubEndpoints = List.copyOf(xpubEndpoints);
@@ -62,8 +64,8 @@ public sealed interface EventTransport {
     }
   }
 
-  static EventTransport read(JsonNode n) {
-    String f = "EventTransport";
+  static EventChannelTransport read(JsonNode n) {
+    String f = "EventChannelTransport";
     if (n == null || !n.isObject()) {
       throw new WireFormatException(f, "expected an object");
     }
