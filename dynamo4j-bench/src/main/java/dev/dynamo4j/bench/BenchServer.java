@@ -1,5 +1,6 @@
 package dev.dynamo4j.bench;
 
+import java.io.OutputStream;
 import java.nio.file.Path;
 
 /**
@@ -24,7 +25,7 @@ public final class BenchServer {
     // Serves until the benchmark stops it: ServerJvm.close() destroys this JVM, and stdin (a
     // pipe from the benchmark's JVM) reaches end of stream when that JVM goes away, even killed,
     // so a server is never left behind.
-    System.in.transferTo(java.io.OutputStream.nullOutputStream());
+    System.in.transferTo(OutputStream.nullOutputStream());
     System.exit(0);
   }
 }

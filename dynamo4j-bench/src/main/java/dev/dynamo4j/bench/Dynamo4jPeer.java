@@ -3,12 +3,17 @@ package dev.dynamo4j.bench;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.network.ResponseStreamOptions;
+import dev.dynamo4j.network.TcpTlsSettings;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * dynamo4j's TCP request plane through its public API ({@code Endpoint.serve}, {@link Client}),
@@ -33,12 +38,12 @@ final class Dynamo4jPeer implements Peer {
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
     synchronized (Dynamo4jPeer.class) {
-      if (!java.nio.file.Files.exists(key)) {
-        java.nio.file.Files.createDirectories(dir);
-        io.netty.handler.ssl.util.SelfSignedCertificate ssc = new io.netty.handler.ssl.util.SelfSignedCertificate("localhost", "EC", 256);
-        java.nio.file.Files.copy(ssc.certificate().toPath(), cert);
-        java.nio.file.Files.copy(ssc.privateKey().toPath(), dir.resolve("key.tmp"));
-        java.nio.file.Files.move(dir.resolve("key.tmp"), key, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      if (!Files.exists(key)) {
+        Files.createDirectories(dir);
+        SelfSignedCertificate ssc = new SelfSignedCertificate("localhost", "EC", 256);
+        Files.copy(ssc.certificate().toPath(), cert);
+        Files.copy(ssc.privateKey().toPath(), dir.resolve("key.tmp"));
+        Files.move(dir.resolve("key.tmp"), key, StandardCopyOption.ATOMIC_MOVE);
         ssc.delete();
       }
     }
@@ -55,7 +60,7 @@ final class Dynamo4jPeer implements Peer {
     if (tls) {
       try {
         Path[] ck = certificate(kvRoot);
-        b.tcpTls(dev.dynamo4j.network.TcpTlsSettings.fromEnv(java.util.Map.of("DYN_TCP_TLS_CERT_PATH", ck[0].toString(), "DYN_TCP_TLS_KEY_PATH", ck[1].toString(),
+        b.tcpTls(TcpTlsSettings.fromEnv(Map.of("DYN_TCP_TLS_CERT_PATH", ck[0].toString(), "DYN_TCP_TLS_KEY_PATH", ck[1].toString(),
             "DYN_TCP_TLS_CA_CERT_PATH", ck[0].toString(), "DYN_TCP_TLS_SERVER_NAME", "localhost"), b.build().tcpTls()));
       } catch (Exception e) {
         throw new IllegalStateException("cannot make the TLS side's certificate: " + e, e);

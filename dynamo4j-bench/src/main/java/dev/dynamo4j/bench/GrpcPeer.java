@@ -8,6 +8,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
@@ -60,7 +61,7 @@ final class GrpcPeer implements Peer {
           int size = b.getInt();
           int count = b.getInt();
           byte[] item = new byte[size];
-          io.grpc.stub.ServerCallStreamObserver<byte[]> flow = (io.grpc.stub.ServerCallStreamObserver<byte[]>) out;
+          ServerCallStreamObserver<byte[]> flow = (ServerCallStreamObserver<byte[]>) out;
           int[] sent = {0};
           // Honour flow control, as a real streaming server must: send while the transport is ready.
           Runnable drain = () -> {

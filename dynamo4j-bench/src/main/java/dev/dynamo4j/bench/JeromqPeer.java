@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
 
 /**
  * Raw JeroMQ DEALER/ROUTER, the floor of the ZMQ request plane: the ROUTER echoes {@code
@@ -156,7 +157,7 @@ final class JeromqPeer implements Peer {
     private void run() {
       try {
         loop();
-      } catch (org.zeromq.ZMQException e) {
+      } catch (ZMQException e) {
         if (!closed) {
           throw e;
         } // else: the context is closed under the loop, the run is over

@@ -20,6 +20,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -165,7 +166,7 @@ final class NettyPeer implements Peer {
     if (ch == null) {
       ch = connect();
     }
-    byte[] req = java.nio.ByteBuffer.allocate(9).put(RawSocketPeer.STREAM).putInt(size).putInt(count).array();
+    byte[] req = ByteBuffer.allocate(9).put(RawSocketPeer.STREAM).putInt(size).putInt(count).array();
     call(ch, req, onItem);
     idle.add(ch);
   }

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -142,7 +143,7 @@ final class RawSocketPeer implements Peer {
 
   private record Conn(Socket socket, DataOutputStream out, DataInputStream in) {}
 
-  private final java.util.concurrent.ConcurrentLinkedQueue<Conn> idle = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Conn> idle = new ConcurrentLinkedQueue<>();
 
   private Conn take() throws IOException {
     Conn c = idle.poll();

@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.nats.NatsConfig;
+import dev.dynamo4j.nats.NatsConnections;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.wire.Json;
+import io.nats.client.Connection;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.PrintStream;
@@ -17,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.LongAdder;
@@ -213,8 +219,8 @@ final class BenchCommand implements Runnable {
       byte[] payload = new byte[size + 2];
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
         s.setTcpNoDelay(true);
-        DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream()));
-        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
         long end = System.nanoTime() + durationMs * 1_000_000L;
         while (System.nanoTime() < end) {
           long t0 = System.nanoTime();
@@ -233,7 +239,7 @@ final class BenchCommand implements Runnable {
     static Histogram rawNatsRun(RuntimeConfig cfg, int size, long durationMs) throws Exception {
       Histogram h = new Histogram(60_000_000L, 3);
       byte[] payload = new byte[size + 2];
-      try (io.nats.client.Connection nc = dev.dynamo4j.nats.NatsConnections.connect(dev.dynamo4j.nats.NatsConfig.forRuntime(cfg))) {
+      try (Connection nc = NatsConnections.connect(NatsConfig.forRuntime(cfg))) {
         long end = System.nanoTime() + durationMs * 1_000_000L;
         while (System.nanoTime() < end) {
           long t0 = System.nanoTime();
@@ -251,7 +257,7 @@ final class BenchCommand implements Runnable {
       long end = System.nanoTime() + durationMs * 1_000_000L;
       ObjectNode req = JsonNodeFactory.instance.objectNode().put("items", items).put("size", size);
       List<Thread> threads = new ArrayList<>();
-      List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
       for (int i = 0; i < concurrency; i++) {
         threads.add(Thread.ofVirtual().start(() -> {
           try {

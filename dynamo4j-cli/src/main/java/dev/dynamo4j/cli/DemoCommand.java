@@ -1,6 +1,7 @@
 package dev.dynamo4j.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
@@ -135,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
     try (DistributedRuntime worker = DistributedRuntime.builder().config(withSystemPort(config)).build();
         DistributedRuntime frontend = DistributedRuntime.builder().config(config).build()) {
       ServedEndpoint served = worker.namespace("demo").component(component).endpoint("generate")
-          .serve(com.fasterxml.jackson.databind.JsonNode.class, ServeCommand.tokens(16, delayMs, "worker"));
+          .serve(JsonNode.class, ServeCommand.tokens(16, delayMs, "worker"));
       printStatusUrl(out, worker);
       out.printf("  worker    serves %s as instance %s (%s)%n", served.instance().endpointId(), served.instance().instanceIdHex(), served.instance().transport().tag());
       Client<Request, String> client = frontend.namespace("demo").component(component).endpoint("generate").client(String.class);

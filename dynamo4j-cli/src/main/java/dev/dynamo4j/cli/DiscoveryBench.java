@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -33,7 +34,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -228,8 +231,8 @@ final class DiscoveryBench implements Callable<Integer> {
   /** Registers {@code records} (64 at a time), then the median of 5 lists and of 5 entries() calls, in ms. */
   private double[] listTimes(KvStoreDiscovery registrar, KvStoreDiscovery lister, ProgressBar bar) throws Exception {
     String ns = "bench" + System.nanoTime();
-    List<Integer> numbers = java.util.stream.IntStream.range(0, records).boxed().toList();
-    List<DiscoveryInstance> made = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Integer> numbers = IntStream.range(0, records).boxed().toList();
+    List<DiscoveryInstance> made = Collections.synchronizedList(new ArrayList<>());
     inParallel(numbers, n -> made.add(registrar.register(spec(ns, n))), bar);
     DiscoveryQuery q = new DiscoveryQuery.NamespacedEndpoints(ns);
     lister.list(q); // warm-up
@@ -246,7 +249,7 @@ final class DiscoveryBench implements Callable<Integer> {
   }
 
   /** Runs {@code action} on every item, 64 at a time on virtual threads; the first failure is thrown. */
-  private static <T> void inParallel(List<T> items, java.util.function.Consumer<T> action, ProgressBar bar) throws Exception {
+  private static <T> void inParallel(List<T> items, Consumer<T> action, ProgressBar bar) throws Exception {
     Semaphore inFlight = new Semaphore(64);
     try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> fs = new ArrayList<>();

@@ -11,10 +11,12 @@ import dev.dynamo4j.runtime.Instance;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.TransportType;
 import dev.dynamo4j.wire.Json;
+import dev.dynamo4j.wire.RoutingKey;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -81,7 +83,7 @@ final class DiscoveryCommand implements Runnable {
         out.printf("%-40s %-16s %s%n", "ENDPOINT", "INSTANCE", "TRANSPORT");
         records.stream()
             .map(r -> ((DiscoveryInstance.Endpoint) r).instance())
-            .sorted(java.util.Comparator.comparing(Instance::toString))
+            .sorted(Comparator.comparing(Instance::toString))
             .forEach(i -> out.println(describe(i)));
         out.println(records.size() + " instance" + (records.size() == 1 ? "" : "s") + " (" + opts.describe(cfg) + ")");
         return 0;
@@ -175,7 +177,7 @@ final class DiscoveryCommand implements Runnable {
       });
       Runtime.getRuntime().addShutdownHook(hook);
       String addr = address != null ? address
-          : "127.0.0.1:0/" + dev.dynamo4j.wire.RoutingKey.instancePath(d.instanceId(), id.namespace(), id.component(), id.name());
+          : "127.0.0.1:0/" + RoutingKey.instancePath(d.instanceId(), id.namespace(), id.component(), id.name());
       DiscoveryInstance inst = d.register(new DiscoverySpec.Endpoint(id.namespace(), id.component(), id.name(), new TransportType.Tcp(addr), null, cfg.requestPlaneCodec()));
       System.out.println("registered " + describe(((DiscoveryInstance.Endpoint) inst).instance()) + " in " + opts.describe(cfg)
           + (seconds >= 0 ? " for " + seconds + " s" : " (Ctrl-C to remove)"));

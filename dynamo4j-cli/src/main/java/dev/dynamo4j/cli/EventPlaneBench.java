@@ -8,22 +8,33 @@ import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.EventTransport;
 import dev.dynamo4j.events.ReceivedEvent;
+import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
+import dev.dynamo4j.nats.NatsConfig;
+import dev.dynamo4j.nats.NatsConnections;
 import dev.dynamo4j.nats.NatsEventTransport;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.zmq.ZmqEventTransport;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import io.nats.client.Subscription;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -77,8 +88,8 @@ final class EventPlaneBench implements Callable<Integer> {
   @Option(names = "--nats-server", paramLabel = "URLS", description = "NATS server for --plane nats; overrides NATS_SERVER (default nats://localhost:4222).")
   String natsServer;
 
-  io.nats.client.Connection natsConnect() {
-    return dev.dynamo4j.nats.NatsConnections.connect(dev.dynamo4j.nats.NatsConfig.fromEnv(natsServer));
+  Connection natsConnect() {
+    return NatsConnections.connect(NatsConfig.fromEnv(natsServer));
   }
 
   /** Our NATS event plane: two connections, envelope and gap accounting as in production. */
@@ -88,13 +99,13 @@ final class EventPlaneBench implements Callable<Integer> {
 
   /** Raw jnats: publish the payload alone, read with nextMessage, same subject layout, two connections. */
   Pair rawNats(String ns) throws InterruptedException {
-    io.nats.client.Connection pc = natsConnect();
-    io.nats.client.Connection sc = natsConnect();
+    Connection pc = natsConnect();
+    Connection sc = natsConnect();
     String subject = new EventScope.Namespace(ns).subject("bench");
-    io.nats.client.Subscription sub = sc.subscribe(subject);
+    Subscription sub = sc.subscribe(subject);
     try {
       sc.flush(Duration.ofSeconds(5));
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IllegalStateException("NATS did not confirm the subscription", e);
     }
     Pair p = new Pair() {
@@ -103,7 +114,7 @@ final class EventPlaneBench implements Callable<Integer> {
       }
 
       public byte[] receive(Duration timeout) throws InterruptedException {
-        io.nats.client.Message m = sub.nextMessage(timeout);
+        Message m = sub.nextMessage(timeout);
         return m == null ? null : m.getData();
       }
 
@@ -133,11 +144,11 @@ final class EventPlaneBench implements Callable<Integer> {
   /** Ours, lossless as the baselines are: publishers wait for room ({@code DYN_ZMQ_SEND_TIMEOUT_MS=-1}). */
   static Pair dynamo4j(String ns) throws InterruptedException {
     return ours(discovery -> new ZmqEventTransport(discovery, null, 100_000, null, false,
-        dev.dynamo4j.events.ZmqEventOptions.fromEnv(System.getenv(), dev.dynamo4j.events.ZmqEventOptions.DEFAULTS).withSendTimeout(dev.dynamo4j.events.ZmqEventOptions.FOREVER)), ns);
+        ZmqEventOptions.fromEnv(System.getenv(), ZmqEventOptions.DEFAULTS).withSendTimeout(ZmqEventOptions.FOREVER)), ns);
   }
 
   /** Publisher and subscriber on two transports that share one discovery store, as two processes would. */
-  static Pair ours(java.util.function.Function<KvStoreDiscovery, EventTransport> transport, String ns) throws InterruptedException {
+  static Pair ours(Function<KvStoreDiscovery, EventTransport> transport, String ns) throws InterruptedException {
     MemoryKeyValueStore.Data data = new MemoryKeyValueStore.Data(1024);
     EventTransport pubSide = transport.apply(new KvStoreDiscovery(new MemoryKeyValueStore(data)));
     EventTransport subSide = transport.apply(new KvStoreDiscovery(new MemoryKeyValueStore(data)));
@@ -186,7 +197,7 @@ final class EventPlaneBench implements Callable<Integer> {
     sub.subscribe(new byte[0]);
     sub.connect(pub.getLastEndpoint());
     Object lock = new Object();
-    byte[] topic = "bench".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] topic = "bench".getBytes(StandardCharsets.UTF_8);
     long[] seq = {0};
     Pair p = new Pair() {
       public void send(byte[] payload) {
@@ -251,7 +262,7 @@ final class EventPlaneBench implements Callable<Integer> {
       while (next < end) {
         long wait = next - System.nanoTime();
         if (wait > 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(wait); // not a spin: on 2 cores a spinning sender would take a core from the path measured
+          LockSupport.parkNanos(wait); // not a spin: on 2 cores a spinning sender would take a core from the path measured
         }
         p.send(stamped(size));
         sent.incrementAndGet();
@@ -348,7 +359,7 @@ final class EventPlaneBench implements Callable<Integer> {
           for (int round = 0; round < rounds; round++) {
             List<String> order = new ArrayList<>(pairs.keySet());
             if (round % 2 == 1) {
-              java.util.Collections.reverse(order);
+              Collections.reverse(order);
             }
             for (String which : order) {
               bar.setExtraMessage(which + " " + size + " B throughput " + (round + 1) + "/" + rounds);
@@ -368,7 +379,7 @@ final class EventPlaneBench implements Callable<Integer> {
               rates.add(tp[1] * 1000 / durationMs);
               perRound.add(tp[1] * 1000 / durationMs);
             }
-            java.util.Collections.sort(rates);
+            Collections.sort(rates);
             o.put("sent", sent);
             o.put("received", received);
             o.put("lossless", sent == received);

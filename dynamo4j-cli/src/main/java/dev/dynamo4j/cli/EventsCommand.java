@@ -2,6 +2,8 @@ package dev.dynamo4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.GapTracker;
@@ -45,7 +47,7 @@ final class EventsCommand implements Runnable {
       case 1 -> new EventScope.Namespace(p[0]);
       case 2 -> new EventScope.Component(p[0], p[1]);
       case 3 -> new EventScope.Endpoint(p[0], p[1], p[2]);
-      default -> throw new dev.dynamo4j.error.DynamoException(dev.dynamo4j.error.ErrorType.InvalidArgument, "scope must be ns, ns/comp or ns/comp/ep, got '" + s + "'");
+      default -> throw new DynamoException(ErrorType.InvalidArgument, "scope must be ns, ns/comp or ns/comp/ep, got '" + s + "'");
     };
   }
 

@@ -1,7 +1,9 @@
 package dev.dynamo4j.cli;
 
-import picocli.CommandLine;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code dynamo4j} command. */
 @Command(
@@ -43,10 +45,10 @@ public final class Main implements Runnable {
     if (debug != null && debug.equalsIgnoreCase("debug")) {
       e.printStackTrace(cmd.getErr());
     }
-    if (e instanceof dev.dynamo4j.error.DynamoException de) {
+    if (e instanceof DynamoException de) {
       cmd.getErr().println(cmd.getCommandName().equals("dynamo4j") ? "dynamo4j: " + de.getMessage()
           : "dynamo4j " + cmd.getCommandSpec().qualifiedName().replaceFirst("^dynamo4j ", "") + ": " + de.getMessage());
-      return de.type() == dev.dynamo4j.error.ErrorType.InvalidArgument ? 2 : 1;
+      return de.type() == ErrorType.InvalidArgument ? 2 : 1;
     }
     cmd.getErr().println("dynamo4j: unexpected failure: " + e);
     e.printStackTrace(cmd.getErr());

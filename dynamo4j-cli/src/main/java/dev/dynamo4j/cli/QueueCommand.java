@@ -5,12 +5,14 @@ import dev.dynamo4j.nats.NatsQueue;
 import dev.dynamo4j.wire.Slug;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
+import io.nats.client.api.StreamInfo;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,7 +51,7 @@ final class QueueCommand implements Runnable {
 
     @Parameters(index = "0", paramLabel = "NAME", description = "Queue name; the stream is slugify(NAME).") String name;
 
-    @Parameters(index = "1..*", paramLabel = "MESSAGE", description = "Messages; none = read lines from stdin.") java.util.List<String> messages;
+    @Parameters(index = "1..*", paramLabel = "MESSAGE", description = "Messages; none = read lines from stdin.") List<String> messages;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -140,7 +142,7 @@ final class QueueCommand implements Runnable {
       try (Connection nc = nats.connect()) {
         NatsConnections.requireJetStream(nc);
         var jsm = nc.jetStreamManagement();
-        io.nats.client.api.StreamInfo info;
+        StreamInfo info;
         try {
           info = jsm.getStreamInfo(stream);
         } catch (JetStreamApiException e) {

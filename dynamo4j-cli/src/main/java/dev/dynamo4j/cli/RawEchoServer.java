@@ -1,5 +1,11 @@
 package dev.dynamo4j.cli;
 
+import dev.dynamo4j.nats.NatsConfig;
+import dev.dynamo4j.nats.NatsConnections;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -7,6 +13,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The benchmark's baseline peer: a length-prefixed echo over plain blocking sockets, one virtual
@@ -21,17 +30,17 @@ public final class RawEchoServer {
 
   public static void main(String[] args) throws IOException, InterruptedException {
     if (args.length > 0 && args[0].equals("--nats")) {
-      io.nats.client.Connection nc = dev.dynamo4j.nats.NatsConnections.connect(dev.dynamo4j.nats.NatsConfig.fromEnv(args.length > 1 ? args[1] : null));
-      io.nats.client.Dispatcher d = nc.createDispatcher(m -> nc.publish(m.getReplyTo(), m.getData()));
+      Connection nc = NatsConnections.connect(NatsConfig.fromEnv(args.length > 1 ? args[1] : null));
+      Dispatcher d = nc.createDispatcher(m -> nc.publish(m.getReplyTo(), m.getData()));
       d.subscribe(NATS_SUBJECT);
       try {
-        nc.flush(java.time.Duration.ofSeconds(5));
-      } catch (java.util.concurrent.TimeoutException e) {
+        nc.flush(Duration.ofSeconds(5));
+      } catch (TimeoutException e) {
         throw new IOException("NATS did not confirm the subscription", e);
       }
       System.out.println("listening nats");
       System.out.flush();
-      new java.util.concurrent.CountDownLatch(1).await(); // serve until killed
+      new CountDownLatch(1).await(); // serve until killed
       return;
     }
     try (ServerSocket server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress())) {
@@ -47,8 +56,8 @@ public final class RawEchoServer {
 
   private static void echo(Socket s) {
     try (s;
-        DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
-        DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream()))) {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()))) {
       while (true) {
         int len = in.readInt();
         byte[] b = in.readNBytes(len);

@@ -7,7 +7,9 @@ import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -108,10 +110,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     DistributedRuntime rt = runtime.build().installShutdownHook();
     // what 'dynamo4j nats stats' shows as this endpoint's data (NATS request plane only)
-    java.util.concurrent.atomic.AtomicReference<ServedEndpoint> self = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<ServedEndpoint> self = new AtomicReference<>();
     ServedEndpoint served = rt.endpoint(endpoint)
         .statsHandler(() -> self.get() == null ? null
-            : java.util.Map.of("engine", engine, "requests", self.get().metrics().requests(), "inflight", self.get().metrics().inflight()))
+            : Map.of("engine", engine, "requests", self.get().metrics().requests(), "inflight", self.get().metrics().inflight()))
         .serve(JsonNode.class, e);
     self.set(served);
     System.out.println("serving " + served.instance().endpointId() + " as instance " + served.instance().instanceIdHex() + " at "

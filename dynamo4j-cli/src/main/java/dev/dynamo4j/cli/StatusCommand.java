@@ -2,11 +2,13 @@ package dev.dynamo4j.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.wire.Json;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -69,7 +71,7 @@ final class StatusCommand implements Callable<Integer> {
           return 1;
         }
         now = Json.parse("status.json", r.body());
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         System.err.println("dynamo4j status: cannot reach " + report + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
         if (!watch) {
           return 1;
@@ -78,7 +80,7 @@ final class StatusCommand implements Callable<Integer> {
         continue;
       }
       if (json) {
-        System.out.println(new String(Json.toBytes(now), java.nio.charset.StandardCharsets.UTF_8));
+        System.out.println(new String(Json.toBytes(now), StandardCharsets.UTF_8));
       } else {
         if (watch) {
           System.out.print("\033[H\033[2J");

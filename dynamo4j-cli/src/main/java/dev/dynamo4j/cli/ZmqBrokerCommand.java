@@ -1,6 +1,7 @@
 package dev.dynamo4j.cli;
 
 import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.zmq.ZmqBroker;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -38,7 +39,7 @@ final class ZmqBrokerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Discovery d = discovery.connect();
     // DYN_ZMQ_SEND_TIMEOUT_MS=-1 (lossless publishers) makes the broker wait for slow subscribers too.
-    boolean lossless = dev.dynamo4j.events.ZmqEventOptions.FOREVER.equals(discovery.config().zmqEvents().sendTimeout());
+    boolean lossless = ZmqEventOptions.FOREVER.equals(discovery.config().zmqEvents().sendTimeout());
     // DYN_ZMQ_MAX_MESSAGE_BYTES bounds what a publisher may send it; DYN_ZMQ_CURVE_* encrypts both sides
     ZmqBroker broker = new ZmqBroker(xsub, xpub, namespace, d, lossless, discovery.config().zmqEvents());
     CountDownLatch stop = new CountDownLatch(1);

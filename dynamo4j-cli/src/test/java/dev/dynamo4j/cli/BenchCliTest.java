@@ -3,6 +3,7 @@ package dev.dynamo4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.testkit.NatsServer;
 import dev.dynamo4j.wire.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ class BenchCliTest {
   @Test
   void eventPlaneBenchOnNatsComparesAgainstRawJnats() throws Exception {
     Path json = dir.resolve("ev-nats.json");
-    try (dev.dynamo4j.testkit.NatsServer server = dev.dynamo4j.testkit.NatsServer.start()) {
+    try (NatsServer server = NatsServer.start()) {
       CliTest.Result r = CliTest.run("bench", "event-plane", "--plane", "nats", "--nats-server", server.url(), "--duration-ms", "200", "--sizes", "64", "--rate", "500", "--output", json.toString());
       assertThat(r.code()).isZero();
       assertThat(r.out()).contains("NATS event plane", "raw = jnats", "ratio tput");
@@ -90,7 +91,7 @@ class BenchCliTest {
   @Test
   void requestPlaneBenchOnNatsComparesAgainstRawJnatsRequestReply() throws Exception {
     Path json = dir.resolve("rp-nats.json");
-    try (dev.dynamo4j.testkit.NatsServer server = dev.dynamo4j.testkit.NatsServer.start()) {
+    try (NatsServer server = NatsServer.start()) {
       CliTest.Result r = CliTest.run("bench", "request-plane", "--plane", "nats", "--nats-server", server.url(), "--duration-ms", "200", "--sizes", "64", "--concurrency", "2", "--items", "20", "--output", json.toString());
       assertThat(r.code()).isZero();
       assertThat(r.out()).contains("NATS request plane", "jnats request-reply", "ratio p50");

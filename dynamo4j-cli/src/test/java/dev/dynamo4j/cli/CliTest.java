@@ -2,10 +2,15 @@ package dev.dynamo4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.events.ZmqEventOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CliTest {
   record Result(int code, String out) {}
@@ -33,13 +38,13 @@ class CliTest {
   void zmqKeygenPrintsAPairOfZ85KeysThatTheEventOptionsAccept() {
     Result r = run("zmq-keygen");
     assertThat(r.code()).isZero();
-    java.util.Map<String, String> env = new java.util.HashMap<>();
+    Map<String, String> env = new HashMap<>();
     for (String line : r.out().strip().split("\n")) {
       String[] kv = line.split("=", 2);
       env.put(kv[0], kv[1]);
     }
     assertThat(env.keySet()).containsExactlyInAnyOrder("DYN_ZMQ_CURVE_PUBLIC_KEY", "DYN_ZMQ_CURVE_SECRET_KEY");
-    var curve = dev.dynamo4j.events.ZmqEventOptions.fromEnv(env, dev.dynamo4j.events.ZmqEventOptions.DEFAULTS).curve();
+    var curve = ZmqEventOptions.fromEnv(env, ZmqEventOptions.DEFAULTS).curve();
     assertThat(curve.publicKey()).hasSize(40).isNotEqualTo(curve.secretKey());
     assertThat(run("zmq-keygen").out()).isNotEqualTo(r.out()); // a new pair each time
   }
@@ -64,7 +69,7 @@ class CliTest {
   }
 
   @Test
-  void demoWithWorkerProcessesSurvivesAKilledWorker(@org.junit.jupiter.api.io.TempDir java.nio.file.Path root) {
+  void demoWithWorkerProcessesSurvivesAKilledWorker(@TempDir Path root) {
     Result r = run("demo", "--workers", "2", "--requests", "3", "--delay-ms", "2", "--file-kv", root.toString());
     assertThat(r.code()).isZero();
     assertThat(r.out())

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.testkit.ChildJvm;
 import dev.dynamo4j.testkit.EtcdServer;
+import dev.dynamo4j.testkit.EtcdServerExtension;
+import dev.dynamo4j.wire.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.dynamo4j.testkit.EtcdServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -67,10 +70,10 @@ class EtcdCliTest {
 
   @Test
   void benchDiscoveryMeasuresEtcdNextToItsStore() throws Exception {
-    java.nio.file.Path json = java.nio.file.Files.createTempFile("bench-discovery", ".json");
+    Path json = Files.createTempFile("bench-discovery", ".json");
     CliTest.Result r = CliTest.run("bench", "discovery", "--backends", "etcd", "--etcd-endpoints", etcd.endpoint(), "--registrations", "5", "--records", "50", "--output", json.toString());
     assertThat(r.code()).isZero();
-    var row = dev.dynamo4j.wire.Json.MAPPER.readTree(java.nio.file.Files.readAllBytes(json)).get("results").get(0);
+    var row = Json.MAPPER.readTree(Files.readAllBytes(json)).get("results").get(0);
     assertThat(row.get("backend").asText()).isEqualTo("etcd");
     assertThat(row.get("register_to_added_us").get("count").asLong()).isEqualTo(5);
     assertThat(row.get("baseline_insert_to_event_us").get("p50").asLong()).isPositive();

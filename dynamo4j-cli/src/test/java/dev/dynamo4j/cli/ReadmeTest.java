@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -64,7 +66,7 @@ class ReadmeTest {
     Matcher qs = Pattern.compile("## Quick start\n(.*?)\n## ", Pattern.DOTALL).matcher(readme);
     assertThat(qs.find()).isTrue();
     Matcher sh = Pattern.compile("```(?:bash|sh)\n(.*?)```", Pattern.DOTALL).matcher(qs.group(1));
-    java.util.List<String> commands = new java.util.ArrayList<>();
+    List<String> commands = new ArrayList<>();
     while (sh.find()) {
       sh.group(1).lines().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(commands::add);
     }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -65,13 +66,13 @@ class StatusPageBrowserTest {
         assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("ready");
         assertThat(browser.findElement(By.cssSelector("#discovered tr[data-path='page/backend/generate']")).getText()).contains("this process");
         long before = Long.parseLong(browser.findElement(row).findElement(By.className("requests")).getText().replace(",", ""));
-        Object navigation = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return performance.timeOrigin");
+        Object navigation = ((JavascriptExecutor) browser).executeScript("return performance.timeOrigin");
 
         for (int i = 0; i < 3; i++) {
           assertThat(CliTest.run("call", "page/backend/generate", "\"hello\"", "--file-kv", root.toString()).code()).isZero();
         }
         wait.until(d -> Long.parseLong(d.findElement(row).findElement(By.className("requests")).getText().replace(",", "")) >= before + 3);
-        Object after = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return performance.timeOrigin");
+        Object after = ((JavascriptExecutor) browser).executeScript("return performance.timeOrigin");
         assertThat(after).as("the page was not reloaded").isEqualTo(navigation);
         assertThat(browser.findElement(By.id("live")).getText()).startsWith("live");
       } finally {

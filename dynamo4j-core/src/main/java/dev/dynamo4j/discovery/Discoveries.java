@@ -1,5 +1,6 @@
 package dev.dynamo4j.discovery;
 
+import dev.dynamo4j.runtime.Providers;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import java.util.List;
 
@@ -13,12 +14,12 @@ public final class Discoveries {
    * @throws dev.dynamo4j.error.DynamoException {@code Unavailable} when no module on the class path provides it
    */
   public static Discovery create(RuntimeConfig config) {
-    return dev.dynamo4j.runtime.Providers.select(DiscoveryProvider.class, "discovery backend", config.discoveryBackend(),
+    return Providers.select(DiscoveryProvider.class, "discovery backend", config.discoveryBackend(),
         DiscoveryProvider::name, DiscoveryProvider::isAvailable, DiscoveryProvider::priority).create(config);
   }
 
   /** The backend names available on the class path. */
   public static List<String> available() {
-    return dev.dynamo4j.runtime.Providers.available(DiscoveryProvider.class, DiscoveryProvider::name, DiscoveryProvider::isAvailable);
+    return Providers.available(DiscoveryProvider.class, DiscoveryProvider::name, DiscoveryProvider::isAvailable);
   }
 }

@@ -1,6 +1,9 @@
 package dev.dynamo4j.discovery;
 
+import dev.dynamo4j.kv.ConnectionListener;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * How components find each other: register records, list them, watch them.
@@ -31,19 +34,19 @@ public interface Discovery extends AutoCloseable {
    * Registers for changes of {@link #instanceId()} (etcd: a lost lease replaced by a new one) and
    * its final loss; backends whose identity never changes ignore it.
    */
-  default void addConnectionListener(dev.dynamo4j.kv.ConnectionListener listener) {}
+  default void addConnectionListener(ConnectionListener listener) {}
 
   /**
    * This process's discovery metadata as JSON, for the status server's {@code GET /metadata}
    * (Dynamo serves it on Kubernetes, the one backend that keeps one); empty elsewhere.
    */
-  default java.util.Optional<byte[]> metadata() {
-    return java.util.Optional.empty();
+  default Optional<byte[]> metadata() {
+    return Optional.empty();
   }
 
   /** Figures of the store under this client, as {@link dev.dynamo4j.kv.KeyValueStore#gauges()}. None by default. */
-  default java.util.Map<String, Long> gauges() {
-    return java.util.Map.of();
+  default Map<String, Long> gauges() {
+    return Map.of();
   }
 
   @Override

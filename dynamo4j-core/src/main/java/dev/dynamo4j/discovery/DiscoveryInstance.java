@@ -1,6 +1,7 @@
 package dev.dynamo4j.discovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import dev.dynamo4j.runtime.Instance;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.WireFormatException;
@@ -149,7 +150,7 @@ public sealed interface DiscoveryInstance {
             EventScope.read(n.get("scope")),
             Json.requireText(FORMAT, n, "topic"),
             Json.requireU64(FORMAT, n, "publisher_id"),
-            md == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : md);
+            md == null ? NullNode.getInstance() : md);
       }
       default -> throw new WireFormatException(FORMAT, "unknown record type '" + type + "'");
     };

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.kv.Bucket;
+import dev.dynamo4j.kv.ConnectionListener;
 import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.kv.KvWatch;
 import dev.dynamo4j.kv.StoreOutcome;
@@ -12,10 +13,13 @@ import dev.dynamo4j.wire.WireFormatException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +47,7 @@ public final class KvStoreDiscovery implements Discovery {
   }
 
   @Override
-  public java.util.Map<String, Long> gauges() {
+  public Map<String, Long> gauges() {
     return store.gauges();
   }
 
@@ -57,7 +61,7 @@ public final class KvStoreDiscovery implements Discovery {
   }
 
   @Override
-  public void addConnectionListener(dev.dynamo4j.kv.ConnectionListener listener) {
+  public void addConnectionListener(ConnectionListener listener) {
     store.addConnectionListener(listener);
   }
 
@@ -117,7 +121,7 @@ public final class KvStoreDiscovery implements Discovery {
    * source_path} (null when missing or empty), whether it is a LoRA adapter (a model suffix or a
    * non-null {@code lora}), and its served names (the display name plus its {@code aliases}).
    */
-  private record CardIdentity(String displayName, String sourcePath, boolean lora, java.util.Set<String> servedNames) {
+  private record CardIdentity(String displayName, String sourcePath, boolean lora, Set<String> servedNames) {
     /** The base a LoRA adapter is compared on: its source path, else its display name. */
     String base() {
       return sourcePath != null ? sourcePath : displayName;
@@ -133,7 +137,7 @@ public final class KvStoreDiscovery implements Discovery {
     JsonNode lora = m.cardJson().get("lora");
     boolean isLora = m.modelSuffix() != null || (lora != null && !lora.isNull());
     String path = source != null && source.isTextual() && !source.textValue().isEmpty() ? source.textValue() : null;
-    java.util.Set<String> served = new java.util.LinkedHashSet<>();
+    Set<String> served = new LinkedHashSet<>();
     served.add(name.textValue());
     JsonNode aliases = m.cardJson().get("aliases");
     if (aliases != null && aliases.isArray()) {
@@ -167,7 +171,7 @@ public final class KvStoreDiscovery implements Discovery {
     }
     return a.sourcePath != null
         && a.sourcePath.equals(b.sourcePath)
-        && java.util.Collections.disjoint(a.servedNames, b.servedNames);
+        && Collections.disjoint(a.servedNames, b.servedNames);
   }
 
   private void checkModel(DiscoveryInstance.Model m) {

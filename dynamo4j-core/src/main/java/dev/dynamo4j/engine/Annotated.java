@@ -1,5 +1,6 @@
 package dev.dynamo4j.engine;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -21,9 +22,9 @@ import java.util.function.Function;
  * {@code comment} (read by older Dynamo), with event {@code "error"}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@com.fasterxml.jackson.annotation.JsonAutoDetect(
-    getterVisibility = com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE,
-    isGetterVisibility = com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
+@JsonAutoDetect(
+    getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonPropertyOrder({"data", "id", "event", "comment", "error"})
 public record Annotated<T>(
     @JsonProperty("data") T data,

@@ -1,6 +1,7 @@
 package dev.dynamo4j.engine;
 
 import java.time.Duration;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -43,8 +44,8 @@ public final class Controller {
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private final CompletableFuture<Void> killed = new CompletableFuture<>();
   /** Controllers whose children this thread is notifying (one set per thread, not per controller). */
-  private static final ThreadLocal<java.util.IdentityHashMap<Controller, Boolean>> NOTIFYING =
-      ThreadLocal.withInitial(java.util.IdentityHashMap::new);
+  private static final ThreadLocal<IdentityHashMap<Controller, Boolean>> NOTIFYING =
+      ThreadLocal.withInitial(IdentityHashMap::new);
 
   /** A controller with a fresh random UUID v4 id ({@link RequestIds#newId()}). */
   public Controller() {
@@ -100,7 +101,7 @@ public final class Controller {
     if (list == null) {
       return;
     }
-    java.util.IdentityHashMap<Controller, Boolean> active = NOTIFYING.get();
+    IdentityHashMap<Controller, Boolean> active = NOTIFYING.get();
     active.put(this, Boolean.TRUE);
     try {
       for (Controller child : List.copyOf(list)) {

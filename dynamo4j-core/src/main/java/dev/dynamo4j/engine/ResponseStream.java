@@ -4,6 +4,7 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -12,6 +13,7 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -354,7 +356,7 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
     return new ResponseStream<>(
         controller,
         new ItemSource<>() {
-          private Iterator<? extends U> current = java.util.Collections.emptyIterator();
+          private Iterator<? extends U> current = Collections.emptyIterator();
 
           @Override
           public U next() throws InterruptedException {
@@ -403,7 +405,7 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
    */
   public ResponseStream<T> onTerminate(Runnable action) {
     claim();
-    java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean ran = new AtomicBoolean();
     Runnable once = () -> {
       if (ran.compareAndSet(false, true)) {
         action.run();
@@ -439,7 +441,7 @@ public final class ResponseStream<T> implements Iterable<T>, Flow.Publisher<T>, 
   }
 
   /** Same request and items; {@code observer} sees the failure, if the stream fails, before the consumer does. */
-  public ResponseStream<T> mapFailure(java.util.function.Consumer<DynamoException> observer) {
+  public ResponseStream<T> mapFailure(Consumer<DynamoException> observer) {
     claim();
     return new ResponseStream<>(
         controller,

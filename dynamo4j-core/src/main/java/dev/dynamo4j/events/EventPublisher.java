@@ -1,15 +1,17 @@
 package dev.dynamo4j.events;
 
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.wire.EventEnvelope;
-import dev.dynamo4j.wire.PayloadCodec;
-import java.security.SecureRandom;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.wire.EventEnvelope;
+import dev.dynamo4j.wire.PayloadCodec;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,7 @@ public final class EventPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
   private static final SecureRandom RANDOM = new SecureRandom();
   /** How long {@link #close} waits for a batch another thread is sending. */
-  private static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(5);
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
   private static final VarHandle TAIL;
   private static final VarHandle NEXT;
 
@@ -179,7 +181,7 @@ public final class EventPublisher implements AutoCloseable {
     long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
     boolean mine;
     while (!(mine = sending.compareAndSet(false, true)) && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // another thread is sending a batch
+      LockSupport.parkNanos(1_000_000); // another thread is sending a batch
     }
     if (mine) {
       try {

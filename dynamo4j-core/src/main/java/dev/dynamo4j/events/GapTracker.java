@@ -2,6 +2,7 @@ package dev.dynamo4j.events;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class GapTracker {
   static final int MAX_HOLES = 4096;
   private final Map<Long, Long> lastSeq = new HashMap<>();
-  private final Map<Long, java.util.TreeSet<Long>> holes = new HashMap<>();
+  private final Map<Long, TreeSet<Long>> holes = new HashMap<>();
   private final Map<Long, Long> jumpedTo = new HashMap<>(); // an unconfirmed far jump per publisher
   private final LongAdder jumps = new LongAdder();
   private final LongAdder received = new LongAdder();
@@ -73,7 +74,7 @@ public final class GapTracker {
       return Verdict.DELIVER;
     }
     if (Long.compareUnsigned(sequence, last) <= 0) {
-      java.util.TreeSet<Long> h = holes.get(publisherId);
+      TreeSet<Long> h = holes.get(publisherId);
       if (h != null && h.remove(sequence)) {
         gaps.decrement();
         received.increment();
@@ -108,7 +109,7 @@ public final class GapTracker {
     received.increment();
     if (missing > 0) {
       gaps.add(missing);
-      java.util.TreeSet<Long> h = holes.computeIfAbsent(publisherId, k -> new java.util.TreeSet<>());
+      TreeSet<Long> h = holes.computeIfAbsent(publisherId, k -> new TreeSet<>());
       for (long s = last + 1; s < sequence && s - last <= MAX_HOLES; s++) {
         h.add(s);
       }

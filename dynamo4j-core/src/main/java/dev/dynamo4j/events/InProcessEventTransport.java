@@ -1,8 +1,9 @@
 package dev.dynamo4j.events;
 
-import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.wire.EventEnvelope;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -92,7 +93,7 @@ public final class InProcessEventTransport implements EventTransport {
     }
 
     @Override
-    public int drainTo(java.util.Collection<? super EventEnvelope> sink, int max) {
+    public int drainTo(Collection<? super EventEnvelope> sink, int max) {
       if (closed) {
         return 0;
       }

@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,15 +17,22 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,9 +107,9 @@ public final class FileKeyValueStore implements KeyValueStore {
    * @throws StoreException {@code FilesystemError} naming the owner or the permissions
    */
   static void checkRootIsOurs(Path root, boolean allowShared) {
-    java.nio.file.attribute.PosixFileAttributes attrs;
+    PosixFileAttributes attrs;
     try {
-      attrs = Files.readAttributes(root, java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      attrs = Files.readAttributes(root, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (UnsupportedOperationException e) {
       return;
     } catch (IOException e) {
@@ -112,8 +121,8 @@ public final class FileKeyValueStore implements KeyValueStore {
       problem = "it is a symbolic link";
     } else if (!attrs.owner().getName().equals(me)) {
       problem = "it belongs to " + attrs.owner().getName() + ", not to " + me;
-    } else if (attrs.permissions().contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
-      problem = "other users may write to it (" + java.nio.file.attribute.PosixFilePermissions.toString(attrs.permissions()) + ")";
+    } else if (attrs.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
+      problem = "other users may write to it (" + PosixFilePermissions.toString(attrs.permissions()) + ")";
     }
     if (problem == null) {
       return;
@@ -133,7 +142,7 @@ public final class FileKeyValueStore implements KeyValueStore {
    */
   static boolean isRecordFile(Path p) {
     try {
-      java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (!a.isRegularFile()) {
         if (!a.isDirectory()) {
           log.warn("skipping {} in the file store: not a regular file (a link, a FIFO or a device is never opened)", p);
@@ -383,7 +392,7 @@ public final class FileKeyValueStore implements KeyValueStore {
             }
           }
         }
-      } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+      } catch (IOException | DirectoryIteratorException e) {
         throw new StoreException(StoreException.Kind.FilesystemError, "cannot list " + dir + ": " + e, e);
       }
       return out;
@@ -391,7 +400,7 @@ public final class FileKeyValueStore implements KeyValueStore {
 
     private String keyOf(Path p) {
       String fn = p.getFileName().toString();
-      if (fn.startsWith(".") || Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      if (fn.startsWith(".") || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
         return null;
       }
       try {
@@ -435,7 +444,7 @@ public final class FileKeyValueStore implements KeyValueStore {
         while (true) {
           WatchKey key = ws.take();
           boolean overflow = false;
-          java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+          Set<String> changed = new LinkedHashSet<>();
           for (var ev : key.pollEvents()) {
             if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
               overflow = true;
@@ -508,7 +517,7 @@ public final class FileKeyValueStore implements KeyValueStore {
     private void rescan() {
       Map<String, byte[]> now = scan();
       synchronized (lock) {
-        for (String k : java.util.List.copyOf(current.keySet())) {
+        for (String k : List.copyOf(current.keySet())) {
           if (!now.containsKey(k)) {
             current.remove(k);
             hub.publish(new WatchEvent.Delete(k));
@@ -548,11 +557,11 @@ public final class FileKeyValueStore implements KeyValueStore {
             continue;
           }
           String fn = p.getFileName().toString();
-          if (fn.equals(".lock") || Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          if (fn.equals(".lock") || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
             continue;
           }
           try {
-            if (Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(staleBefore)) {
+            if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(staleBefore)) {
               Files.deleteIfExists(p); // a stale link is removed itself, never what it points to
               log.debug("removed stale record {}", p);
             }

@@ -1,6 +1,7 @@
 package dev.dynamo4j.kv;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -36,8 +37,8 @@ public interface KeyValueStore extends AutoCloseable {
    * gauge), e.g. {@code connected} (1 or 0); read when metrics are scraped, must be cheap and
    * thread-safe. None by default.
    */
-  default java.util.Map<String, Long> gauges() {
-    return java.util.Map.of();
+  default Map<String, Long> gauges() {
+    return Map.of();
   }
 
   @Override

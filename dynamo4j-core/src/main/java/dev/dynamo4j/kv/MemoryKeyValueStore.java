@@ -2,6 +2,7 @@ package dev.dynamo4j.kv;
 
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -148,7 +149,7 @@ public final class MemoryKeyValueStore implements KeyValueStore {
         if (e == null) {
           throw new StoreException(StoreException.Kind.MissingKey, b.name + "/" + key);
         }
-        if (!java.util.Arrays.equals(e.value, expected)) {
+        if (!Arrays.equals(e.value, expected)) {
           throw new StoreException(StoreException.Kind.Retry, b.name + "/" + key + " changed");
         }
         byte[] copy = value.clone();

@@ -10,6 +10,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -58,7 +59,7 @@ public final class EventMetrics implements RuntimeMetrics.Source {
 
   @Override
   public void collect(List<MetricSnapshot> out) {
-    Map<Labels, long[]> subs = new java.util.LinkedHashMap<>();
+    Map<Labels, long[]> subs = new LinkedHashMap<>();
     for (EventSubscriber s : subscribers.get()) {
       GapTracker.Stats st = s.stats();
       long[] a = subs.computeIfAbsent(labels(s.scope(), s.topic()), k -> new long[6]);
@@ -69,7 +70,7 @@ public final class EventMetrics implements RuntimeMetrics.Source {
       a[4] = Math.max(a[4], st.publishers());
       a[5] += st.jumps();
     }
-    Map<Labels, long[]> pubs = new java.util.LinkedHashMap<>();
+    Map<Labels, long[]> pubs = new LinkedHashMap<>();
     for (EventPublisher p : publishers.get()) {
       long[] a = pubs.computeIfAbsent(labels(p.scope(), p.topic()), k -> new long[2]);
       a[0] += p.sent();

@@ -1,6 +1,7 @@
 package dev.dynamo4j.metrics;
 
 import dev.dynamo4j.network.IngressMetrics;
+import dev.dynamo4j.network.RequestPlane;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -12,12 +13,21 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * One runtime's metrics, on Prometheus's own Java client ({@code io.prometheus:prometheus-metrics-*},
@@ -51,7 +61,7 @@ public final class RuntimeMetrics {
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final long startNanos = System.nanoTime();
-  private final List<Source> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Source> sources = new CopyOnWriteArrayList<>();
   private final ExpositionFormats formats = ExpositionFormats.init();
 
   /**
@@ -110,7 +120,7 @@ public final class RuntimeMetrics {
     CounterSnapshot.Builder rejections = CounterSnapshot.builder().name(ours("endpoint_rejections"))
         .help("Requests refused with 'Server overloaded' because the worker pool was full");
     double[] bounds = withInfinity(IngressMetrics.DURATION_BUCKETS);
-    java.util.Set<Labels> seen = new java.util.HashSet<>();
+    Set<Labels> seen = new HashSet<>();
     for (EndpointSample e : endpoints) {
       Labels labels = endpointLabels(e);
       if (!seen.add(labels)) {
@@ -144,7 +154,7 @@ public final class RuntimeMetrics {
       try {
         s.collect(out);
       } catch (RuntimeException ex) {
-        org.slf4j.LoggerFactory.getLogger(RuntimeMetrics.class).warn("a metrics source failed: {}", ex.toString());
+        LoggerFactory.getLogger(RuntimeMetrics.class).warn("a metrics source failed: {}", ex.toString());
       }
     }
     return new MetricSnapshots(out);
@@ -155,8 +165,8 @@ public final class RuntimeMetrics {
    * ending in {@code _total} becomes a counter (without the suffix, which the exposition adds),
    * any other a gauge.
    */
-  public static void addFigures(List<MetricSnapshot> out, String prefix, Labels labels, java.util.Map<String, Long> figures, String help) {
-    for (java.util.Map.Entry<String, Long> f : figures.entrySet()) {
+  public static void addFigures(List<MetricSnapshot> out, String prefix, Labels labels, Map<String, Long> figures, String help) {
+    for (Map.Entry<String, Long> f : figures.entrySet()) {
       String name = f.getKey();
       if (name.endsWith("_total")) {
         out.add(CounterSnapshot.builder().name(ours(prefix + name.substring(0, name.length() - "_total".length())))
@@ -171,9 +181,9 @@ public final class RuntimeMetrics {
 
   /** Adds {@code dynamo4j_<prefix><name>} histogram families with {@code labels}. */
   public static void addHistograms(List<MetricSnapshot> out, String prefix, Labels labels,
-      java.util.Map<String, dev.dynamo4j.network.RequestPlane.Histogram> histograms, String help) {
-    for (java.util.Map.Entry<String, dev.dynamo4j.network.RequestPlane.Histogram> h : histograms.entrySet()) {
-      dev.dynamo4j.network.RequestPlane.Histogram v = h.getValue();
+      Map<String, RequestPlane.Histogram> histograms, String help) {
+    for (Map.Entry<String, RequestPlane.Histogram> h : histograms.entrySet()) {
+      RequestPlane.Histogram v = h.getValue();
       double[] bounds = withInfinity(v.upperBounds());
       out.add(HistogramSnapshot.builder().name(ours(prefix + h.getKey())).help(help + h.getKey().replace('_', ' '))
           .dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder().labels(labels)
@@ -189,7 +199,7 @@ public final class RuntimeMetrics {
 
   /** Histogram upper bounds with the {@code +Inf} bucket added. */
   static double[] withInfinity(double[] bounds) {
-    double[] all = java.util.Arrays.copyOf(bounds, bounds.length + 1);
+    double[] all = Arrays.copyOf(bounds, bounds.length + 1);
     all[bounds.length] = Double.POSITIVE_INFINITY;
     return all;
   }
@@ -220,12 +230,12 @@ public final class RuntimeMetrics {
 
   /** The Prometheus text of every family (what {@code GET /metrics} answers without an Accept header). */
   public String text() {
-    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
     try {
       formats.getPrometheusTextFormatWriter().write(b, registry.scrape());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
-    return b.toString(java.nio.charset.StandardCharsets.UTF_8);
+    return b.toString(StandardCharsets.UTF_8);
   }
 }

@@ -10,16 +10,18 @@ import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.Instance;
 import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.PayloadCodec;
-import dev.dynamo4j.wire.RequestControlMessage;
 import dev.dynamo4j.wire.RequestControlMessage.RequestType;
 import dev.dynamo4j.wire.RequestControlMessage.ResponseType;
+import dev.dynamo4j.wire.RequestControlMessage;
 import dev.dynamo4j.wire.ResponseStreamPrologue;
 import dev.dynamo4j.wire.StreamWrapper;
+import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.TwoPartMessage;
 import dev.dynamo4j.wire.WireFormatException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -116,7 +118,7 @@ public final class Egress {
       throws InterruptedException {
     String id = controller.id();
     PendingStream pending = responsePlane.expect(id);
-    PendingStream pendingInput = inputs == null ? null : responsePlane.expect(id, dev.dynamo4j.wire.TcpStreamConnectionInfo.StreamType.REQUEST);
+    PendingStream pendingInput = inputs == null ? null : responsePlane.expect(id, TcpStreamConnectionInfo.StreamType.REQUEST);
     Set<PendingStream> forInstance = pendingByInstance.computeIfAbsent(target.instanceId(), k -> ConcurrentHashMap.newKeySet());
     forInstance.add(pending);
     if (pendingInput != null) {
@@ -143,7 +145,7 @@ public final class Egress {
       // registration, so the one wake-up is the worker's stream arriving (or that failure).
       client.sendAsync(target.transport(), headers, envelope).whenComplete((ok, failure) -> {
         if (failure != null) {
-          DynamoException e = DynamoException.wrap(failure instanceof java.util.concurrent.CompletionException ce && ce.getCause() != null ? ce.getCause() : failure);
+          DynamoException e = DynamoException.wrap(failure instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : failure);
           pending.cancel(e);
           if (pendingInput != null) {
             pendingInput.cancel(e);

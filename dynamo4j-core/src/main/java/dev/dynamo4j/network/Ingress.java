@@ -1,6 +1,7 @@
 package dev.dynamo4j.network;
 
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.engine.AsyncEngine;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.Controller;
@@ -9,6 +10,7 @@ import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.wire.ControlMessage;
+import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.wire.RequestControlMessage;
 import dev.dynamo4j.wire.ResponseStreamPrologue;
@@ -18,6 +20,7 @@ import dev.dynamo4j.wire.WireFormatException;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,17 +95,17 @@ public final class Ingress<Req, Resp> implements RequestHandler {
     return metrics;
   }
 
-  private volatile java.util.function.Supplier<?> statsHandler;
+  private volatile Supplier<?> statsHandler;
 
   /** Sets what {@link #stats()} reports (Dynamo's per-endpoint stats handler); null for nothing. */
-  public Ingress<Req, Resp> statsHandler(java.util.function.Supplier<?> handler) {
+  public Ingress<Req, Resp> statsHandler(Supplier<?> handler) {
     this.statsHandler = handler;
     return this;
   }
 
   @Override
   public Object stats() {
-    java.util.function.Supplier<?> h = statsHandler;
+    Supplier<?> h = statsHandler;
     return h == null ? null : h.get();
   }
 
@@ -121,13 +124,13 @@ public final class Ingress<Req, Resp> implements RequestHandler {
    * @throws DynamoException {@code InvalidArgument} when the payload does not fit the request
    *     type, or when this endpoint takes a stream of requests (no canary for those)
    */
-  public ResponseStream<Resp> canary(com.fasterxml.jackson.databind.JsonNode payload, Controller controller) throws Exception {
+  public ResponseStream<Resp> canary(JsonNode payload, Controller controller) throws Exception {
     if (engine == null) {
       throw new DynamoException(ErrorType.InvalidArgument, name + " takes a stream of requests; canaries are not supported there");
     }
     Req request;
     try {
-      request = dev.dynamo4j.wire.Json.MAPPER.convertValue(payload, requestType);
+      request = Json.MAPPER.convertValue(payload, requestType);
     } catch (IllegalArgumentException e) {
       throw new DynamoException(ErrorType.InvalidArgument, "health check payload does not fit " + requestType + ": " + e.getMessage(), e);
     }

@@ -1,8 +1,10 @@
 package dev.dynamo4j.network;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,8 +18,8 @@ public final class IngressMetrics {
   public static final double[] DURATION_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
   /** Every {@code error_type} value, in Dynamo's order. */
-  public static final java.util.List<String> ERROR_TYPES =
-      java.util.List.of("deserialization", "invalid_message", "response_stream", "generate", "publish_response", "publish_final");
+  public static final List<String> ERROR_TYPES =
+      List.of("deserialization", "invalid_message", "response_stream", "generate", "publish_response", "publish_final");
 
   /** The {@code error_type} label values. */
   public static final String DESERIALIZATION = "deserialization";
@@ -36,7 +38,7 @@ public final class IngressMetrics {
 
   /** Per bucket (not cumulative), the last one for durations above every bound. */
   private final LongAdder[] durationCounts = new LongAdder[DURATION_BUCKETS.length + 1];
-  private final java.util.concurrent.atomic.DoubleAdder durationSum = new java.util.concurrent.atomic.DoubleAdder();
+  private final DoubleAdder durationSum = new DoubleAdder();
 
   {
     for (int i = 0; i < durationCounts.length; i++) {

@@ -1,5 +1,8 @@
 package dev.dynamo4j.network;
 
+import dev.dynamo4j.runtime.TransportType;
+import java.util.Map;
+
 /** A request transport: its shared server and its client, owned by one runtime. */
 public interface RequestPlane extends AutoCloseable {
   /** Short name: {@code tcp}, {@code nats}, {@code in_process}. */
@@ -11,7 +14,7 @@ public interface RequestPlane extends AutoCloseable {
   RequestClient client();
 
   /** True when this plane's client can send to {@code address}. */
-  boolean canReach(dev.dynamo4j.runtime.TransportType address);
+  boolean canReach(TransportType address);
 
   /** The response plane callers of this plane use for their response streams. */
   ResponsePlane responsePlane();
@@ -21,8 +24,8 @@ public interface RequestPlane extends AutoCloseable {
    * gauges with a {@code plane} label), e.g. open connections; read when metrics are scraped,
    * must be cheap and thread-safe. None by default.
    */
-  default java.util.Map<String, Long> gauges() {
-    return java.util.Map.of();
+  default Map<String, Long> gauges() {
+    return Map.of();
   }
 
   /** A histogram as a plane keeps it: per-bucket counts (the last above every bound) and the sum. */
@@ -32,8 +35,8 @@ public interface RequestPlane extends AutoCloseable {
    * Histograms of this plane for the metrics ({@code dynamo4j_request_plane_<name>{plane}}), e.g.
    * the ACK latency; read when metrics are scraped. None by default.
    */
-  default java.util.Map<String, Histogram> histograms() {
-    return java.util.Map.of();
+  default Map<String, Histogram> histograms() {
+    return Map.of();
   }
 
   @Override

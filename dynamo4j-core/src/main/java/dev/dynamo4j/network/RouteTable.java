@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker-side routing every request server shares: exact-key routes, bounded admission into
@@ -72,7 +73,7 @@ public final class RouteTable {
       try {
         direct = route.handler.handleDirect(payload, headers);
       } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(RouteTable.class).warn("direct handler of {} failed: {}", key, e.toString());
+        LoggerFactory.getLogger(RouteTable.class).warn("direct handler of {} failed: {}", key, e.toString());
       }
       if (direct == null) {
         done(route);

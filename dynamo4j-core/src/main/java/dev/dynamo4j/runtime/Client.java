@@ -8,6 +8,7 @@ import dev.dynamo4j.discovery.DiscoveryQuery;
 import dev.dynamo4j.discovery.DiscoveryWatch;
 import dev.dynamo4j.engine.AsyncEngine;
 import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.Controller;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
@@ -17,13 +18,19 @@ import dev.dynamo4j.network.RouterMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Calls an endpoint: watches its instances in discovery, picks one per request and streams the
@@ -47,14 +54,14 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
   private final Egress egress;
   private volatile DiscoveryWatch watch;
   private final DiscoveryQuery query;
-  private final java.util.concurrent.atomic.AtomicLong rewatches = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong rewatches = new AtomicLong();
   private final Map<Long, Instance> instances = new ConcurrentHashMap<>();
   /** Immutable views rebuilt on every discovery change, so a request copies and sorts nothing. */
   private volatile List<Instance> sorted = List.of();
   private volatile List<Instance> reachable = List.of();
   private final Map<Long, Long> inhibitedUntil = new ConcurrentHashMap<>();
   private final Router router;
-  private final Map<Long, java.util.concurrent.atomic.AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<Long, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   private final Map<Long, Long> tombstones = new ConcurrentHashMap<>();
   static final Duration TOMBSTONE_TTL = Duration.ofSeconds(5);
   private final ReentrantLock lock = new ReentrantLock();
@@ -96,11 +103,11 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
             quiet = false;
           }
           if (!closed) {
-            log.atLevel(quiet ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN)
+            log.atLevel(quiet ? Level.DEBUG : Level.WARN)
                 .log("{}: discovery watch ended; watching again, keeping {} known instance(s)", endpoint, instances.size());
           }
         } catch (RuntimeException ex) {
-          log.atLevel(quiet ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN)
+          log.atLevel(quiet ? Level.DEBUG : Level.WARN)
               .log("{}: discovery watch failed: {}; watching again in {} ms, keeping {} known instance(s)", endpoint, ex.toString(), backoffMs, instances.size());
         }
         if (closed) {
@@ -134,7 +141,7 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
 
   /** Makes the known instances exactly {@code now} (after a watch was opened again). */
   private void reconcile(List<DiscoveryInstance> now) {
-    java.util.Set<Long> present = new java.util.HashSet<>();
+    Set<Long> present = new HashSet<>();
     for (DiscoveryInstance d : now) {
       if (d instanceof DiscoveryInstance.Endpoint ep) {
         present.add(ep.instance().instanceId());
@@ -253,7 +260,7 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
    *
    * @throws DynamoException {@code Unavailable} when they do not within {@code timeout}
    */
-  public List<Instance> waitUntil(java.util.function.Predicate<List<Instance>> condition, Duration timeout) throws InterruptedException {
+  public List<Instance> waitUntil(Predicate<List<Instance>> condition, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     lock.lock();
     try {
@@ -294,7 +301,7 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
 
   /** Requests to {@code instanceId} from this client whose streams have not ended. */
   public int inFlight(long instanceId) {
-    java.util.concurrent.atomic.AtomicInteger n = inFlight.get(instanceId);
+    AtomicInteger n = inFlight.get(instanceId);
     return n == null ? 0 : n.get();
   }
 
@@ -308,14 +315,14 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
    * ResponseStream} or any blocking iterable works), and the answer streams back meanwhile.
    * Stopping or killing {@code controller} ends the input with {@code stop} / {@code kill}.
    */
-  public ResponseStream<Resp> generateStreaming(dev.dynamo4j.engine.Controller controller, Iterable<? extends Req> inputs)
+  public ResponseStream<Resp> generateStreaming(Controller controller, Iterable<? extends Req> inputs)
       throws InterruptedException {
     List<Instance> avail = availableInstances();
     if (avail.isEmpty()) {
       throw new DynamoException(ErrorType.Unavailable, "no instances of " + endpoint + " available");
     }
     Instance target = router.choose(avail, Instance::instanceId, this::inFlight);
-    java.util.concurrent.atomic.AtomicInteger counter = inFlight.computeIfAbsent(target.instanceId(), k -> new java.util.concurrent.atomic.AtomicInteger());
+    AtomicInteger counter = inFlight.computeIfAbsent(target.instanceId(), k -> new AtomicInteger());
     counter.incrementAndGet();
     try {
       return egress.<Req, Resp>generateStreaming(target, controller, inputs, responseType).onTerminate(counter::decrementAndGet);
@@ -342,7 +349,7 @@ public final class Client<Req, Resp> implements AsyncEngine<Context<Req>, Respon
   }
 
   private ResponseStream<Resp> send(Instance target, Context<Req> request) throws InterruptedException {
-    java.util.concurrent.atomic.AtomicInteger counter = inFlight.computeIfAbsent(target.instanceId(), k -> new java.util.concurrent.atomic.AtomicInteger());
+    AtomicInteger counter = inFlight.computeIfAbsent(target.instanceId(), k -> new AtomicInteger());
     counter.incrementAndGet();
     ResponseStream<Resp> stream;
     try {

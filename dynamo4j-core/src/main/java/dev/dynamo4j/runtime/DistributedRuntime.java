@@ -1,17 +1,40 @@
 package dev.dynamo4j.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.discovery.Discoveries;
 import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.events.EventPublisher;
+import dev.dynamo4j.events.EventSubscriber;
+import dev.dynamo4j.events.EventTransport;
+import dev.dynamo4j.events.EventTransportProvider;
+import dev.dynamo4j.kv.ConnectionListener;
+import dev.dynamo4j.metrics.EventMetrics;
+import dev.dynamo4j.metrics.RuntimeMetrics;
+import dev.dynamo4j.network.Ingress;
 import dev.dynamo4j.network.RequestPlane;
 import dev.dynamo4j.network.RequestPlaneProvider;
 import dev.dynamo4j.network.ResponsePlanes;
+import dev.dynamo4j.status.CanaryChecker;
+import dev.dynamo4j.status.SystemHealth;
+import dev.dynamo4j.status.SystemStatusOptions;
+import dev.dynamo4j.status.SystemStatusServer;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,42 +64,42 @@ public final class DistributedRuntime implements AutoCloseable {
   private final List<Client<?, ?>> clients = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Thread shutdownHook;
-  private volatile dev.dynamo4j.events.EventTransport eventTransport;
+  private volatile EventTransport eventTransport;
 
   private final List<InstanceListener> instanceListeners = new CopyOnWriteArrayList<>();
-  private final java.util.concurrent.atomic.AtomicLong instanceIdChanges = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.CountDownLatch terminated = new java.util.concurrent.CountDownLatch(1);
+  private final AtomicLong instanceIdChanges = new AtomicLong();
+  private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile boolean instanceLost;
-  private final dev.dynamo4j.metrics.RuntimeMetrics metrics;
-  private final dev.dynamo4j.status.SystemHealth health;
-  private volatile dev.dynamo4j.status.SystemStatusServer statusServer;
-  private final dev.dynamo4j.status.CanaryChecker canaries;
-  private final List<dev.dynamo4j.events.EventPublisher> publishers = new CopyOnWriteArrayList<>();
-  private final List<dev.dynamo4j.events.EventSubscriber> subscribers = new CopyOnWriteArrayList<>();
+  private final RuntimeMetrics metrics;
+  private final SystemHealth health;
+  private volatile SystemStatusServer statusServer;
+  private final CanaryChecker canaries;
+  private final List<EventPublisher> publishers = new CopyOnWriteArrayList<>();
+  private final List<EventSubscriber> subscribers = new CopyOnWriteArrayList<>();
 
   private DistributedRuntime(RuntimeConfig config, Discovery discovery, RequestPlane requestPlane) {
     this.config = config;
     this.discovery = discovery;
     this.requestPlane = requestPlane;
-    this.metrics = new dev.dynamo4j.metrics.RuntimeMetrics(this::endpointSamples);
-    dev.dynamo4j.status.SystemStatusOptions status = config.systemStatus();
-    this.health = new dev.dynamo4j.status.SystemHealth(status.startingReady(), status.canariesEnabled());
-    this.canaries = status.canariesEnabled() ? new dev.dynamo4j.status.CanaryChecker(health, status.canaryWait(), status.canaryTimeout()) : null;
-    metrics.addSource(out -> out.add(io.prometheus.metrics.model.snapshots.CounterSnapshot.builder()
-        .name(dev.dynamo4j.metrics.RuntimeMetrics.ours("instance_id_changes"))
+    this.metrics = new RuntimeMetrics(this::endpointSamples);
+    SystemStatusOptions status = config.systemStatus();
+    this.health = new SystemHealth(status.startingReady(), status.canariesEnabled());
+    this.canaries = status.canariesEnabled() ? new CanaryChecker(health, status.canaryWait(), status.canaryTimeout()) : null;
+    metrics.addSource(out -> out.add(CounterSnapshot.builder()
+        .name(RuntimeMetrics.ours("instance_id_changes"))
         .help("Times this runtime moved to a new instance id (discovery lease lost and regained)")
-        .dataPoint(io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot.builder().value(instanceIdChanges.get()).build())
+        .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(instanceIdChanges.get()).build())
         .build()));
-    metrics.addSource(new dev.dynamo4j.metrics.EventMetrics(this::subscribers, this::publishers));
-    metrics.addSource(out -> dev.dynamo4j.metrics.RuntimeMetrics.addFigures(out, "discovery_",
-        io.prometheus.metrics.model.snapshots.Labels.of("backend", config.discoveryBackend()), discovery.gauges(), "Discovery store: "));
+    metrics.addSource(new EventMetrics(this::subscribers, this::publishers));
+    metrics.addSource(out -> RuntimeMetrics.addFigures(out, "discovery_",
+        Labels.of("backend", config.discoveryBackend()), discovery.gauges(), "Discovery store: "));
     metrics.addSource(out -> {
-      io.prometheus.metrics.model.snapshots.Labels plane = io.prometheus.metrics.model.snapshots.Labels.of("plane", requestPlane.name());
-      dev.dynamo4j.metrics.RuntimeMetrics.addFigures(out, "request_plane_", plane, requestPlane.gauges(), "Request plane: ");
-      dev.dynamo4j.metrics.RuntimeMetrics.addHistograms(out, "request_plane_", plane, requestPlane.histograms(), "Request plane: ");
+      Labels plane = Labels.of("plane", requestPlane.name());
+      RuntimeMetrics.addFigures(out, "request_plane_", plane, requestPlane.gauges(), "Request plane: ");
+      RuntimeMetrics.addHistograms(out, "request_plane_", plane, requestPlane.histograms(), "Request plane: ");
     });
     responsePlanes.add(requestPlane.responsePlane());
-    discovery.addConnectionListener(new dev.dynamo4j.kv.ConnectionListener() {
+    discovery.addConnectionListener(new ConnectionListener() {
       @Override
       public void connectionIdChanged(long oldId, long newId) {
         Thread.ofVirtual().name("dynamo4j-reregister").start(() -> moveTo(oldId, newId));
@@ -187,16 +210,16 @@ public final class DistributedRuntime implements AutoCloseable {
    *
    * @throws DynamoException {@code Unavailable} when no module provides it
    */
-  public dev.dynamo4j.events.EventTransport eventTransport() {
-    dev.dynamo4j.events.EventTransport t = eventTransport;
+  public EventTransport eventTransport() {
+    EventTransport t = eventTransport;
     if (t == null) {
       synchronized (this) {
         t = eventTransport;
         if (t == null) {
           ensureOpen();
           RuntimeConfig.EventPlaneMode mode = config.eventPlane();
-          t = Providers.select(dev.dynamo4j.events.EventTransportProvider.class, "event plane", modeName(mode),
-                  p -> modeName(p.mode()), dev.dynamo4j.events.EventTransportProvider::isAvailable, dev.dynamo4j.events.EventTransportProvider::priority)
+          t = Providers.select(EventTransportProvider.class, "event plane", modeName(mode),
+                  p -> modeName(p.mode()), EventTransportProvider::isAvailable, EventTransportProvider::priority)
               .create(config, discovery);
           eventTransport = t;
         }
@@ -209,9 +232,9 @@ public final class DistributedRuntime implements AutoCloseable {
    * A publisher of {@code topic} in {@code scope}, payloads in the plane's codec. Its counts show
    * in {@link #metrics()} and the status page until it is closed.
    */
-  public dev.dynamo4j.events.EventPublisher publisher(dev.dynamo4j.discovery.EventScope scope, String topic) {
-    dev.dynamo4j.events.EventPublisher p = dev.dynamo4j.events.EventPublisher.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
-    publishers.removeIf(dev.dynamo4j.events.EventPublisher::isClosed);
+  public EventPublisher publisher(EventScope scope, String topic) {
+    EventPublisher p = EventPublisher.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
+    publishers.removeIf(EventPublisher::isClosed);
     publishers.add(p);
     return p;
   }
@@ -220,20 +243,20 @@ public final class DistributedRuntime implements AutoCloseable {
    * A subscriber to {@code topic} in exactly {@code scope}. Its counts (received, gaps,
    * duplicates) show in {@link #metrics()} and the status page until it is closed.
    */
-  public dev.dynamo4j.events.EventSubscriber subscriber(dev.dynamo4j.discovery.EventScope scope, String topic) {
-    dev.dynamo4j.events.EventSubscriber s = dev.dynamo4j.events.EventSubscriber.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
-    subscribers.removeIf(dev.dynamo4j.events.EventSubscriber::isClosed);
+  public EventSubscriber subscriber(EventScope scope, String topic) {
+    EventSubscriber s = EventSubscriber.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
+    subscribers.removeIf(EventSubscriber::isClosed);
     subscribers.add(s);
     return s;
   }
 
   /** The open publishers made by {@link #publisher}. */
-  public List<dev.dynamo4j.events.EventPublisher> publishers() {
+  public List<EventPublisher> publishers() {
     return publishers.stream().filter(p -> !p.isClosed()).toList();
   }
 
   /** The open subscribers made by {@link #subscriber}. */
-  public List<dev.dynamo4j.events.EventSubscriber> subscribers() {
+  public List<EventSubscriber> subscribers() {
     return subscribers.stream().filter(s -> !s.isClosed()).toList();
   }
 
@@ -292,11 +315,11 @@ public final class DistributedRuntime implements AutoCloseable {
     }
   }
 
-  private java.util.List<dev.dynamo4j.metrics.RuntimeMetrics.EndpointSample> endpointSamples() {
-    java.util.List<dev.dynamo4j.metrics.RuntimeMetrics.EndpointSample> out = new java.util.ArrayList<>(served.size());
+  private List<RuntimeMetrics.EndpointSample> endpointSamples() {
+    List<RuntimeMetrics.EndpointSample> out = new ArrayList<>(served.size());
     for (ServedEndpoint s : served) {
       Instance i = s.instance();
-      out.add(new dev.dynamo4j.metrics.RuntimeMetrics.EndpointSample(i.namespace(), i.component(), i.endpoint(), i.instanceId(), s.metrics()));
+      out.add(new RuntimeMetrics.EndpointSample(i.namespace(), i.component(), i.endpoint(), i.instanceId(), s.metrics()));
     }
     return out;
   }
@@ -307,12 +330,12 @@ public final class DistributedRuntime implements AutoCloseable {
    * dev.dynamo4j.metrics.RuntimeMetrics#registry()}. Served at {@code /metrics} when the system
    * status server runs.
    */
-  public dev.dynamo4j.metrics.RuntimeMetrics metrics() {
+  public RuntimeMetrics metrics() {
     return metrics;
   }
 
   /** This process's health as {@code /health} and {@code /live} report it. */
-  public dev.dynamo4j.status.SystemHealth health() {
+  public SystemHealth health() {
     return health;
   }
 
@@ -321,12 +344,12 @@ public final class DistributedRuntime implements AutoCloseable {
    * the default) or could not bind.
    */
   public int systemStatusPort() {
-    dev.dynamo4j.status.SystemStatusServer s = statusServer;
+    SystemStatusServer s = statusServer;
     return s == null ? -1 : s.port();
   }
 
   /** The running status server, or null (see {@link #systemStatusPort()}). */
-  public dev.dynamo4j.status.SystemStatusServer statusServer() {
+  public SystemStatusServer statusServer() {
     return statusServer;
   }
 
@@ -335,8 +358,8 @@ public final class DistributedRuntime implements AutoCloseable {
    * endpoint's own, else {@code DYN_HEALTH_CHECK_PAYLOAD}); endpoints that take a stream of
    * requests have no canary.
    */
-  void startCanary(String endpointName, dev.dynamo4j.network.Ingress<?, ?> ingress, com.fasterxml.jackson.databind.JsonNode own) {
-    com.fasterxml.jackson.databind.JsonNode payload = own != null ? own : config.systemStatus().canaryPayload();
+  void startCanary(String endpointName, Ingress<?, ?> ingress, JsonNode own) {
+    JsonNode payload = own != null ? own : config.systemStatus().canaryPayload();
     if (canaries == null || payload == null || ingress.takesStream()) {
       return;
     }
@@ -354,20 +377,20 @@ public final class DistributedRuntime implements AutoCloseable {
       return;
     }
     try {
-      statusServer = dev.dynamo4j.status.SystemStatusServer.start(config.systemHost(), config.systemPort(), health, metrics, config.systemStatus());
-      byte[] page = dev.dynamo4j.status.SystemStatusServer.resource("status.html");
-      statusServer.addRoute("/", ex -> dev.dynamo4j.status.SystemStatusServer.send(ex, 200, "text/html; charset=utf-8", page));
+      statusServer = SystemStatusServer.start(config.systemHost(), config.systemPort(), health, metrics, config.systemStatus());
+      byte[] page = SystemStatusServer.resource("status.html");
+      statusServer.addRoute("/", ex -> SystemStatusServer.send(ex, 200, "text/html; charset=utf-8", page));
       statusServer.addRoute("/metadata", ex -> {
-        java.util.Optional<byte[]> md = discovery.metadata();
+        Optional<byte[]> md = discovery.metadata();
         if (md.isPresent()) {
-          dev.dynamo4j.status.SystemStatusServer.send(ex, 200, "application/json", md.get());
+          SystemStatusServer.send(ex, 200, "application/json", md.get());
         } else {
-          dev.dynamo4j.status.SystemStatusServer.send(ex, 404, "text/plain; charset=utf-8", "Discovery metadata not available".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          SystemStatusServer.send(ex, 404, "text/plain; charset=utf-8", "Discovery metadata not available".getBytes(StandardCharsets.UTF_8));
         }
       });
       statusServer.addRoute("/status.json", ex -> {
         ex.getResponseHeaders().set("Cache-Control", "no-store");
-        dev.dynamo4j.status.SystemStatusServer.send(ex, 200, "application/json", StatusReport.json(this));
+        SystemStatusServer.send(ex, 200, "application/json", StatusReport.json(this));
       });
     } catch (DynamoException e) {
       // Dynamo logs a bind failure and the runtime still starts.
@@ -429,7 +452,7 @@ public final class DistributedRuntime implements AutoCloseable {
       eventTransport.close();
     }
     requestPlane.close();
-    dev.dynamo4j.status.SystemStatusServer status = statusServer;
+    SystemStatusServer status = statusServer;
     if (status != null) {
       status.close();
     }
@@ -488,7 +511,7 @@ public final class DistributedRuntime implements AutoCloseable {
     }
 
     private static Discovery loadDiscovery(RuntimeConfig cfg) {
-      return dev.dynamo4j.discovery.Discoveries.create(cfg);
+      return Discoveries.create(cfg);
     }
 
     private static RequestPlane loadRequestPlane(RuntimeConfig cfg) {
@@ -499,6 +522,6 @@ public final class DistributedRuntime implements AutoCloseable {
 
   /** A plane mode as written in DYN_ variables: {@code tcp}, {@code in_process}. */
   static String modeName(Enum<?> mode) {
-    return mode.name().toLowerCase(java.util.Locale.ROOT);
+    return mode.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -1,6 +1,7 @@
 package dev.dynamo4j.runtime;
 
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.engine.AsyncEngine;
@@ -13,12 +14,14 @@ import dev.dynamo4j.network.RequestServer;
 import dev.dynamo4j.network.RouterMode;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.RoutingKey;
+import java.time.Duration;
+import java.util.function.Supplier;
 
 /** A named endpoint of a component: serve an engine on it, or call it through a {@link Client}. */
 public final class Endpoint {
   private final Component component;
   private final String name;
-  private volatile java.util.function.Supplier<?> statsHandler;
+  private volatile Supplier<?> statsHandler;
   private volatile boolean direct;
 
   Endpoint(Component component, String name) {
@@ -40,7 +43,7 @@ public final class Endpoint {
    * object. The supplier returns any Jackson-serialisable value; it runs on a virtual thread per
    * scrape and a throwing supplier reports {@code null}. Other request planes ignore it.
    */
-  public Endpoint statsHandler(java.util.function.Supplier<?> handler) {
+  public Endpoint statsHandler(Supplier<?> handler) {
     this.statsHandler = handler;
     return this;
   }
@@ -53,11 +56,11 @@ public final class Endpoint {
    * without it {@code DYN_HEALTH_CHECK_PAYLOAD} applies, and without either no canary runs.
    */
   public Endpoint healthCheckPayload(Object payload) {
-    this.healthCheckPayload = payload == null ? null : dev.dynamo4j.wire.Json.MAPPER.valueToTree(payload);
+    this.healthCheckPayload = payload == null ? null : Json.MAPPER.valueToTree(payload);
     return this;
   }
 
-  private com.fasterxml.jackson.databind.JsonNode healthCheckPayload;
+  private JsonNode healthCheckPayload;
 
   /**
    * Direct mode, for engines that never block (grpc-java's {@code directExecutor}): the {@code
@@ -121,7 +124,7 @@ public final class Endpoint {
               .register(new DiscoverySpec.Endpoint(ns, component.name(), name, transport, null, rt.config().requestPlaneCodec()));
     } catch (RuntimeException e) {
       try {
-        server.unregister(key, java.time.Duration.ZERO);
+        server.unregister(key, Duration.ZERO);
       } catch (InterruptedException ie) {
         Thread.currentThread().interrupt();
       }

@@ -2,7 +2,11 @@ package dev.dynamo4j.runtime;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.network.ResponseStreamOptions;
+import dev.dynamo4j.network.TcpServerLimits;
+import dev.dynamo4j.network.TcpTlsSettings;
+import dev.dynamo4j.status.SystemStatusOptions;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -99,10 +103,10 @@ public final class RuntimeConfig {
   private final String etcdEndpoints;
   private final boolean zmqBrokerEnabled;
   private final ResponseStreamOptions responseStreams;
-  private final dev.dynamo4j.events.ZmqEventOptions zmqEvents;
-  private final dev.dynamo4j.status.SystemStatusOptions systemStatus;
-  private final dev.dynamo4j.network.TcpServerLimits tcpServerLimits;
-  private final dev.dynamo4j.network.TcpTlsSettings tcpTls;
+  private final ZmqEventOptions zmqEvents;
+  private final SystemStatusOptions systemStatus;
+  private final TcpServerLimits tcpServerLimits;
+  private final TcpTlsSettings tcpTls;
 
   private RuntimeConfig(Builder b) {
     this.responseStreams = b.responseStreams;
@@ -279,22 +283,22 @@ public final class RuntimeConfig {
   }
 
   /** ZMQ event-plane settings; see {@link dev.dynamo4j.events.ZmqEventOptions}. */
-  public dev.dynamo4j.events.ZmqEventOptions zmqEvents() {
+  public ZmqEventOptions zmqEvents() {
     return zmqEvents;
   }
 
   /** What the TCP request server holds for unfinished frames; see {@link dev.dynamo4j.network.TcpServerLimits}. */
-  public dev.dynamo4j.network.TcpServerLimits tcpServerLimits() {
+  public TcpServerLimits tcpServerLimits() {
     return tcpServerLimits;
   }
 
   /** TLS of the TCP request and response planes; see {@link dev.dynamo4j.network.TcpTlsSettings}. */
-  public dev.dynamo4j.network.TcpTlsSettings tcpTls() {
+  public TcpTlsSettings tcpTls() {
     return tcpTls;
   }
 
   /** System status server settings besides host and port; see {@link dev.dynamo4j.status.SystemStatusOptions}. */
-  public dev.dynamo4j.status.SystemStatusOptions systemStatus() {
+  public SystemStatusOptions systemStatus() {
     return systemStatus;
   }
 
@@ -391,10 +395,10 @@ public final class RuntimeConfig {
     private String etcdEndpoints;
     private boolean zmqBrokerEnabled;
     private ResponseStreamOptions responseStreams = ResponseStreamOptions.DEFAULTS;
-    private dev.dynamo4j.events.ZmqEventOptions zmqEvents = dev.dynamo4j.events.ZmqEventOptions.DEFAULTS;
-    private dev.dynamo4j.status.SystemStatusOptions systemStatus = dev.dynamo4j.status.SystemStatusOptions.DEFAULTS;
-    private dev.dynamo4j.network.TcpServerLimits tcpServerLimits = dev.dynamo4j.network.TcpServerLimits.DEFAULTS;
-    private dev.dynamo4j.network.TcpTlsSettings tcpTls = dev.dynamo4j.network.TcpTlsSettings.OFF;
+    private ZmqEventOptions zmqEvents = ZmqEventOptions.DEFAULTS;
+    private SystemStatusOptions systemStatus = SystemStatusOptions.DEFAULTS;
+    private TcpServerLimits tcpServerLimits = TcpServerLimits.DEFAULTS;
+    private TcpTlsSettings tcpTls = TcpTlsSettings.OFF;
 
     private Builder() {}
 
@@ -405,35 +409,35 @@ public final class RuntimeConfig {
     }
 
     /** TLS of the TCP planes (the {@code DYN_TCP_TLS_*} names of {@link dev.dynamo4j.network.TcpTlsSettings}). */
-    public Builder tcpTls(dev.dynamo4j.network.TcpTlsSettings tls) {
+    public Builder tcpTls(TcpTlsSettings tls) {
       this.tcpTls = Objects.requireNonNull(tls, "tls");
       return this;
     }
 
     /** Limits of the TCP request server ({@code DYN_TCP_MAX_PENDING_BYTES}, {@code DYN_TCP_FRAME_TIMEOUT_SECS}, {@code DYN_TCP_IDLE_TIMEOUT_SECS}). */
-    public Builder tcpServerLimits(dev.dynamo4j.network.TcpServerLimits limits) {
+    public Builder tcpServerLimits(TcpServerLimits limits) {
       this.tcpServerLimits = Objects.requireNonNull(limits, "limits");
       return this;
     }
 
     /** System status server settings ({@code DYN_SYSTEM_HEALTH_PATH}, {@code _LIVE_PATH}, {@code _STARTING_HEALTH_STATUS}). */
-    public Builder systemStatus(dev.dynamo4j.status.SystemStatusOptions options) {
+    public Builder systemStatus(SystemStatusOptions options) {
       this.systemStatus = Objects.requireNonNull(options, "options");
       return this;
     }
 
     /** ZMQ event-plane settings (the {@code DYN_ZMQ_*} names of {@link dev.dynamo4j.events.ZmqEventOptions}). */
-    public Builder zmqEvents(dev.dynamo4j.events.ZmqEventOptions options) {
+    public Builder zmqEvents(ZmqEventOptions options) {
       this.zmqEvents = Objects.requireNonNull(options, "options");
       return this;
     }
 
     Builder applyEnv(Map<String, String> env) {
       responseStreams = ResponseStreamOptions.fromEnv(env, responseStreams);
-      zmqEvents = dev.dynamo4j.events.ZmqEventOptions.fromEnv(env, zmqEvents);
-      systemStatus = dev.dynamo4j.status.SystemStatusOptions.fromEnv(env, systemStatus);
-      tcpServerLimits = dev.dynamo4j.network.TcpServerLimits.fromEnv(env, tcpServerLimits);
-      tcpTls = dev.dynamo4j.network.TcpTlsSettings.fromEnv(env, tcpTls);
+      zmqEvents = ZmqEventOptions.fromEnv(env, zmqEvents);
+      systemStatus = SystemStatusOptions.fromEnv(env, systemStatus);
+      tcpServerLimits = TcpServerLimits.fromEnv(env, tcpServerLimits);
+      tcpTls = TcpTlsSettings.fromEnv(env, tcpTls);
       String v;
       if ((v = get(env, "DYN_DISCOVERY_BACKEND")) != null) {
         discoveryBackend(v);

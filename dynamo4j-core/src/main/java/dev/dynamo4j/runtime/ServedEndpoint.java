@@ -1,10 +1,14 @@
 package dev.dynamo4j.runtime;
 
 import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.network.Ingress;
 import dev.dynamo4j.network.IngressMetrics;
 import dev.dynamo4j.network.RequestServer;
+import dev.dynamo4j.wire.RoutingKey;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +25,7 @@ public final class ServedEndpoint implements AutoCloseable {
   private volatile Instance instance;
   private volatile DiscoveryInstance record;
   private volatile String routingKey;
-  private final java.util.List<String> formerKeys = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> formerKeys = new CopyOnWriteArrayList<>();
   private final RequestServer server;
   private final Ingress<?, ?> ingress;
   private final AtomicBoolean leftDiscovery = new AtomicBoolean();
@@ -60,9 +64,9 @@ public final class ServedEndpoint implements AutoCloseable {
       return;
     }
     EndpointId id = instance.endpointId();
-    String key = dev.dynamo4j.wire.RoutingKey.instancePath(newId, id.namespace(), id.component(), id.name());
+    String key = RoutingKey.instancePath(newId, id.namespace(), id.component(), id.name());
     TransportType transport = server.register(key, ingress);
-    DiscoveryInstance fresh = runtime.discovery().register(new dev.dynamo4j.discovery.DiscoverySpec.Endpoint(
+    DiscoveryInstance fresh = runtime.discovery().register(new DiscoverySpec.Endpoint(
         id.namespace(), id.component(), id.name(), transport, null, runtime.config().requestPlaneCodec()));
     DiscoveryInstance old = record;
     formerKeys.add(routingKey);

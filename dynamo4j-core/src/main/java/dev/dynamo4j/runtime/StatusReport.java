@@ -10,6 +10,7 @@ import dev.dynamo4j.events.GapTracker;
 import dev.dynamo4j.network.IngressMetrics;
 import dev.dynamo4j.wire.Json;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -100,7 +101,7 @@ public final class StatusReport {
     for (DiscoveryInstance d : all) {
       if (d instanceof DiscoveryInstance.Endpoint e) {
         Instance i = e.instance();
-        byPath.computeIfAbsent(i.namespace() + "/" + i.component() + "/" + i.endpoint(), k -> new java.util.ArrayList<>()).add(i);
+        byPath.computeIfAbsent(i.namespace() + "/" + i.component() + "/" + i.endpoint(), k -> new ArrayList<>()).add(i);
       }
     }
     g.writeArrayFieldStart("discovered");

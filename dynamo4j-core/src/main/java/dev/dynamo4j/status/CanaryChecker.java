@@ -8,6 +8,7 @@ import dev.dynamo4j.network.Ingress;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -68,7 +69,7 @@ public final class CanaryChecker implements AutoCloseable {
 
   /** Sends one canary and returns the verdict; bounded by the request timeout. */
   boolean check(String name, Ingress<?, ?> ingress, JsonNode payload) throws InterruptedException {
-    Controller controller = new Controller("health-check-" + java.util.UUID.randomUUID());
+    Controller controller = new Controller("health-check-" + UUID.randomUUID());
     CompletableFuture<Boolean> verdict = new CompletableFuture<>();
     Thread.ofVirtual().name("dynamo4j-canary-request-" + name).start(() -> {
       try (ResponseStream<?> stream = ingress.canary(payload, controller)) {

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The health of one process as Dynamo aggregates it ({@code system_health.rs}, spec §5.3):
@@ -22,7 +24,7 @@ public final class SystemHealth {
   private final long startNanos = System.nanoTime();
   private final Map<String, Boolean> endpoints = new ConcurrentHashMap<>();
   private final Set<String> targets = ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.atomic.AtomicInteger holds = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger holds = new AtomicInteger();
   private final boolean canariesEnabled;
   private volatile boolean processReady;
   private volatile boolean processSetByUser;
@@ -75,7 +77,7 @@ public final class SystemHealth {
    */
   public AutoCloseable hold() {
     holds.incrementAndGet();
-    java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean released = new AtomicBoolean();
     return () -> {
       if (released.compareAndSet(false, true)) {
         holds.decrementAndGet();

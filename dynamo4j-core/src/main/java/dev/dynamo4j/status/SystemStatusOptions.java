@@ -1,7 +1,12 @@
 package dev.dynamo4j.status;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.wire.Json;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,11 +32,11 @@ public record SystemStatusOptions(
     String livePath,
     boolean startingReady,
     boolean canariesEnabled,
-    java.time.Duration canaryWait,
-    java.time.Duration canaryTimeout,
-    com.fasterxml.jackson.databind.JsonNode canaryPayload) {
+    Duration canaryWait,
+    Duration canaryTimeout,
+    JsonNode canaryPayload) {
   public static final SystemStatusOptions DEFAULTS =
-      new SystemStatusOptions("/health", "/live", false, false, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(3), null);
+      new SystemStatusOptions("/health", "/live", false, false, Duration.ofSeconds(10), Duration.ofSeconds(3), null);
 
   public SystemStatusOptions {
     checkPath("DYN_SYSTEM_HEALTH_PATH", healthPath);
@@ -49,7 +54,7 @@ public record SystemStatusOptions(
   }
 
   /** These options with canary health checks on (or off), every quiet {@code wait}, bounded by {@code timeout}. */
-  public SystemStatusOptions withCanaries(boolean enabled, java.time.Duration wait, java.time.Duration timeout, com.fasterxml.jackson.databind.JsonNode payload) {
+  public SystemStatusOptions withCanaries(boolean enabled, Duration wait, Duration timeout, JsonNode payload) {
     return new SystemStatusOptions(healthPath, livePath, startingReady, enabled, wait, timeout, payload);
   }
 
@@ -66,7 +71,7 @@ public record SystemStatusOptions(
     String starting = trimmed(env, "DYN_SYSTEM_STARTING_HEALTH_STATUS");
     boolean ready = base.startingReady;
     if (starting != null) {
-      ready = switch (starting.toLowerCase(java.util.Locale.ROOT)) {
+      ready = switch (starting.toLowerCase(Locale.ROOT)) {
         case "ready" -> true;
         case "notready" -> false;
         default -> throw new DynamoException(ErrorType.InvalidArgument,
@@ -76,19 +81,19 @@ public record SystemStatusOptions(
     boolean canaries = base.canariesEnabled;
     String enabled = trimmed(env, "DYN_HEALTH_CHECK_ENABLED");
     if (enabled != null) {
-      canaries = switch (enabled.toLowerCase(java.util.Locale.ROOT)) {
+      canaries = switch (enabled.toLowerCase(Locale.ROOT)) {
         case "true", "1", "yes", "on" -> true;
         case "false", "0", "no", "off" -> false;
         default -> throw new DynamoException(ErrorType.InvalidArgument, "Invalid DYN_HEALTH_CHECK_ENABLED value '" + enabled + "': expected true or false");
       };
     }
-    java.time.Duration wait = seconds(env, "DYN_CANARY_WAIT_TIME", base.canaryWait);
-    java.time.Duration timeout = seconds(env, "DYN_HEALTH_CHECK_REQUEST_TIMEOUT", base.canaryTimeout);
-    com.fasterxml.jackson.databind.JsonNode payload = base.canaryPayload;
+    Duration wait = seconds(env, "DYN_CANARY_WAIT_TIME", base.canaryWait);
+    Duration timeout = seconds(env, "DYN_HEALTH_CHECK_REQUEST_TIMEOUT", base.canaryTimeout);
+    JsonNode payload = base.canaryPayload;
     String p = trimmed(env, "DYN_HEALTH_CHECK_PAYLOAD");
     if (p != null) {
       try {
-        payload = dev.dynamo4j.wire.Json.parse("DYN_HEALTH_CHECK_PAYLOAD", p.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        payload = Json.parse("DYN_HEALTH_CHECK_PAYLOAD", p.getBytes(StandardCharsets.UTF_8));
       } catch (DynamoException e) {
         throw new DynamoException(ErrorType.InvalidArgument, "Invalid DYN_HEALTH_CHECK_PAYLOAD: " + e.getMessage(), e);
       }
@@ -97,7 +102,7 @@ public record SystemStatusOptions(
         canaries, wait, timeout, payload);
   }
 
-  private static java.time.Duration seconds(Map<String, String> env, String name, java.time.Duration fallback) {
+  private static Duration seconds(Map<String, String> env, String name, Duration fallback) {
     String v = trimmed(env, name);
     if (v == null) {
       return fallback;
@@ -107,7 +112,7 @@ public record SystemStatusOptions(
       if (!(s > 0) || Double.isInfinite(s)) {
         throw new NumberFormatException();
       }
-      return java.time.Duration.ofNanos((long) (s * 1e9));
+      return Duration.ofNanos((long) (s * 1e9));
     } catch (NumberFormatException e) {
       throw new DynamoException(ErrorType.InvalidArgument, "Invalid " + name + " value '" + v + "': expected a positive number of seconds");
     }

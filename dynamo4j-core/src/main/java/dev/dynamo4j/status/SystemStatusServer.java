@@ -8,12 +8,16 @@ import dev.dynamo4j.metrics.RuntimeMetrics;
 import dev.dynamo4j.wire.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -47,7 +51,7 @@ public final class SystemStatusServer implements AutoCloseable {
   private final SystemHealth health;
   private final RuntimeMetrics metrics;
   private final SystemStatusOptions options;
-  private final Map<String, Route> extraRoutes = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Route> extraRoutes = new ConcurrentHashMap<>();
 
   /** An extra GET route (the status page and its JSON live here). */
   @FunctionalInterface
@@ -140,7 +144,7 @@ public final class SystemStatusServer implements AutoCloseable {
     return Json.write(g -> {
       g.writeStartObject();
       g.writeObjectFieldStart("endpoints");
-      for (Map.Entry<String, Boolean> e : new java.util.TreeMap<>(endpoints).entrySet()) {
+      for (Map.Entry<String, Boolean> e : new TreeMap<>(endpoints).entrySet()) {
         g.writeStringField(e.getKey(), e.getValue() ? "ready" : "notready");
       }
       g.writeEndObject();
@@ -155,13 +159,13 @@ public final class SystemStatusServer implements AutoCloseable {
 
   /** A file shipped next to this class (the status page). */
   public static byte[] resource(String name) {
-    try (java.io.InputStream in = SystemStatusServer.class.getResourceAsStream(name)) {
+    try (InputStream in = SystemStatusServer.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("missing resource " + name + " of " + SystemStatusServer.class.getPackageName());
       }
       return in.readAllBytes();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.dynamo4j.tls;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -9,6 +10,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -51,7 +53,7 @@ public final class ClientTls {
       } else {
         trust = null; // the JDK's default trust store
       }
-      javax.net.ssl.KeyManager[] keys = null;
+      KeyManager[] keys = null;
       if (cert != null) {
         List<X509Certificate> chain = Pem.certificates(cert, "client certificate (" + what + ")");
         PrivateKey pk = Pem.privateKey(key, "client key (" + what + ")");
@@ -66,7 +68,7 @@ public final class ClientTls {
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(keys, trust, null);
       return ctx;
-    } catch (GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new DynamoException(ErrorType.InvalidArgument, "cannot set up TLS from " + what + ": " + e.getMessage(), e);
     }
   }

@@ -14,10 +14,14 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * bincode 1.x in its legacy configuration ({@code bincode::serialize} / {@code deserialize}): the
@@ -71,7 +75,7 @@ public final class Bincode {
   public static <R extends Record> Codec<R> codec(Class<R> type) {
     @SuppressWarnings("unchecked")
     Shape<R> shape = (Shape<R>) shapeOf(type);
-    resolve(shape, new java.util.HashSet<>()); // unsupported component types fail here, not on first use
+    resolve(shape, new HashSet<>()); // unsupported component types fail here, not on first use
     return new Codec<>(shape);
   }
 
@@ -330,7 +334,7 @@ public final class Bincode {
     }
   }
 
-  private record Prim<T>(String name, int size, java.util.function.BiConsumer<Writer, T> writer, java.util.function.Function<Reader, T> reader) implements Shape<T> {
+  private record Prim<T>(String name, int size, BiConsumer<Writer, T> writer, Function<Reader, T> reader) implements Shape<T> {
     @Override
     public void write(Writer w, T value) {
       writer.accept(w, nonNull(value, name));
@@ -421,7 +425,7 @@ public final class Bincode {
     }
   };
 
-  private static void resolve(Shape<?> shape, java.util.Set<Shape<?>> seen) {
+  private static void resolve(Shape<?> shape, Set<Shape<?>> seen) {
     if (!seen.add(shape)) {
       return;
     }

@@ -1,6 +1,7 @@
 package dev.dynamo4j.wire;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Control frames of a response stream, each a header-only two-part message holding a JSON
@@ -38,7 +39,7 @@ public enum ControlMessage {
   /** Decodes a control string; anything else is a {@link WireFormatException}. */
   public static ControlMessage fromJson(byte[] header) {
     for (ControlMessage c : values()) {
-      if (java.util.Arrays.equals(c.json, header)) {
+      if (Arrays.equals(c.json, header)) {
         return c; // the exact bytes every peer writes; anything else takes the lenient path
       }
     }

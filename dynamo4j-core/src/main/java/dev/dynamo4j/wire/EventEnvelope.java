@@ -1,5 +1,8 @@
 package dev.dynamo4j.wire;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -258,7 +261,7 @@ public record EventEnvelope(long publisherId, long sequence, long publishedAt, S
       if (payloadLen < 0) {
         throw new WireFormatException(FORMAT, "missing field 'payload'");
       }
-      byte[] payload = java.util.Arrays.copyOfRange(buf, payloadOff, payloadOff + payloadLen);
+      byte[] payload = Arrays.copyOfRange(buf, payloadOff, payloadOff + payloadLen);
       return new EventEnvelope(pid, seq, at, topic, payload);
     }
 
@@ -396,11 +399,11 @@ public record EventEnvelope(long publisherId, long sequence, long publishedAt, S
     private String utf8(int at, int len) {
       try {
         return StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-            .decode(java.nio.ByteBuffer.wrap(buf, at, len))
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(buf, at, len))
             .toString();
-      } catch (java.nio.charset.CharacterCodingException e) {
+      } catch (CharacterCodingException e) {
         throw new WireFormatException(FORMAT, "string is not valid UTF-8");
       }
     }
@@ -436,7 +439,7 @@ public record EventEnvelope(long publisherId, long sequence, long publishedAt, S
     }
 
     private boolean matches(byte[] key, int at, int len) {
-      return len == key.length - 1 && java.util.Arrays.equals(buf, at, at + len, key, 1, key.length);
+      return len == key.length - 1 && Arrays.equals(buf, at, at + len, key, 1, key.length);
     }
 
     /** Skips one value (of any type but extensions), at most {@value Json#MAX_DEPTH} levels deep. */

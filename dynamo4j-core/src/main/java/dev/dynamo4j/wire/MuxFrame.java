@@ -2,6 +2,7 @@ package dev.dynamo4j.wire;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.UUID;
 
 /**
@@ -151,12 +152,12 @@ public record MuxFrame(Kind kind, UUID stream, byte[] payload) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MuxFrame m && m.kind == kind && m.stream.equals(stream) && java.util.Arrays.equals(m.payload, payload);
+    return o instanceof MuxFrame m && m.kind == kind && m.stream.equals(stream) && Arrays.equals(m.payload, payload);
   }
 
   @Override
   public int hashCode() {
-    return (kind.hashCode() * 31 + stream.hashCode()) * 31 + java.util.Arrays.hashCode(payload);
+    return (kind.hashCode() * 31 + stream.hashCode()) * 31 + Arrays.hashCode(payload);
   }
 
   @Override

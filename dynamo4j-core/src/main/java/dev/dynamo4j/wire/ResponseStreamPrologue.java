@@ -2,6 +2,8 @@ package dev.dynamo4j.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.error.DynamoError;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The first frame of a response stream, header-only JSON: {@code {"error":null}} when the
@@ -35,14 +37,14 @@ public record ResponseStreamPrologue(String error, DynamoError typedError) {
         });
   }
 
-  private static final byte[] OK_JSON = "{\"error\":null}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] OK_JSON = "{\"error\":null}".getBytes(StandardCharsets.US_ASCII);
 
   public TwoPartMessage toFrame() {
     return TwoPartMessage.headerOnly(this.equals(OK) ? OK_JSON.clone() : toJson());
   }
 
   public static ResponseStreamPrologue fromJson(byte[] json) {
-    if (java.util.Arrays.equals(json, OK_JSON)) {
+    if (Arrays.equals(json, OK_JSON)) {
       return OK; // what every worker sends on success; anything else is parsed
     }
     JsonNode n = Json.parseObject(FORMAT, json);

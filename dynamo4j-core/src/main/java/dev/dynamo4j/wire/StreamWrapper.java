@@ -1,8 +1,12 @@
 package dev.dynamo4j.wire;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * One response item on the wire (Dynamo's {@code NetworkStreamWrapper}): {@code {"data": <item>,
@@ -19,8 +23,8 @@ public record StreamWrapper(JsonNode data, boolean completeFinal) {
   // of two, the fixstr keys and false. Same bytes as encoding Item, without building the wrapper
   // (the MessagePack generator buffers every open map as a node tree; a bare value it writes
   // straight out).
-  private static final byte[] JSON_HEAD = "{\"data\":".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final byte[] JSON_TAIL = ",\"complete_final\":false}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] JSON_HEAD = "{\"data\":".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] JSON_TAIL = ",\"complete_final\":false}".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MSGPACK_HEAD = {(byte) 0x82, (byte) 0xa4, 'd', 'a', 't', 'a'};
   private static final byte[] MSGPACK_TAIL = {
     (byte) 0xae, 'c', 'o', 'm', 'p', 'l', 'e', 't', 'e', '_', 'f', 'i', 'n', 'a', 'l', (byte) 0xc2
@@ -49,7 +53,7 @@ public record StreamWrapper(JsonNode data, boolean completeFinal) {
    * MessagePack generator and rmp_serde write them, framed as an item in one array.
    */
   private static byte[] msgpackScalarItem(Object item) {
-    byte[] body = item instanceof String str ? str.getBytes(java.nio.charset.StandardCharsets.UTF_8) : (byte[]) item;
+    byte[] body = item instanceof String str ? str.getBytes(StandardCharsets.UTF_8) : (byte[]) item;
     int n = body.length;
     boolean text = item instanceof String;
     int hl;
@@ -86,7 +90,7 @@ public record StreamWrapper(JsonNode data, boolean completeFinal) {
     return out;
   }
 
-  private static final byte[] JSON_FINAL = "{\"complete_final\":true}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] JSON_FINAL = "{\"complete_final\":true}".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] MSGPACK_FINAL = {
     (byte) 0x81, (byte) 0xae, 'c', 'o', 'm', 'p', 'l', 'e', 't', 'e', '_', 'f', 'i', 'n', 'a', 'l', (byte) 0xc3
   };
@@ -119,8 +123,8 @@ public record StreamWrapper(JsonNode data, boolean completeFinal) {
     int head = MSGPACK_HEAD.length;
     int tail = MSGPACK_TAIL.length;
     if (bytes.length < head + 1 + tail
-        || !java.util.Arrays.equals(bytes, 0, head, MSGPACK_HEAD, 0, head)
-        || !java.util.Arrays.equals(bytes, bytes.length - tail, bytes.length, MSGPACK_TAIL, 0, tail)) {
+        || !Arrays.equals(bytes, 0, head, MSGPACK_HEAD, 0, head)
+        || !Arrays.equals(bytes, bytes.length - tail, bytes.length, MSGPACK_TAIL, 0, tail)) {
       return null;
     }
     int p = head;
@@ -145,7 +149,7 @@ public record StreamWrapper(JsonNode data, boolean completeFinal) {
     if (p + n + tail != bytes.length) {
       return null;
     }
-    return text ? new String(bytes, p, (int) n, java.nio.charset.StandardCharsets.UTF_8) : java.util.Arrays.copyOfRange(bytes, p, p + (int) n);
+    return text ? new String(bytes, p, (int) n, StandardCharsets.UTF_8) : Arrays.copyOfRange(bytes, p, p + (int) n);
   }
 
   /** Decodes untrusted bytes; {@code complete_final} defaults to false, a JSON null data is absent. */
@@ -166,10 +170,10 @@ public record StreamWrapper(JsonNode data, boolean completeFinal) {
     return new StreamWrapper(data == null || data.isNull() ? null : data, completeFinal);
   }
 
-  @com.fasterxml.jackson.annotation.JsonPropertyOrder({"data", "complete_final"})
+  @JsonPropertyOrder({"data", "complete_final"})
   record Item(
-      @com.fasterxml.jackson.annotation.JsonProperty("data") Object data,
-      @com.fasterxml.jackson.annotation.JsonProperty("complete_final") boolean completeFinal) {}
+      @JsonProperty("data") Object data,
+      @JsonProperty("complete_final") boolean completeFinal) {}
 
-  record Final(@com.fasterxml.jackson.annotation.JsonProperty("complete_final") boolean completeFinal) {}
+  record Final(@JsonProperty("complete_final") boolean completeFinal) {}
 }

@@ -5,6 +5,7 @@ import dev.dynamo4j.error.ErrorType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The reply to one request frame: {@code u32 BE} length then that many bytes. Empty means the
@@ -103,12 +104,12 @@ public record TcpAck(byte[] body) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TcpAck a && java.util.Arrays.equals(body, a.body);
+    return o instanceof TcpAck a && Arrays.equals(body, a.body);
   }
 
   @Override
   public int hashCode() {
-    return java.util.Arrays.hashCode(body);
+    return Arrays.hashCode(body);
   }
 
   @Override

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -178,13 +179,13 @@ public record TcpRequestFrame(String path, Map<String, String> headers, byte[] p
     return o instanceof TcpRequestFrame f
         && path.equals(f.path)
         && headers.equals(f.headers)
-        && java.util.Arrays.equals(payload, f.payload)
+        && Arrays.equals(payload, f.payload)
         && pathValid == f.pathValid;
   }
 
   @Override
   public int hashCode() {
-    return path.hashCode() * 31 + java.util.Arrays.hashCode(payload);
+    return path.hashCode() * 31 + Arrays.hashCode(payload);
   }
 
   @Override

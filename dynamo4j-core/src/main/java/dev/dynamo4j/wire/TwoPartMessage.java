@@ -1,7 +1,9 @@
 package dev.dynamo4j.wire;
 
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Dynamo's two-part message: a 24-byte big-endian prefix (header length u64, body length u64,
@@ -122,9 +124,9 @@ public record TwoPartMessage(byte[] header, byte[] data) {
     long bl = be.getLong(start + 8);
     if (hl < 0 || bl < 0 || hl + bl < 0 || hl + bl > Long.MAX_VALUE - PREFIX_SIZE) {
       // Spec T7: a sum that does not fit is too large, with the declared size and the limit.
-      java.math.BigInteger declared = java.math.BigInteger.valueOf(PREFIX_SIZE)
-          .add(new java.math.BigInteger(Long.toUnsignedString(hl)))
-          .add(new java.math.BigInteger(Long.toUnsignedString(bl)));
+      BigInteger declared = BigInteger.valueOf(PREFIX_SIZE)
+          .add(new BigInteger(Long.toUnsignedString(hl)))
+          .add(new BigInteger(Long.toUnsignedString(bl)));
       throw new WireFormatException(FORMAT, "MessageTooLarge(" + declared + ", " + maxSize + ")");
     }
     long total = PREFIX_SIZE + hl + bl;
@@ -151,13 +153,13 @@ public record TwoPartMessage(byte[] header, byte[] data) {
   @Override
   public boolean equals(Object o) {
     return o instanceof TwoPartMessage m
-        && java.util.Arrays.equals(header, m.header)
-        && java.util.Arrays.equals(data, m.data);
+        && Arrays.equals(header, m.header)
+        && Arrays.equals(data, m.data);
   }
 
   @Override
   public int hashCode() {
-    return 31 * java.util.Arrays.hashCode(header) + java.util.Arrays.hashCode(data);
+    return 31 * Arrays.hashCode(header) + Arrays.hashCode(data);
   }
 
   @Override

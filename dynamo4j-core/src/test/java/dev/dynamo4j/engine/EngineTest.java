@@ -10,6 +10,7 @@ import dev.dynamo4j.wire.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -103,12 +104,12 @@ class EngineTest {
           }
         });
     assertThat(produced.get()).as("the producer starts when the consumer first asks").isZero();
-    java.util.Iterator<Integer> it = s.iterator();
+    Iterator<Integer> it = s.iterator();
     assertThat(it.next()).isZero();
     await().atMost(Duration.ofSeconds(5)).until(() -> produced.get() >= 5);
     // the producer is parked on the full buffer: it cannot get far ahead
     assertThat(produced.get()).isLessThanOrEqualTo(6);
-    List<Integer> rest = new java.util.ArrayList<>();
+    List<Integer> rest = new ArrayList<>();
     it.forEachRemaining(rest::add);
     assertThat(rest).hasSize(999).startsWith(1, 2).endsWith(999);
   }
@@ -117,14 +118,14 @@ class EngineTest {
   void drainToRunsAGeneratorOnTheConsumersThreadWithNoBuffer() throws Exception {
     Context<String> ctx = Context.of("x");
     Thread consumer = Thread.currentThread();
-    List<Thread> producerThreads = new java.util.ArrayList<>();
+    List<Thread> producerThreads = new ArrayList<>();
     ResponseStream<Integer> s = ResponseStream.generate(ctx.controller(), 1, out -> {
       producerThreads.add(Thread.currentThread());
       for (int i = 0; i < 100; i++) {
         out.emit(i); // capacity 1: a buffered producer would block here
       }
     });
-    List<Integer> got = new java.util.ArrayList<>();
+    List<Integer> got = new ArrayList<>();
     s.drainTo(got::add);
     assertThat(got).hasSize(100).startsWith(0).endsWith(99);
     assertThat(producerThreads).containsExactly(consumer);
@@ -148,7 +149,7 @@ class EngineTest {
       out.emit(1);
       throw new IllegalStateException("model crashed");
     });
-    List<Integer> got = new java.util.ArrayList<>();
+    List<Integer> got = new ArrayList<>();
     assertThatThrownBy(() -> failing.drainTo(got::add)).hasMessageContaining("model crashed");
     assertThat(got).containsExactly(1);
   }

@@ -3,7 +3,9 @@ package dev.dynamo4j.error;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.wire.DynamoErrorJson;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ConcurrentModificationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,7 @@ class ErrorConversionTest {
 
   @Test
   void anExceptionWithoutAMessageIsNamedByItsClass() {
-    assertThat(DynamoException.wrap(new java.util.ConcurrentModificationException()).getMessage()).isEqualTo("java.util.ConcurrentModificationException");
+    assertThat(DynamoException.wrap(new ConcurrentModificationException()).getMessage()).isEqualTo("java.util.ConcurrentModificationException");
   }
 
   @Test
@@ -72,7 +74,7 @@ class ErrorConversionTest {
 
   @Test
   void aDynamoExceptionsPlainCauseTravelsAsCausedBy() {
-    DynamoException e = new DynamoException(ErrorType.Disconnected, "worker lost", new java.io.IOException("Connection reset"));
+    DynamoException e = new DynamoException(ErrorType.Disconnected, "worker lost", new IOException("Connection reset"));
     DynamoError d = e.toDynamoError();
     assertThat(d.effectiveReason()).isEqualTo("transport.disconnected");
     assertThat(d.causedBy().toString()).isEqualTo("Internal: Connection reset");

@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.StatusReport;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.PayloadCodec;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class EventsTest {
@@ -117,10 +123,10 @@ class EventsTest {
     try (DistributedRuntime rt = DistributedRuntime.processLocal()) {
       EventScope.Endpoint scope = new EventScope.Endpoint("rt" + System.nanoTime(), "c", "e");
       try (EventSubscriber sub = rt.subscriber(scope, "metrics"); EventPublisher pub = rt.publisher(scope, "metrics")) {
-        pub.publish(java.util.Map.of("load", 3));
-        assertThat(sub.poll(Duration.ofSeconds(2)).decode(java.util.Map.class)).containsEntry("load", 3);
+        pub.publish(Map.of("load", 3));
+        assertThat(sub.poll(Duration.ofSeconds(2)).decode(Map.class)).containsEntry("load", 3);
         assertThat(pub.publisherId()).isBetween(0L, EventEnvelope.MAX_JSON_SAFE_ID);
-        pub.publish(java.util.Map.of("load", 4));
+        pub.publish(Map.of("load", 4));
         assertThat(sub.poll(Duration.ofSeconds(2))).isNotNull();
         // what the runtime's metrics and status page report of them
         String labels = "dynamo_component=\"c\",dynamo_endpoint=\"e\",dynamo_namespace=\"" + scope.namespace() + "\",topic=\"metrics\"";
@@ -129,7 +135,7 @@ class EventsTest {
             .contains("dynamo4j_events_gaps_total{" + labels + "} 0")
             .contains("dynamo4j_events_publishers_seen{" + labels + "} 1")
             .contains("dynamo4j_events_published_total{" + labels + "} 2");
-        assertThat(new String(dev.dynamo4j.runtime.StatusReport.json(rt), java.nio.charset.StandardCharsets.UTF_8))
+        assertThat(new String(StatusReport.json(rt), StandardCharsets.UTF_8))
             .contains("\"topic\":\"metrics\",\"received\":2,\"gaps\":0");
       }
       assertThat(rt.subscribers()).isEmpty();
@@ -145,9 +151,9 @@ class EventsTest {
     int each = 25_000;
     try (EventSubscriber sub = EventSubscriber.create(transport, scope, "t", PayloadCodec.MSGPACK);
         EventPublisher pub = EventPublisher.create(transport, scope, "t", PayloadCodec.MSGPACK)) {
-      java.util.Set<Long> returned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      Set<Long> returned = ConcurrentHashMap.newKeySet();
       List<Thread> ts = new ArrayList<>();
-      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      CountDownLatch go = new CountDownLatch(1);
       for (int t = 0; t < threads; t++) {
         ts.add(Thread.ofPlatform().start(() -> {
           try {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,7 +76,7 @@ class FileKeyValueStoreTest {
   @Test
   void aRootThatIsAFileIsAFilesystemError() throws Exception {
     Path notADir = Files.writeString(root.resolve("plain-file"), "x");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new FileKeyValueStore(notADir))
+    Assertions.assertThatThrownBy(() -> new FileKeyValueStore(notADir))
         .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.kind()).isEqualTo(StoreException.Kind.FilesystemError));
   }
 

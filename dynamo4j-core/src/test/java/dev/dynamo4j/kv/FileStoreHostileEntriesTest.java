@@ -3,11 +3,15 @@ package dev.dynamo4j.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Comparator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,8 +36,8 @@ class FileStoreHostileEntriesTest {
       Files.createSymbolicLink(dir.resolve("elsewhere"), Files.writeString(root.resolve("secret.txt"), "not a record"));
       Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve("fifo").toString()).start();
       assertThat(mkfifo.waitFor()).isZero();
-      try (var f = java.nio.channels.FileChannel.open(dir.resolve("huge"), java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-        f.write(java.nio.ByteBuffer.wrap(new byte[] {1}), FileKeyValueStore.MAX_RECORD_BYTES + 1); // sparse
+      try (var f = FileChannel.open(dir.resolve("huge"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        f.write(ByteBuffer.wrap(new byte[] {1}), FileKeyValueStore.MAX_RECORD_BYTES + 1); // sparse
       }
       // a scan (what discovery list does) sees the good record only, and returns (a FIFO never blocks it)
       assertThat(bucket.entries()).containsOnlyKeys("b/good");
@@ -86,7 +90,7 @@ class FileStoreHostileEntriesTest {
       KvWatch first = bucket.watch();
       assertThat(((WatchEvent.Resync) first.poll(Duration.ofSeconds(10))).entries()).containsOnlyKeys("a");
       try (var all = Files.walk(root.resolve("w"))) { // an operator's rm -rf: the watch ends
-        all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
       WatchEvent e;
       do {

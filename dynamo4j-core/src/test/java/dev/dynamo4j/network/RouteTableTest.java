@@ -3,9 +3,12 @@ package dev.dynamo4j.network;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.wire.TcpAck;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,7 @@ class RouteTableTest {
     assertThat(t.accept("k", Map.of(), new byte[0])).isEqualTo(TcpAck.OK); // queued
     TcpAck third = t.accept("k", Map.of(), new byte[0]);
     assertThat(third.text()).isEqualTo("Server overloaded: worker at capacity");
-    assertThat(third.rejection().type()).isEqualTo(dev.dynamo4j.error.ErrorType.WorkerOverloaded);
+    assertThat(third.rejection().type()).isEqualTo(ErrorType.WorkerOverloaded);
     assertThat(t.accept("nope", Map.of(), new byte[0]).text()).isEqualTo("Server unavailable: unknown endpoint nope");
     release.countDown();
     assertThat(t.unregister("k", Duration.ofSeconds(5))).isZero();
@@ -58,8 +61,8 @@ class RouteTableTest {
 
   /** A direct-mode handler: serves "now" inline, hands everything else to the pool. */
   private static final class DirectHandler implements RequestHandler {
-    final java.util.List<String> ranInline = new java.util.concurrent.CopyOnWriteArrayList<>();
-    final java.util.List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> ranInline = new CopyOnWriteArrayList<>();
+    final List<String> refused = new CopyOnWriteArrayList<>();
     final CountDownLatch release = new CountDownLatch(1);
 
     final CountDownLatch handledOnThread = new CountDownLatch(1);

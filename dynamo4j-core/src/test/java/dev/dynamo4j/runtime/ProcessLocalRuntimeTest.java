@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,7 +103,7 @@ class ProcessLocalRuntimeTest {
   void stopReachesAnEngineWhoseSendIsBlockedOnACallerThatStoppedReading() throws Exception {
     String ns = ns();
     CountDownLatch engineSawStop = new CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicInteger emitted = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger emitted = new AtomicInteger();
     worker.namespace(ns).component("c").endpoint("e").serve(String.class, (Context<String> req) ->
         ResponseStream.generate(req, out -> {
           while (out.emit("x" + emitted.get())) {
@@ -116,9 +118,9 @@ class ProcessLocalRuntimeTest {
     assertThat(it.next()).isEqualTo("x0");
     // The caller reads no more: the worker fills the in-process connection (64 frames) and its
     // send blocks. Wait until it is stuck there, then stop.
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> emitted.get() >= 60);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> emitted.get() >= 60);
     int before = emitted.get();
-    org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10)).until(() -> emitted.get() == before);
+    Awaitility.await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(10)).until(() -> emitted.get() == before);
     ctx.stop();
     assertThat(engineSawStop.await(5, TimeUnit.SECONDS)).as("emit returns false to an engine blocked on a slow caller").isTrue();
   }
@@ -218,7 +220,7 @@ class ProcessLocalRuntimeTest {
             ResponseStream.of(req.controller(), List.of(Long.toHexString(id))));
       }
       Client<String, String> client = caller.endpoint(ns + "/c/e").client(String.class);
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.instances().size() == 2);
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.instances().size() == 2);
       String a = client.call("x").toList().get(0);
       String b = client.call("x").toList().get(0);
       assertThat(a).isNotEqualTo(b);
@@ -237,7 +239,7 @@ class ProcessLocalRuntimeTest {
     Client<String, String> client = caller.endpoint(ns + "/c/e").client(String.class);
     client.waitForInstances(Duration.ofSeconds(5));
     served.close();
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.instances().isEmpty());
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.instances().isEmpty());
     assertThatThrownBy(() -> client.direct(Context.of("x"), id))
         .isInstanceOfSatisfying(DynamoException.class, e -> {
           assertThat(e.type()).isEqualTo(ErrorType.Disconnected);
@@ -281,7 +283,7 @@ class ProcessLocalRuntimeTest {
     ResponseStream<String> inFlight = client.call("x");
     assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
     Thread closer = Thread.ofVirtual().start(w::close);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.instances().isEmpty());
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.instances().isEmpty());
     assertThat(closer.isAlive()).isTrue(); // still draining the request in flight
     release.countDown();
     assertThat(inFlight.toList()).containsExactly("done");

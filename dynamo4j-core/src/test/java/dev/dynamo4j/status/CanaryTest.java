@@ -3,10 +3,12 @@ package dev.dynamo4j.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.dynamo4j.engine.Annotated;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.wire.Json;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 class CanaryTest {
   private static DistributedRuntime runtime(Duration wait, Duration timeout, String globalPayload) {
     SystemStatusOptions o = SystemStatusOptions.DEFAULTS.withCanaries(true, wait, timeout,
-        globalPayload == null ? null : dev.dynamo4j.wire.Json.parse("test", globalPayload.getBytes()));
+        globalPayload == null ? null : Json.parse("test", globalPayload.getBytes()));
     return DistributedRuntime.builder()
         .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).systemStatus(o).build())
         .build();
@@ -68,10 +70,10 @@ class CanaryTest {
     try (DistributedRuntime rt = runtime(Duration.ofMillis(100), Duration.ofSeconds(2), "\"ping\"")) {
       rt.namespace("ns").component("worker").endpoint("broken").serve(String.class, (Context<String> req) -> {
         brokenCalls.incrementAndGet();
-        return ResponseStream.of(req.controller(), List.of(dev.dynamo4j.engine.Annotated.fromError("engine down")));
+        return ResponseStream.of(req.controller(), List.of(Annotated.fromError("engine down")));
       });
       rt.namespace("ns").component("worker").endpoint("fine").serve(String.class, (Context<String> req) ->
-          ResponseStream.of(req.controller(), List.of(dev.dynamo4j.engine.Annotated.fromData(req.value()))));
+          ResponseStream.of(req.controller(), List.of(Annotated.fromData(req.value()))));
       await().atMost(Duration.ofSeconds(10)).until(() -> Boolean.TRUE.equals(rt.health().endpoints().get("fine")));
       // the broken one was asked too (the payload of DYN_HEALTH_CHECK_PAYLOAD) and stays not ready
       await().atMost(Duration.ofSeconds(10)).until(() -> brokenCalls.get() >= 2);

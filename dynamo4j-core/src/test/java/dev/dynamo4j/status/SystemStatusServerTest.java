@@ -2,18 +2,26 @@ package dev.dynamo4j.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.MemoryDiscoveryProvider;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -104,8 +112,8 @@ class SystemStatusServerTest {
         .contains("dynamo_component_errors_total{" + labels.replace("worker_id=", "error_type=\"generate\",worker_id=") + "} 0")
         .contains("dynamo_component_uptime_seconds ")
         .contains("dynamo4j_instance_id_changes_total 0");
-    assertThat(text.body()).containsPattern("dynamo_component_request_bytes_total\\{" + java.util.regex.Pattern.quote(labels) + "} [1-9]");
-    assertThat(text.body()).containsPattern("dynamo_component_response_bytes_total\\{" + java.util.regex.Pattern.quote(labels) + "} [1-9]");
+    assertThat(text.body()).containsPattern("dynamo_component_request_bytes_total\\{" + Pattern.quote(labels) + "} [1-9]");
+    assertThat(text.body()).containsPattern("dynamo_component_response_bytes_total\\{" + Pattern.quote(labels) + "} [1-9]");
 
     HttpResponse<String> om = get("/metrics", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
     assertThat(om.headers().firstValue("Content-Type").orElse("")).startsWith("application/openmetrics-text");
@@ -114,11 +122,11 @@ class SystemStatusServerTest {
 
   @Test
   void metadataIsServedWhenTheDiscoveryBackendKeepsSome() throws Exception {
-    dev.dynamo4j.discovery.Discovery mem = new dev.dynamo4j.discovery.MemoryDiscoveryProvider().create(RuntimeConfig.builder().build());
-    byte[] md = "{\"endpoints\":{},\"model_cards\":{},\"event_channels\":{},\"event_sources\":{}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    dev.dynamo4j.discovery.Discovery withMetadata = (dev.dynamo4j.discovery.Discovery) java.lang.reflect.Proxy.newProxyInstance(
-        getClass().getClassLoader(), new Class<?>[] {dev.dynamo4j.discovery.Discovery.class}, (proxy, method, args) ->
-            method.getName().equals("metadata") ? java.util.Optional.of(md) : method.invoke(mem, args));
+    Discovery mem = new MemoryDiscoveryProvider().create(RuntimeConfig.builder().build());
+    byte[] md = "{\"endpoints\":{},\"model_cards\":{},\"event_channels\":{},\"event_sources\":{}}".getBytes(StandardCharsets.UTF_8);
+    Discovery withMetadata = (Discovery) Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {Discovery.class}, (proxy, method, args) ->
+            method.getName().equals("metadata") ? Optional.of(md) : method.invoke(mem, args));
     rt = DistributedRuntime.builder()
         .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).systemHost("127.0.0.1").systemPort(0).build())
         .discovery(withMetadata)
@@ -126,7 +134,7 @@ class SystemStatusServerTest {
     HttpResponse<String> metadata = get("/metadata", null);
     assertThat(metadata.statusCode()).isEqualTo(200);
     assertThat(metadata.headers().firstValue("Content-Type")).hasValue("application/json");
-    assertThat(metadata.body()).isEqualTo(new String(md, java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(metadata.body()).isEqualTo(new String(md, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -149,7 +157,7 @@ class SystemStatusServerTest {
         .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).build()).build()) {
       assertThat(off.systemStatusPort()).isEqualTo(-1);
     }
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         DistributedRuntime clash = DistributedRuntime.builder()
             .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS)
                 .systemHost("127.0.0.1").systemPort(taken.getLocalPort()).build()).build()) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -134,7 +135,7 @@ class EventEnvelopeCodecTest {
         mutated[r.nextInt(mutated.length)] = (byte) r.nextInt(256);
       }
       sameVerdict(mutated);
-      sameVerdict(java.util.Arrays.copyOf(good, r.nextInt(good.length)));
+      sameVerdict(Arrays.copyOf(good, r.nextInt(good.length)));
       byte[] noise = new byte[r.nextInt(64)];
       r.nextBytes(noise);
       sameVerdict(noise);

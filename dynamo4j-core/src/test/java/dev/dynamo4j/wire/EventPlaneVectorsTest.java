@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** Vectors of dynamo-transports.md §1.9 (and R2). */
@@ -94,7 +95,7 @@ class EventPlaneVectorsTest {
   @Test
   void bytesBeyondTheDeclaredPayloadAreIgnored() {
     byte[] f = EventFrame.encode(new byte[] {7, 8});
-    byte[] longer = java.util.Arrays.copyOf(f, f.length + 3);
+    byte[] longer = Arrays.copyOf(f, f.length + 3);
     assertThat(EventFrame.decode(longer)).containsExactly(7, 8);
   }
 

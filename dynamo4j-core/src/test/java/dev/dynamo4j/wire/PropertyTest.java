@@ -2,12 +2,14 @@ package dev.dynamo4j.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.Instance;
 import dev.dynamo4j.runtime.TransportType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +138,7 @@ class PropertyTest {
     DECODERS.put("Msgpack.tree", b -> MsgpackTree.read("fuzz", b));
     DECODERS.put("SubjectSegment", b -> SubjectEncoding.decodeSegment(new String(b, StandardCharsets.ISO_8859_1)));
     DECODERS.put("TcpStreamConnectionInfo", b -> TcpStreamConnectionInfo.fromJson(new String(b, StandardCharsets.UTF_8)));
-    DECODERS.put("DiscoveryRecord", dev.dynamo4j.discovery.DiscoveryInstance::fromJson);
+    DECODERS.put("DiscoveryRecord", DiscoveryInstance::fromJson);
     DECODERS.put("Bincode.TestData", b -> Bincode.codec(BincodeTest.TestData.class).decode(b));
     DECODERS.put("Bincode.Tagged", b -> Bincode.codec(BincodeTest.Tagged.class).decode(b));
   }
@@ -175,9 +177,9 @@ class PropertyTest {
         for (int e = 0; e < edits && s.length > 0; e++) {
           switch (r.nextInt(3)) {
             case 0 -> s[r.nextInt(s.length)] = (byte) r.nextInt(256);
-            case 1 -> s = java.util.Arrays.copyOf(s, r.nextInt(s.length + 1));
+            case 1 -> s = Arrays.copyOf(s, r.nextInt(s.length + 1));
             default -> {
-              byte[] longer = java.util.Arrays.copyOf(s, s.length + 1 + r.nextInt(8));
+              byte[] longer = Arrays.copyOf(s, s.length + 1 + r.nextInt(8));
               for (int k = s.length; k < longer.length; k++) {
                 longer[k] = (byte) r.nextInt(256);
               }
@@ -207,7 +209,7 @@ class PropertyTest {
             switch (kind) {
               case 1 -> { // msgpack fixarray of fixarray ...
                 byte[] b = new byte[n];
-                java.util.Arrays.fill(b, (byte) 0x91);
+                Arrays.fill(b, (byte) 0x91);
                 yield b;
               }
               case 2 -> "[".repeat(n).getBytes();

@@ -2,6 +2,9 @@ package dev.dynamo4j.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,12 +33,12 @@ class StreamWrapperFastPathTest {
     assertThat(StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, item, Integer.class)).isNull();
     assertThat(StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, item, byte[].class)).as("str is not bin").isNull();
     assertThat(StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, StreamWrapper.encodeFinal(PayloadCodec.MSGPACK), String.class)).isNull();
-    byte[] extra = java.util.Arrays.copyOf(item, item.length + 1); // one byte the declared length does not cover
+    byte[] extra = Arrays.copyOf(item, item.length + 1); // one byte the declared length does not cover
     System.arraycopy(item, item.length - 16, extra, extra.length - 16, 16);
     extra[item.length - 16] = 0x01;
     assertThat(StreamWrapper.decodeScalarItem(PayloadCodec.MSGPACK, extra, String.class)).isNull();
     for (int i = 0; i < 3000; i++) { // arbitrary bytes: never an exception, never a wrong-length value
-      byte[] junk = java.util.Arrays.copyOf(item, 6 + r.nextInt(40));
+      byte[] junk = Arrays.copyOf(item, 6 + r.nextInt(40));
       for (int j = 6; j < junk.length; j++) {
         junk[j] = (byte) r.nextInt();
       }
@@ -50,10 +53,10 @@ class StreamWrapperFastPathTest {
     }
     assertThat(ResponseStreamPrologue.OK.toFrame().header()).isEqualTo(ResponseStreamPrologue.OK.toJson());
     assertThat(ResponseStreamPrologue.fromJson(ResponseStreamPrologue.OK.toJson())).isEqualTo(ResponseStreamPrologue.OK);
-    assertThat(ResponseStreamPrologue.fromJson("{ \"error\" : null }".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(ResponseStreamPrologue.OK);
+    assertThat(ResponseStreamPrologue.fromJson("{ \"error\" : null }".getBytes(StandardCharsets.UTF_8))).isEqualTo(ResponseStreamPrologue.OK);
     for (ControlMessage m : ControlMessage.values()) {
       assertThat(ControlMessage.fromJson(m.toJson())).isEqualTo(m);
-      assertThat(ControlMessage.fromJson((" \"" + m.wireName() + "\" ").getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEqualTo(m);
+      assertThat(ControlMessage.fromJson((" \"" + m.wireName() + "\" ").getBytes(StandardCharsets.UTF_8))).isEqualTo(m);
     }
   }
 
@@ -66,7 +69,7 @@ class StreamWrapperFastPathTest {
     nested.put("list", List.of(1, 300, 70000, 5_000_000_000L, 2.5, true));
     byte[] bytes = new byte[300];
     r.nextBytes(bytes);
-    List<Object> items = new java.util.ArrayList<>(List.of("chunk", "", "x".repeat(4096), 0, -1, 127, 128, 65536, Long.MIN_VALUE, 1.5, true, false, bytes, new byte[0],
+    List<Object> items = new ArrayList<>(List.of("chunk", "", "x".repeat(4096), 0, -1, 127, 128, 65536, Long.MIN_VALUE, 1.5, true, false, bytes, new byte[0],
         nested, List.of(), Map.of(), new Token(42, "tok", -0.25, List.of(1, 2, 3))));
     for (int len : new int[] {1, 31, 32, 255, 256, 65535, 65536, 70000}) {
       items.add("é".repeat(len / 2) + "a".repeat(len % 2)); // UTF-8 length len

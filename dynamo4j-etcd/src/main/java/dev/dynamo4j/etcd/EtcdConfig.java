@@ -2,6 +2,7 @@ package dev.dynamo4j.etcd;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.runtime.RuntimeConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,7 +96,7 @@ public record EtcdConfig(List<URI> endpoints, String username, String password, 
   }
 
   /** For a runtime: {@code ETCD_*} from the environment, endpoints from the runtime's config. */
-  public static EtcdConfig forRuntime(dev.dynamo4j.runtime.RuntimeConfig config) {
+  public static EtcdConfig forRuntime(RuntimeConfig config) {
     return builder(System.getenv()).endpoints(config.etcdEndpoints()).build();
   }
 

@@ -3,6 +3,8 @@ package dev.dynamo4j.etcd;
 import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.DiscoveryProvider;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.RuntimeConfig;
 
 /**
@@ -30,7 +32,7 @@ public final class EtcdDiscoveryProvider implements DiscoveryProvider {
     if (v.strip().equalsIgnoreCase("shutdown")) {
       return EtcdKeyValueStore.LeaseLossPolicy.SHUTDOWN;
     }
-    throw new dev.dynamo4j.error.DynamoException(dev.dynamo4j.error.ErrorType.InvalidArgument,
+    throw new DynamoException(ErrorType.InvalidArgument,
         "DYN_ETCD_LEASE_LOSS_POLICY must be renew or shutdown, got '" + v + "'");
   }
 }

@@ -1,6 +1,7 @@
 package dev.dynamo4j.etcd;
 
 import dev.dynamo4j.kv.Bucket;
+import dev.dynamo4j.kv.ConnectionListener;
 import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.kv.KvWatch;
 import dev.dynamo4j.kv.StoreException;
@@ -25,8 +26,11 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -40,6 +44,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,11 +118,11 @@ public final class EtcdKeyValueStore implements KeyValueStore {
   private volatile long leaseId;
   private volatile boolean leaseGone; // lost under SHUTDOWN: nothing to revoke
   private volatile boolean shutdown; // no more writes: closed, or the lease was lost under SHUTDOWN
-  private final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean stopped = new AtomicBoolean();
   private volatile boolean keepAliveOk = true; // the last keep-alive reached etcd
-  private final java.util.concurrent.atomic.AtomicLong leaseLosses = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong watchBreaks = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong watchResyncs = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong leaseLosses = new AtomicLong();
+  private final AtomicLong watchBreaks = new AtomicLong();
+  private final AtomicLong watchResyncs = new AtomicLong();
 
   /**
    * {@code connected} (1 while keep-alives reach etcd), {@code lease_losses_total}, {@code
@@ -124,8 +130,8 @@ public final class EtcdKeyValueStore implements KeyValueStore {
    * (a bucket read again after a compaction).
    */
   @Override
-  public java.util.Map<String, Long> gauges() {
-    java.util.Map<String, Long> g = new java.util.LinkedHashMap<>();
+  public Map<String, Long> gauges() {
+    Map<String, Long> g = new LinkedHashMap<>();
     g.put("connected", keepAliveOk && !shutdown ? 1L : 0L);
     g.put("lease_losses_total", leaseLosses.get());
     g.put("watch_breaks_total", watchBreaks.get());
@@ -146,7 +152,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
 
   static Client client(EtcdConfig config) {
     ClientBuilder b = Client.builder()
-        .endpoints(config.endpoints().toArray(java.net.URI[]::new))
+        .endpoints(config.endpoints().toArray(URI[]::new))
         .connectTimeout(config.connectTimeout())
         .keepaliveTime(Duration.ofSeconds(5))
         .keepaliveTimeout(Duration.ofSeconds(3))
@@ -156,7 +162,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     }
     if (config.tls()) {
       try {
-        SslContextBuilder ssl = io.grpc.netty.GrpcSslContexts.forClient();
+        SslContextBuilder ssl = GrpcSslContexts.forClient();
         if (config.ca() != null) {
           try (InputStream ca = config.ca().open()) {
             ssl.trustManager(ca);
@@ -168,7 +174,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
           }
         }
         b.sslContext(ssl.build());
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         throw new StoreException(StoreException.Kind.ProviderError, "cannot set up TLS for etcd from " + config.ca() + ", " + config.clientCert() + ": " + e.getMessage(), e);
       }
     }
@@ -243,7 +249,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
 
   /** The runtime's view of lease trouble: a renewal changes the id, a loss under SHUTDOWN ends it. */
   @Override
-  public void addConnectionListener(dev.dynamo4j.kv.ConnectionListener l) {
+  public void addConnectionListener(ConnectionListener l) {
     listeners.add(new LeaseListener() {
       @Override
       public void leaseLost(long id) {
@@ -427,7 +433,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     final WatchHubs.Hub hub;
     private Watch.Watcher watcher; // guarded by this
     private volatile long generation; // callbacks of replaced watchers are ignored
-    private final java.util.concurrent.atomic.AtomicLong handled = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final AtomicLong handled = new AtomicLong(-1);
     private volatile long lastRevision;
     private volatile boolean closed;
 

@@ -5,14 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.testkit.EtcdServerExtension;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.dynamo4j.testkit.EtcdServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Dynamo's test_distributed_rwlock, against a real etcd, with two processes' worth of stores. */
@@ -79,7 +80,7 @@ class DistributedRwLockTest {
         DistributedRwLock lw = new DistributedRwLock(a, "locks/race" + i);
         DistributedRwLock lr = new DistributedRwLock(b, "locks/race" + i);
         CountDownLatch go = new CountDownLatch(1);
-        CompletableFuture<java.util.Optional<DistributedRwLock.Guard>> w = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Optional<DistributedRwLock.Guard>> w = CompletableFuture.supplyAsync(() -> {
           awaitQuietly(go);
           return lw.tryWriteLock();
         });

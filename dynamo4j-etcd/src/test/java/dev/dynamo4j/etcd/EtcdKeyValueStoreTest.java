@@ -11,6 +11,7 @@ import dev.dynamo4j.kv.WatchEvent;
 import dev.dynamo4j.testkit.EtcdServer;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,7 +76,7 @@ class EtcdKeyValueStoreTest {
     EtcdServer.Result get = etcd.etcdctl("get", "--prefix", "v1/instances/");
     assertThat(get.stdout()).isEqualTo("v1/instances/ns/comp/ep/1f\n{}\n");
     assertThat(leaseOf(other, "v1/instances/ns/comp/ep/1f")).isEqualTo(owner.connectionId());
-    var ttl = other.client().getLeaseClient().timeToLive(owner.connectionId(), io.etcd.jetcd.options.LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS);
+    var ttl = other.client().getLeaseClient().timeToLive(owner.connectionId(), LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS);
     assertThat(ttl.getGrantedTTL()).isEqualTo(10);
 
     owner.shutdown();
@@ -185,7 +186,7 @@ class EtcdKeyValueStoreTest {
     assertThat(leaseOf(reader, "v1/instances/ns/c/e/1")).isEqualTo(second);
     // the old lease, if etcd kept it over the restart, expires without taking the record along
     await().atMost(Duration.ofSeconds(20)).until(() ->
-        reader.client().getLeaseClient().timeToLive(first, io.etcd.jetcd.options.LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS).getTTL() <= 0);
+        reader.client().getLeaseClient().timeToLive(first, LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS).getTTL() <= 0);
     assertThat(reader.getOrCreateBucket("v1/instances", null).get("ns/c/e/1")).map(StoreTestBytes::s).contains("rec");
   }
 

@@ -91,7 +91,7 @@ class EtcdRuntimeLeaseTest {
       // discovery shows the new instance only, and callers reach it
       await().atMost(Duration.ofSeconds(10)).until(() -> caller.discovery().list(new DiscoveryQuery.Endpoint("lease", "worker", "generate")).stream()
           .map(i -> ((DiscoveryInstance.Endpoint) i).instance().instanceId()).toList().equals(List.of(second)));
-      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> client.direct(dev.dynamo4j.engine.Context.of("b"), second).toList().equals(List.of("ok b")));
+      await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> client.direct(Context.of("b"), second).toList().equals(List.of("ok b")));
       assertThat(client.call("c").toList()).containsExactly("ok c");
       // the metrics tell the story: one lease lost, one move to a new instance id, connected again
       assertThat(worker.metrics().text())

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.WireFormatException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +28,7 @@ final class DiscoveryMetadata {
   static final String FORMAT = "DiscoveryMetadata";
   private static final String[] MAPS = {"endpoints", "model_cards", "event_channels", "event_sources"};
 
-  private final Map<String, TreeMap<String, DiscoveryInstance>> maps = new java.util.LinkedHashMap<>();
+  private final Map<String, TreeMap<String, DiscoveryInstance>> maps = new LinkedHashMap<>();
 
   DiscoveryMetadata() {
     for (String m : MAPS) {
@@ -51,7 +54,7 @@ final class DiscoveryMetadata {
   /** Adds or replaces {@code i}; returns whether anything changed. */
   boolean put(DiscoveryInstance i) {
     DiscoveryInstance old = maps.get(mapOf(i)).put(i.id().toPath(), i);
-    return old == null || !java.util.Arrays.equals(old.toJson(), i.toJson());
+    return old == null || !Arrays.equals(old.toJson(), i.toJson());
   }
 
   /** The record with {@code i}'s id, or null. */
@@ -106,7 +109,7 @@ final class DiscoveryMetadata {
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        DiscoveryInstance i = DiscoveryInstance.fromJson(e.getValue().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        DiscoveryInstance i = DiscoveryInstance.fromJson(e.getValue().toString().getBytes(StandardCharsets.UTF_8));
         md.maps.get(mapOf(i)).put(i.id().toPath(), i);
       }
     }

@@ -3,6 +3,7 @@ package dev.dynamo4j.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoveryInstanceId;
+import dev.dynamo4j.error.DynamoException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -74,7 +75,7 @@ final class JoinTable {
     DiscoveryMetadata md;
     try {
       md = DiscoveryMetadata.fromJson(data);
-    } catch (dev.dynamo4j.error.DynamoException e) { // WireFormatException included
+    } catch (DynamoException e) { // WireFormatException included
       if (old != null && old.uid().equals(uid)) {
         log.warn("DynamoWorkerMetadata {} (revision {}) does not parse ({}); keeping its last good records", name, revision, e.getMessage());
         resources.put(name, new Resource(uid, revision, old.metadata()));

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +149,7 @@ final class KubeView {
     return names;
   }
 
-  private void update(java.util.function.BooleanSupplier change) {
+  private void update(BooleanSupplier change) {
     lock.lock();
     try {
       if (change.getAsBoolean()) {
@@ -297,20 +299,20 @@ final class KubeView {
   }
 
   /** A watch of {@code query}; {@code beforeFirst} runs under the lock before its first read (waits for the caller's own write). */
-  DiscoveryWatch watch(DiscoveryQuery query, Runnable beforeFirst, java.util.function.BooleanSupplier ended) {
+  DiscoveryWatch watch(DiscoveryQuery query, Runnable beforeFirst, BooleanSupplier ended) {
     return new Watch(query, beforeFirst, ended);
   }
 
   private final class Watch implements DiscoveryWatch {
     private final DiscoveryQuery query;
     private final Runnable beforeFirst;
-    private final java.util.function.BooleanSupplier ended;
+    private final BooleanSupplier ended;
     private final Map<DiscoveryInstanceId, DiscoveryInstance> view = new HashMap<>(); // guarded by lock
     private final ArrayDeque<DiscoveryEvent> pending = new ArrayDeque<>(); // guarded by lock
     private long seen = -1; // the state version the view matches; guarded by lock
     private volatile boolean watchClosed;
 
-    Watch(DiscoveryQuery query, Runnable beforeFirst, java.util.function.BooleanSupplier ended) {
+    Watch(DiscoveryQuery query, Runnable beforeFirst, BooleanSupplier ended) {
       this.query = query;
       this.beforeFirst = beforeFirst;
       this.ended = ended;
@@ -340,7 +342,7 @@ final class KubeView {
       }
       for (DiscoveryInstance i : now.values()) {
         DiscoveryInstance old = view.put(i.id(), i);
-        if (old == null || !java.util.Arrays.equals(old.toJson(), i.toJson())) {
+        if (old == null || !Arrays.equals(old.toJson(), i.toJson())) {
           pending.add(new DiscoveryEvent.Added(i));
         }
       }

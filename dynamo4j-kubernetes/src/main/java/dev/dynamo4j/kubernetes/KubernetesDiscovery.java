@@ -19,17 +19,21 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +82,7 @@ public final class KubernetesDiscovery implements Discovery {
     writer.clearStale();
     this.view = KubeView.acquire(client, id.namespace(), id.mode());
     log.info("Kubernetes discovery in namespace {} as {} (instance id {}, {} mode)", id.namespace(), id.crName(), Long.toHexString(id.instanceId()),
-        id.mode().name().toLowerCase(java.util.Locale.ROOT));
+        id.mode().name().toLowerCase(Locale.ROOT));
   }
 
   @Override
@@ -119,7 +123,7 @@ public final class KubernetesDiscovery implements Discovery {
   }
 
   /** Changes this worker's records and applies the resource; the local state changes only when the API server took it. */
-  private void write(java.util.function.Predicate<DiscoveryMetadata> change) {
+  private void write(Predicate<DiscoveryMetadata> change) {
     writeLock.lock();
     try {
       if (closed) {
@@ -143,10 +147,10 @@ public final class KubernetesDiscovery implements Discovery {
 
   /** This worker's {@code spec.data}, as Dynamo serves it on {@code GET /metadata}. */
   @Override
-  public java.util.Optional<byte[]> metadata() {
+  public Optional<byte[]> metadata() {
     writeLock.lock();
     try {
-      return java.util.Optional.of(mine.toJson().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return Optional.of(mine.toJson().toString().getBytes(StandardCharsets.UTF_8));
     } finally {
       writeLock.unlock();
     }

@@ -3,6 +3,8 @@ package dev.dynamo4j.kubernetes;
 import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.DiscoveryProvider;
 import dev.dynamo4j.runtime.RuntimeConfig;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Duration;
@@ -25,7 +27,7 @@ public final class KubernetesDiscoveryProvider implements DiscoveryProvider {
   public Discovery create(RuntimeConfig config) {
     KubeIdentity id = KubeIdentity.fromEnvironment(System.getenv());
     KubernetesClient client = new KubernetesClientBuilder()
-        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.autoConfigure(null)).withRequestRetryBackoffLimit(RETRIES).build())
+        .withConfig(new ConfigBuilder(Config.autoConfigure(null)).withRequestRetryBackoffLimit(RETRIES).build())
         .build();
     try {
       return new KubernetesDiscovery(client, true, id, new MetadataWriter(client.getHttpClient(), client.getMasterUrl().toString(), id, Duration.ofSeconds(10)));

@@ -8,9 +8,21 @@ import dev.dynamo4j.discovery.DiscoveryEvent;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoveryQuery;
 import dev.dynamo4j.discovery.DiscoveryWatch;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.testkit.DiscoveryConformance;
+import dev.dynamo4j.wire.Json;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,12 +35,12 @@ class KubernetesDiscoveryConformanceTest extends DiscoveryConformance {
   static final AtomicInteger PODS = new AtomicInteger();
   static final String NS = "dynamo";
 
-  @org.junit.jupiter.api.BeforeEach
+  @BeforeEach
   void start() {
     api = new MockApiServer();
   }
 
-  @org.junit.jupiter.api.AfterEach
+  @AfterEach
   void stop() {
     shutdownClients(); // before the server goes
     api.close();
@@ -70,12 +82,12 @@ class KubernetesDiscoveryConformanceTest extends DiscoveryConformance {
         assertThat(o.getUid()).isEqualTo("uid-" + pod);
       });
       @SuppressWarnings("unchecked")
-      var data = (java.util.Map<String, Object>) ((java.util.Map<String, Object>) r.getAdditionalProperties().get("spec")).get("data");
+      var data = (Map<String, Object>) ((Map<String, Object>) r.getAdditionalProperties().get("spec")).get("data");
       assertThat(data).containsOnlyKeys("endpoints", "model_cards", "event_channels", "event_sources");
-      assertThat(new String(worker.metadata().orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
-          .isEqualTo(dev.dynamo4j.wire.Json.MAPPER.valueToTree(data).toString()); // GET /metadata serves what the resource holds
-      java.util.Set<String> keys = new java.util.HashSet<>();
-      ((java.util.Map<?, ?>) data.get("endpoints")).keySet().forEach(k -> keys.add((String) k));
+      assertThat(new String(worker.metadata().orElseThrow(), StandardCharsets.UTF_8))
+          .isEqualTo(Json.MAPPER.valueToTree(data).toString()); // GET /metadata serves what the resource holds
+      Set<String> keys = new HashSet<>();
+      ((Map<?, ?>) data.get("endpoints")).keySet().forEach(k -> keys.add((String) k));
       assertThat(keys).containsExactly(ns + "/c/generate/" + Long.toHexString(worker.instanceId()));
     } finally {
       worker.shutdown();
@@ -88,10 +100,10 @@ class KubernetesDiscoveryConformanceTest extends DiscoveryConformance {
     Discovery worker = client();
     DiscoveryInstance first = worker.register(endpoint(ns, "c", "one"));
     api.failApplies = true;
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> worker.register(endpoint(ns, "c", "two")))
-        .isInstanceOfSatisfying(dev.dynamo4j.error.DynamoException.class, e -> assertThat(e.type()).isEqualTo(dev.dynamo4j.error.ErrorType.Unavailable))
+    Assertions.assertThatThrownBy(() -> worker.register(endpoint(ns, "c", "two")))
+        .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.Unavailable))
         .hasMessageContaining("HTTP 500: etcdserver: request timed out");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> worker.unregister(first)).hasMessageContaining("HTTP 500");
+    Assertions.assertThatThrownBy(() -> worker.unregister(first)).hasMessageContaining("HTTP 500");
     api.failApplies = false;
     DiscoveryInstance third = worker.register(endpoint(ns, "c", "three"));
     // "two" was rolled back and "first" is still there: the next write carries exactly what succeeded
@@ -99,10 +111,10 @@ class KubernetesDiscoveryConformanceTest extends DiscoveryConformance {
   }
 
   /** A Pod with Dynamo's labels whose containers have the given readiness (container mode reads these). */
-  void pod(String name, String uid, java.util.Map<String, Boolean> containers) {
-    var statuses = containers.entrySet().stream().map(e -> new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+  void pod(String name, String uid, Map<String, Boolean> containers) {
+    var statuses = containers.entrySet().stream().map(e -> new ContainerStatusBuilder()
         .withName(e.getKey()).withReady(e.getValue()).build()).toList();
-    var p = new io.fabric8.kubernetes.api.model.PodBuilder()
+    var p = new PodBuilder()
         .withNewMetadata().withName(name).withNamespace(NS).withUid(uid).withLabels(KubeView.LABELS).endMetadata()
         .withNewStatus().withContainerStatuses(statuses).endStatus().build();
     api.client.pods().inNamespace(NS).resource(p).createOr(e -> e.update());
@@ -117,7 +129,7 @@ class KubernetesDiscoveryConformanceTest extends DiscoveryConformance {
   @Test
   void containerModeJoinsEachReadyContainerWithItsOwnResource() throws Exception {
     String pod = "multi-" + PODS.incrementAndGet();
-    pod(pod, "uid-" + pod, java.util.Map.of("engine-0", true, "engine-1", false));
+    pod(pod, "uid-" + pod, Map.of("engine-0", true, "engine-1", false));
     KubernetesDiscovery e0 = containerDiscovery(pod, "engine-0");
     KubernetesDiscovery e1 = containerDiscovery(pod, "engine-1");
     try {
@@ -126,9 +138,9 @@ class KubernetesDiscoveryConformanceTest extends DiscoveryConformance {
       DiscoveryInstance b = e1.register(endpoint(ns, "c", "gen"));
       try (DiscoveryWatch w = e0.listAndWatch(new DiscoveryQuery.Endpoint(ns, "c", "gen"))) {
         assertThat(next(w)).isEqualTo(new DiscoveryEvent.Added(a)); // engine-1 is not ready
-        pod(pod, "uid-" + pod, java.util.Map.of("engine-0", true, "engine-1", true));
+        pod(pod, "uid-" + pod, Map.of("engine-0", true, "engine-1", true));
         assertThat(next(w)).isEqualTo(new DiscoveryEvent.Added(b));
-        pod(pod, "uid-" + pod, java.util.Map.of("engine-0", false, "engine-1", true));
+        pod(pod, "uid-" + pod, Map.of("engine-0", false, "engine-1", true));
         assertThat(next(w)).isEqualTo(new DiscoveryEvent.Removed(a.id()));
       }
       assertThat(api.client.genericKubernetesResources(MockApiServer.CRD).inNamespace(NS).withName(pod + "-engine-0").get()).isNotNull();

@@ -2,6 +2,8 @@ package dev.dynamo4j.kubernetes;
 
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -38,7 +40,7 @@ final class MockApiServer implements AutoCloseable {
           return super.handlePatch(request);
         }
         if (failApplies) {
-          return new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(500).setBody("{\"kind\":\"Status\",\"message\":\"etcdserver: request timed out\"}");
+          return new MockResponse().setResponseCode(500).setBody("{\"kind\":\"Status\",\"message\":\"etcdserver: request timed out\"}");
         }
         String path = request.getPath().replaceFirst("\\?.*$", "");
         return handleGet(path).code() == 404 ? handleCreate(request) : handleUpdate(request);
@@ -49,8 +51,8 @@ final class MockApiServer implements AutoCloseable {
     server.expectCustomResource(CRD);
     // as the provider configures it: a failed request is retried once (fabric8's default is 10 times)
     try (NamespacedKubernetesClient plain = server.createClient()) {
-      client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-          .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(plain.getConfiguration()).withRequestRetryBackoffLimit(KubernetesDiscoveryProvider.RETRIES).build())
+      client = new KubernetesClientBuilder()
+          .withConfig(new ConfigBuilder(plain.getConfiguration()).withRequestRetryBackoffLimit(KubernetesDiscoveryProvider.RETRIES).build())
           .build().adapt(NamespacedKubernetesClient.class);
     }
   }

@@ -2,11 +2,15 @@ package dev.dynamo4j.nats;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How to reach NATS: {@code NATS_SERVER} (comma-separated, each {@code nats://...}, default {@code
@@ -54,7 +58,7 @@ public final class NatsConfig {
    * every server URL to use the {@code tls://} scheme; a {@code tls://} URL alone gives TLS
    * verified against the default trust store.
    */
-  public record Tls(java.nio.file.Path caCert, boolean insecure, java.nio.file.Path clientCert, java.nio.file.Path clientKey) {
+  public record Tls(Path caCert, boolean insecure, Path clientCert, Path clientKey) {
     public static final Tls NONE = new Tls(null, false, null, null);
 
     /** Whether any {@code NATS_TLS_*} variable was given. */
@@ -109,7 +113,7 @@ public final class NatsConfig {
    * What a runtime connects with: the servers of {@code config} (NATS_SERVER or a command-line
    * override) and the credentials of the {@code NATS_AUTH_*} environment.
    */
-  public static NatsConfig forRuntime(dev.dynamo4j.runtime.RuntimeConfig config) {
+  public static NatsConfig forRuntime(RuntimeConfig config) {
     return fromEnv(config.natsServer());
   }
 
@@ -137,9 +141,9 @@ public final class NatsConfig {
     String insecure = blankToNull(env.get("NATS_TLS_INSECURE"));
     String cert = blankToNull(env.get("NATS_TLS_CLIENT_CERT_PATH"));
     String key = blankToNull(env.get("NATS_TLS_CLIENT_KEY_PATH"));
-    b.tls(new Tls(ca == null ? null : java.nio.file.Path.of(ca),
-        insecure != null && java.util.Set.of("1", "true", "on", "yes").contains(insecure.toLowerCase(java.util.Locale.ROOT)),
-        cert == null ? null : java.nio.file.Path.of(cert), key == null ? null : java.nio.file.Path.of(key)));
+    b.tls(new Tls(ca == null ? null : Path.of(ca),
+        insecure != null && Set.of("1", "true", "on", "yes").contains(insecure.toLowerCase(Locale.ROOT)),
+        cert == null ? null : Path.of(cert), key == null ? null : Path.of(key)));
     return b;
   }
 

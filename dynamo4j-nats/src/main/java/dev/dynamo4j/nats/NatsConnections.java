@@ -2,8 +2,10 @@ package dev.dynamo4j.nats;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.tls.ClientTls;
 import io.nats.client.AuthHandler;
 import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.NKey;
 import io.nats.client.Nats;
@@ -11,6 +13,8 @@ import io.nats.client.Options;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Opens jnats connections from a {@link NatsConfig}. Reconnection is jnats's job: it retries
@@ -34,10 +38,10 @@ public final class NatsConnections {
         .maxReconnects(-1)
         .reconnectWait(Duration.ofMillis(250))
         .noRandomize()
-        .errorListener(new io.nats.client.ErrorListener() {});
+        .errorListener(new ErrorListener() {});
     if (config.tls().explicit()) {
       NatsConfig.Tls t = config.tls();
-      b.sslContext(dev.dynamo4j.tls.ClientTls.context(t.caCert(), t.insecure(), t.clientCert(), t.clientKey(), "NATS_TLS_*"));
+      b.sslContext(ClientTls.context(t.caCert(), t.insecure(), t.clientCert(), t.clientKey(), "NATS_TLS_*"));
     }
     switch (config.auth()) {
       case NatsConfig.Auth.None n -> {}
@@ -61,8 +65,8 @@ public final class NatsConnections {
   }
 
   /** {@code connected} (1 while {@code nc} is up) and {@code reconnects_total}, for the metrics. */
-  public static java.util.Map<String, Long> gauges(Connection nc) {
-    java.util.Map<String, Long> g = new java.util.LinkedHashMap<>();
+  public static Map<String, Long> gauges(Connection nc) {
+    Map<String, Long> g = new LinkedHashMap<>();
     g.put("connected", nc.getStatus() == Connection.Status.CONNECTED ? 1L : 0L);
     g.put("reconnects_total", nc.getStatistics().getReconnects());
     return g;

@@ -61,7 +61,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
 
   /** {@code connected} (1 while the NATS connection is up), {@code reconnects_total}. */
   @Override
-  public java.util.Map<String, Long> gauges() {
+  public Map<String, Long> gauges() {
     return NatsConnections.gauges(nc);
   }
   private final boolean ownsConnection;

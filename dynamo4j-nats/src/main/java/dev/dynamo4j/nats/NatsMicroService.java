@@ -12,8 +12,10 @@ import io.nats.client.NUID;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -51,7 +53,7 @@ final class NatsMicroService implements AutoCloseable {
   /** STATS calls user stats handlers: at most this many at once, further requests are dropped. */
   static final int STATS_CONCURRENCY = 8;
 
-  private final java.util.concurrent.Semaphore statsSlots = new java.util.concurrent.Semaphore(STATS_CONCURRENCY);
+  private final Semaphore statsSlots = new Semaphore(STATS_CONCURRENCY);
 
   NatsMicroService(Connection nc, String name, String version, String description) {
     this.nc = nc;
@@ -120,7 +122,7 @@ final class NatsMicroService implements AutoCloseable {
 
   ObjectNode answer(String verb) {
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.put("type", "io.nats.micro.v1." + verb.toLowerCase(java.util.Locale.ROOT) + "_response");
+    o.put("type", "io.nats.micro.v1." + verb.toLowerCase(Locale.ROOT) + "_response");
     o.put("name", name);
     o.put("id", id);
     o.put("version", version);

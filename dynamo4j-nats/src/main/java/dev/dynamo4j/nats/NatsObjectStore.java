@@ -19,6 +19,7 @@ import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.NoSuchAlgorithmException;
@@ -125,7 +126,7 @@ public final class NatsObjectStore {
     InputStream in;
     try {
       in = Files.newInputStream(file);
-    } catch (java.nio.file.NoSuchFileException e) {
+    } catch (NoSuchFileException e) {
       throw new DynamoException(ErrorType.NotFound, "no such file: " + file, e);
     } catch (IOException e) {
       throw new DynamoException(ErrorType.Unavailable, "cannot read " + file + ": " + e.getMessage(), e);

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A JetStream work queue (Dynamo's {@code NatsQueue}): stream {@code slugify(name)} with subjects
@@ -206,7 +207,7 @@ public final class NatsQueue implements AutoCloseable {
     public void ackSync(Duration timeout) {
       try {
         message.ackSync(timeout);
-      } catch (java.util.concurrent.TimeoutException e) {
+      } catch (TimeoutException e) {
         throw new DynamoException(ErrorType.Unavailable, "ack of #" + streamSequence() + " not confirmed within " + timeout, e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

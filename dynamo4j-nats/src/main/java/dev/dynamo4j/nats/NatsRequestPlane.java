@@ -105,7 +105,7 @@ public final class NatsRequestPlane implements RequestPlane {
 
   /** {@code connected} (1 while the NATS connection is up), {@code reconnects_total}. */
   @Override
-  public java.util.Map<String, Long> gauges() {
+  public Map<String, Long> gauges() {
     return NatsConnections.gauges(nc);
   }
 

@@ -12,8 +12,10 @@ import io.nats.client.Subscription;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Scrapes a NATS micro-service's statistics the way Dynamo's {@code collect_services} does (spec
@@ -106,12 +108,12 @@ public final class NatsServiceStats {
           out.add(s);
         }
       }
-    } catch (java.util.concurrent.TimeoutException | IllegalStateException e) {
+    } catch (TimeoutException | IllegalStateException e) {
       throw new DynamoException(ErrorType.Unavailable, "cannot send the NATS stats request for " + service + ": " + e.getMessage(), e);
     } finally {
       sub.unsubscribe();
     }
-    out.sort(java.util.Comparator.comparing(ServiceStats::id));
+    out.sort(Comparator.comparing(ServiceStats::id));
     return new Result(List.copyOf(out), unreadable);
   }
 

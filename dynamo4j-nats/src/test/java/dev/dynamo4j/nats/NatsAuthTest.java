@@ -8,6 +8,7 @@ import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.testkit.NatsServer;
 import io.nats.client.Connection;
 import io.nats.client.NKey;
+import io.nats.client.Subscription;
 import io.nats.client.support.JwtUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Real servers configured for each kind of credential; a wrong one is a prompt, clear error. */
 @Timeout(60)
@@ -106,7 +108,7 @@ class NatsAuthTest {
   }
 
   @Test
-  void credentialsFileAgainstAServerInOperatorMode(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+  void credentialsFileAgainstAServerInOperatorMode(@TempDir Path dir) throws Exception {
     Operator o = new Operator();
     Path good = Operator.creds(dir, o.account);
     Path foreign = Operator.creds(dir, NKey.createAccount(new SecureRandom()));
@@ -116,7 +118,7 @@ class NatsAuthTest {
       assertThat(fromEnv.auth()).isEqualTo(new NatsConfig.Auth.CredentialsFile(good.toString()));
       try (Connection nc = NatsConnections.connect(fromEnv)) {
         assertThat(nc.getStatus()).isEqualTo(Connection.Status.CONNECTED);
-        io.nats.client.Subscription sub = nc.subscribe("creds.check");
+        Subscription sub = nc.subscribe("creds.check");
         nc.publish("creds.check", new byte[] {42});
         assertThat(sub.nextMessage(Duration.ofSeconds(5)).getData()).containsExactly(42);
       }

@@ -8,17 +8,20 @@ import dev.dynamo4j.discovery.EventQuery;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.events.EventPublisher;
+import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.EventTransport;
+import dev.dynamo4j.events.ReceivedEvent;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.testkit.EventTransportConformance;
+import dev.dynamo4j.testkit.NatsServerExtension;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.PayloadCodec;
 import io.nats.client.Connection;
 import io.nats.client.Message;
+import io.nats.client.Subscription;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import dev.dynamo4j.testkit.NatsServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The NATS event plane passes the shared suite against a real nats-server; the subject and record are Dynamo's. */
@@ -41,7 +44,7 @@ class NatsEventTransportTest extends EventTransportConformance {
     try (Connection raw = connect();
         NatsEventTransport t = new NatsEventTransport(connect(), true, discovery)) {
       EventScope scope = new EventScope.Component("ns.one", "worker/*");
-      io.nats.client.Subscription sub = raw.subscribe("namespace.ns%2Eone.component.worker%2F%2A.kv%2Eevents");
+      Subscription sub = raw.subscribe("namespace.ns%2Eone.component.worker%2F%2A.kv%2Eevents");
       raw.flush(Duration.ofSeconds(5));
       try (EventPublisher pub = EventPublisher.create(t, scope, "kv.events", PayloadCodec.MSGPACK)) {
         DiscoveryInstance.EventChannel rec = (DiscoveryInstance.EventChannel)
@@ -65,13 +68,13 @@ class NatsEventTransportTest extends EventTransportConformance {
     try (Connection raw = connect();
         NatsEventTransport t = new NatsEventTransport(connect(), true, discovery)) {
       EventScope scope = new EventScope.Namespace("bad" + System.nanoTime());
-      try (dev.dynamo4j.events.EventSubscriber sub = dev.dynamo4j.events.EventSubscriber.create(t, scope, "t", PayloadCodec.MSGPACK)) {
+      try (EventSubscriber sub = EventSubscriber.create(t, scope, "t", PayloadCodec.MSGPACK)) {
         String subject = scope.subject("t");
         raw.publish(subject, new byte[] {(byte) 0xc1}); // not MessagePack
         raw.publish(subject, new byte[0]);
         raw.publish(subject, new EventEnvelope(5, 0, 1, "t", PayloadCodec.MSGPACK.encode("the valid one")).encode());
         raw.flush(Duration.ofSeconds(5));
-        dev.dynamo4j.events.ReceivedEvent e = sub.poll(Duration.ofSeconds(10));
+        ReceivedEvent e = sub.poll(Duration.ofSeconds(10));
         assertThat(e).isNotNull();
         assertThat(e.decode(String.class)).isEqualTo("the valid one");
         assertThat(sub.malformed()).isEqualTo(2);

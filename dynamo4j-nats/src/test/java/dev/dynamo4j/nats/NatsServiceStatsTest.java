@@ -10,17 +10,20 @@ import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.Version;
+import dev.dynamo4j.testkit.NatsServerExtension;
 import dev.dynamo4j.wire.Json;
 import io.nats.client.Connection;
+import io.nats.client.Subscription;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.dynamo4j.testkit.NatsServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** NATS micro-service STATS/INFO/PING of components served on the NATS request plane (spec §3.4). */
@@ -104,7 +107,7 @@ class NatsServiceStatsTest {
   @Test
   void aSlowStatsHandlerNeitherBlocksPingNorPilesUpThreads() throws Exception {
     String ns = "slow-" + System.nanoTime();
-    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
     AtomicInteger running = new AtomicInteger();
     try (DistributedRuntime w = runtime(); Connection nc = connect()) {
       w.namespace(ns).component("backend").endpoint("generate")
@@ -119,12 +122,12 @@ class NatsServiceStatsTest {
           })
           .serve(String.class, (Context<String> req) -> ResponseStream.of(req.controller(), List.of("ok")));
       String service = NatsServiceStats.serviceName(ns, "backend");
-      io.nats.client.Subscription replies = nc.subscribe("slow.replies");
+      Subscription replies = nc.subscribe("slow.replies");
       for (int i = 0; i < NatsMicroService.STATS_CONCURRENCY + 4; i++) {
         nc.publish("$SRV.STATS." + service, "slow.replies", new byte[0]);
       }
       nc.flush(Duration.ofSeconds(5));
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> running.get() == NatsMicroService.STATS_CONCURRENCY);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> running.get() == NatsMicroService.STATS_CONCURRENCY);
       JsonNode ping = Json.MAPPER.readTree(nc.request("$SRV.PING." + service, new byte[0], Duration.ofSeconds(5)).getData());
       assertThat(ping.path("name").asText()).as("PING answered while every STATS slot is taken").isEqualTo(service);
       release.countDown();

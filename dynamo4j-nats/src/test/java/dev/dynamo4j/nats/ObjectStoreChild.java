@@ -3,6 +3,7 @@ package dev.dynamo4j.nats;
 import io.nats.client.Connection;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Runs in a child JVM with a small heap: {@code <server> upload <file> <url>} or {@code <server>
@@ -14,7 +15,7 @@ public final class ObjectStoreChild {
       NatsObjectStore store = new NatsObjectStore(nc);
       long[] peak = {0};
       Runtime rt = Runtime.getRuntime();
-      java.util.function.LongConsumer watch = n -> peak[0] = Math.max(peak[0], rt.totalMemory() - rt.freeMemory());
+      LongConsumer watch = n -> peak[0] = Math.max(peak[0], rt.totalMemory() - rt.freeMemory());
       NatsObjectStore.Stored s = switch (args[1]) {
         case "upload" -> store.upload(Path.of(args[2]), args[3], watch);
         case "download" -> store.download(args[2], Path.of(args[3]), watch);

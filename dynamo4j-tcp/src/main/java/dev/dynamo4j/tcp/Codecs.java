@@ -1,5 +1,6 @@
 package dev.dynamo4j.tcp;
 
+import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.TcpAck;
 import dev.dynamo4j.wire.TcpRequestFrame;
@@ -11,7 +12,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +42,11 @@ final class Codecs {
   static final class PendingBudget {
     private final long limit;
     private final long frameTimeoutNanos;
-    private final java.util.concurrent.atomic.AtomicLong held = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong timedOut = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong held = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong timedOut = new AtomicLong();
 
-    PendingBudget(long limit, java.time.Duration frameTimeout) {
+    PendingBudget(long limit, Duration frameTimeout) {
       this.limit = limit;
       this.frameTimeoutNanos = frameTimeout.toNanos();
     }
@@ -184,7 +188,7 @@ final class Codecs {
         log.warn("closing {}: a frame did not arrive whole within {} ms of its first byte (DYN_TCP_FRAME_TIMEOUT_SECS); {} bytes of it held",
             ctx.channel().remoteAddress(), budget.frameTimeoutNanos / 1_000_000, held);
         ctx.close();
-      }, budget.frameTimeoutNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      }, budget.frameTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
     private void releaseAll() {
@@ -289,7 +293,7 @@ final class Codecs {
     }
   }
 
-  private static final byte[] KILL_FRAME = dev.dynamo4j.wire.ControlMessage.KILL.toFrame().encode();
+  private static final byte[] KILL_FRAME = ControlMessage.KILL.toFrame().encode();
 
   /** Both sides of a multiplexed response connection, after the handshake: mux frames in. */
   static final class MuxDecoder extends FrameDecoder<MuxFrame> {

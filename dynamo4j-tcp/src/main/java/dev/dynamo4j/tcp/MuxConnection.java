@@ -3,12 +3,13 @@ package dev.dynamo4j.tcp;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.CallHomeRegistry;
-import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.MuxFrame.Kind;
+import dev.dynamo4j.wire.MuxFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,7 +145,7 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (!(msg instanceof MuxFrame f)) { // bytes a hostile peer sent before the handshake finished
-      io.netty.util.ReferenceCountUtil.release(msg);
+      ReferenceCountUtil.release(msg);
       log.warn("unexpected bytes during the mux handshake from {}; closing", channel.remoteAddress());
       ctx.close();
       return;

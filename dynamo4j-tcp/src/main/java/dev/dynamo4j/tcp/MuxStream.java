@@ -3,12 +3,15 @@ package dev.dynamo4j.tcp;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.FrameChannel;
-import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.MuxFrame.Kind;
+import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.TwoPartMessage;
 import dev.dynamo4j.wire.WireFormatException;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -85,7 +88,7 @@ final class MuxStream implements FrameChannel {
 
   /** Whether the calling thread is a Netty I/O thread, which must never wait. */
   static boolean onIoThread() {
-    return io.netty.util.internal.ThreadExecutorMap.currentExecutor() != null;
+    return ThreadExecutorMap.currentExecutor() != null;
   }
 
   UUID id() {
@@ -360,7 +363,7 @@ final class MuxStream implements FrameChannel {
 
   @Override
   public boolean listen(Listener l) {
-    java.util.List<TwoPartMessage> backlog = new java.util.ArrayList<>();
+    List<TwoPartMessage> backlog = new ArrayList<>();
     boolean ended;
     Throwable error;
     lock.lock();

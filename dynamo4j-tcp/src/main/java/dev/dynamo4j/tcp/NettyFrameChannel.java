@@ -8,14 +8,15 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ArrayDeque;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -222,7 +223,7 @@ final class NettyFrameChannel extends ChannelInboundHandlerAdapter implements Fr
       if (!channel.isActive()) {
         return;
       }
-      io.netty.util.concurrent.ScheduledFuture<?> force = channel.eventLoop().schedule(() -> {
+      ScheduledFuture<?> force = channel.eventLoop().schedule(() -> {
         channel.close();
       }, CLOSE_LINGER_SECONDS, TimeUnit.SECONDS);
       channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {

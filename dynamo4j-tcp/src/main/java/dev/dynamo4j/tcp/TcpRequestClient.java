@@ -3,6 +3,7 @@ package dev.dynamo4j.tcp;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.RequestClient;
+import dev.dynamo4j.network.RequestPlane;
 import dev.dynamo4j.runtime.TransportType;
 import dev.dynamo4j.wire.RoutingKey;
 import dev.dynamo4j.wire.TcpAck;
@@ -15,14 +16,20 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Sends request frames and waits for their ACKs over pooled, pipelined connections: up to {@code
@@ -61,22 +68,22 @@ final class TcpRequestClient implements RequestClient {
 
   /** Upper bounds (seconds) of the ACK latency histogram. */
   static final double[] ACK_BUCKETS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
-  private final java.util.concurrent.atomic.LongAdder[] ackCounts = new java.util.concurrent.atomic.LongAdder[ACK_BUCKETS.length + 1];
-  private final java.util.concurrent.atomic.DoubleAdder ackSum = new java.util.concurrent.atomic.DoubleAdder();
+  private final LongAdder[] ackCounts = new LongAdder[ACK_BUCKETS.length + 1];
+  private final DoubleAdder ackSum = new DoubleAdder();
 
   {
     for (int i = 0; i < ackCounts.length; i++) {
-      ackCounts[i] = new java.util.concurrent.atomic.LongAdder();
+      ackCounts[i] = new LongAdder();
     }
   }
 
   /** Time from queueing a request to its ACK, as a histogram (seconds). */
-  dev.dynamo4j.network.RequestPlane.Histogram ackLatency() {
+  RequestPlane.Histogram ackLatency() {
     long[] counts = new long[ackCounts.length];
     for (int i = 0; i < counts.length; i++) {
       counts[i] = ackCounts[i].sum();
     }
-    return new dev.dynamo4j.network.RequestPlane.Histogram(ACK_BUCKETS.clone(), counts, ackSum.sum());
+    return new RequestPlane.Histogram(ACK_BUCKETS.clone(), counts, ackSum.sum());
   }
 
   private void observeAck(Outgoing o) {
@@ -98,12 +105,12 @@ final class TcpRequestClient implements RequestClient {
    */
   private final class Conn extends SimpleChannelInboundHandler<TcpAck> {
     final ArrayDeque<Outgoing> waiting = new ArrayDeque<>(); // event loop only
-    final java.util.concurrent.ConcurrentLinkedQueue<Outgoing> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
+    final ConcurrentLinkedQueue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
+    final AtomicBoolean drainScheduled = new AtomicBoolean();
     final Runnable drainTask = this::drain;
     boolean timerArmed; // event loop only
     /** Requests queued or waiting for their ACK on this connection (picks the least busy one). */
-    final java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger outstanding = new AtomicInteger();
     volatile Channel channel;
 
     void enqueue(Outgoing o) {
@@ -245,7 +252,7 @@ final class TcpRequestClient implements RequestClient {
       throw new DynamoException(ErrorType.CannotConnect, "the TCP request plane cannot reach " + address);
     }
     String[] parts = RoutingKey.splitAddress(tcp.address());
-    java.util.LinkedHashMap<String, String> h = new java.util.LinkedHashMap<>();
+    LinkedHashMap<String, String> h = new LinkedHashMap<>();
     h.put("x-endpoint-path", parts[1]);
     h.putAll(headers);
     byte[] frame;

@@ -8,6 +8,8 @@ import dev.dynamo4j.network.RouteTable;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.TransportType;
 import io.netty.channel.EventLoopGroup;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,8 +58,8 @@ public final class TcpRequestPlane implements RequestPlane {
    * handshake failed or that did not speak TLS).
    */
   @Override
-  public java.util.Map<String, Long> gauges() {
-    java.util.Map<String, Long> g = new java.util.LinkedHashMap<>();
+  public Map<String, Long> gauges() {
+    Map<String, Long> g = new LinkedHashMap<>();
     g.put("server_connections", (long) server.openConnections());
     g.put("server_pending_bytes", server.pendingBytes());
     g.put("server_budget_closures_total", server.budgetClosures());
@@ -77,8 +79,8 @@ public final class TcpRequestPlane implements RequestPlane {
 
   /** {@code ack_latency_seconds}: from queueing a request to its worker's ACK. */
   @Override
-  public java.util.Map<String, Histogram> histograms() {
-    return java.util.Map.of("ack_latency_seconds", client.ackLatency());
+  public Map<String, Histogram> histograms() {
+    return Map.of("ack_latency_seconds", client.ackLatency());
   }
 
   @Override

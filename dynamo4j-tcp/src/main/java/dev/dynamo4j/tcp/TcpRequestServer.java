@@ -5,6 +5,7 @@ import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.RequestHandler;
 import dev.dynamo4j.network.RequestServer;
 import dev.dynamo4j.network.RouteTable;
+import dev.dynamo4j.network.TcpServerLimits;
 import dev.dynamo4j.runtime.TransportType;
 import dev.dynamo4j.wire.TcpAck;
 import dev.dynamo4j.wire.TcpRequestFrame;
@@ -16,8 +17,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,13 +44,13 @@ final class TcpRequestServer implements RequestServer {
   private final Hosts.Choice host;
   private final int port;
   private final long maxMessageSize;
-  private final dev.dynamo4j.network.TcpServerLimits limits;
+  private final TcpServerLimits limits;
   private final Codecs.PendingBudget budget;
   private final TcpTls.Server tls;
   private Channel listener;
   private String advertised;
 
-  TcpRequestServer(EventLoopGroup group, RouteTable routes, Hosts.Choice host, int port, long maxMessageSize, dev.dynamo4j.network.TcpServerLimits limits, TcpTls.Server tls) {
+  TcpRequestServer(EventLoopGroup group, RouteTable routes, Hosts.Choice host, int port, long maxMessageSize, TcpServerLimits limits, TcpTls.Server tls) {
     this.tls = tls;
     this.group = group;
     this.routes = routes;
@@ -91,9 +96,9 @@ final class TcpRequestServer implements RequestServer {
                       tls.addTo(ch.pipeline(), "request connection");
                     }
                     if (!limits.idleTimeout().isZero()) {
-                      ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS) {
+                      ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toNanos(), TimeUnit.NANOSECONDS) {
                         @Override
-                        protected void channelIdle(ChannelHandlerContext ctx, io.netty.handler.timeout.IdleStateEvent evt) {
+                        protected void channelIdle(ChannelHandlerContext ctx, IdleStateEvent evt) {
                           log.info("closing request connection {}: no traffic for {} s (DYN_TCP_IDLE_TIMEOUT_SECS)", ctx.channel().remoteAddress(), limits.idleTimeout().toSeconds());
                           ctx.close();
                         }
@@ -126,7 +131,7 @@ final class TcpRequestServer implements RequestServer {
     return new TransportType.Tcp(addr + "/" + routingKey);
   }
 
-  private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger open = new AtomicInteger();
 
   /** Request connections open now. */
   int openConnections() {

@@ -9,25 +9,28 @@ import dev.dynamo4j.network.FrameChannel;
 import dev.dynamo4j.network.PendingStream;
 import dev.dynamo4j.network.ResponsePlane;
 import dev.dynamo4j.network.ResponseStreamOptions;
+import dev.dynamo4j.network.TcpServerLimits;
 import dev.dynamo4j.wire.CallHomeHandshake;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.MuxHello;
-import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo.StreamType;
+import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.TwoPartMessage;
 import dev.dynamo4j.wire.WireFormatException;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -84,7 +87,7 @@ final class TcpResponsePlane implements ResponsePlane {
   private String advertised;
 
   TcpResponsePlane(EventLoopGroup group, Hosts.Choice host, int port, long maxMessageSize, Duration connectTimeout, ResponseStreamOptions options, TcpTls tls,
-      dev.dynamo4j.network.TcpServerLimits limits) {
+      TcpServerLimits limits) {
     this.budget = new Codecs.PendingBudget(limits.pendingBytes(), limits.frameTimeout());
     this.tlsServer = TcpTls.server(tls);
     this.tlsClient = TcpTls.client(tls);
@@ -270,7 +273,7 @@ final class TcpResponsePlane implements ResponsePlane {
     MuxPool pool = pool(ti);
     MuxConnection c = pool.leastBusy();
     if (c == null) {
-      if (io.netty.util.internal.ThreadExecutorMap.currentExecutor() instanceof io.netty.channel.EventLoop loop) {
+      if (ThreadExecutorMap.currentExecutor() instanceof EventLoop loop) {
         pool.preferredLoop = loop;
       }
       return null;
@@ -322,7 +325,7 @@ final class TcpResponsePlane implements ResponsePlane {
     final List<MuxConnection> conns = new CopyOnWriteArrayList<>();
     final ReentrantLock connecting = new ReentrantLock();
     /** The event loop the next connection is placed on (set by a direct-mode request); else any. */
-    volatile io.netty.channel.EventLoop preferredLoop;
+    volatile EventLoop preferredLoop;
 
     MuxPool(String key, String address, String frontend) {
       this.key = key;
@@ -382,7 +385,7 @@ final class TcpResponsePlane implements ResponsePlane {
     private MuxConnection connect() throws InterruptedException {
       CompletableFuture<MuxConnection> accepted = new CompletableFuture<>();
       long deadline = System.nanoTime() + connectTimeout.toNanos();
-      io.netty.channel.EventLoop loop = preferredLoop;
+      EventLoop loop = preferredLoop;
       preferredLoop = null;
       Channel ch = Transports.connect(loop != null ? loop : group, address, connectTimeout, tlsClient,
           c -> c.pipeline().addLast("decoder", new Codecs.MuxDecoder(maxMessageSize)).addLast("accept", new AcceptWaiter(accepted)),

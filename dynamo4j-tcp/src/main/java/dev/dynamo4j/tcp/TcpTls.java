@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.ClientAuth;
@@ -22,15 +23,20 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -139,7 +145,7 @@ final class TcpTls {
         return true; // cannot check here; the handshake will
       }
       try {
-        byte[] probe = "dynamo4j key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] probe = "dynamo4j key check".getBytes(StandardCharsets.US_ASCII);
         Signature s = Signature.getInstance(alg);
         s.initSign(key);
         s.update(probe);
@@ -148,7 +154,7 @@ final class TcpTls {
         v.initVerify(cert.getPublicKey());
         v.update(probe);
         return v.verify(sig);
-      } catch (java.security.GeneralSecurityException e) {
+      } catch (GeneralSecurityException e) {
         return false;
       }
     }
@@ -160,7 +166,7 @@ final class TcpTls {
         d.update((byte) 0);
         d.update(Files.readAllBytes(keyFile));
         return d.digest();
-      } catch (java.io.IOException | java.security.NoSuchAlgorithmException e) {
+      } catch (IOException | NoSuchAlgorithmException e) {
         return new byte[0];
       }
     }
@@ -255,7 +261,7 @@ final class TcpTls {
      * says so), the {@link SslHandler} with the handshake timeout, and a handler that logs a
      * failed handshake with its cause.
      */
-    void addTo(io.netty.channel.ChannelPipeline p, String what) {
+    void addTo(ChannelPipeline p, String what) {
       SslHandler ssl = context.get().newHandler(p.channel().alloc());
       ssl.setHandshakeTimeout(settings.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
       p.addLast("tls-sniff", new PlainTextRefusal(what, this));
@@ -293,7 +299,7 @@ final class TcpTls {
     }
 
     /** How long {@link Transports#connect} waits for the handshake after the TCP connect. */
-    java.time.Duration handshakeTimeout() {
+    Duration handshakeTimeout() {
       return settings.handshakeTimeout();
     }
 

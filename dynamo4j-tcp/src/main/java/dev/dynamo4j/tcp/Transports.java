@@ -18,6 +18,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -67,7 +69,7 @@ final class Transports {
   static Channel connect(EventLoopGroup group, String hostPort, Duration timeout, TcpTls.Client tls, Consumer<SocketChannel> init, String what)
       throws InterruptedException {
     InetSocketAddress target = Hosts.parse(hostPort);
-    io.netty.handler.ssl.SslHandler[] ssl = new io.netty.handler.ssl.SslHandler[1];
+    SslHandler[] ssl = new SslHandler[1];
     Bootstrap b =
         new Bootstrap()
             .group(group)
@@ -92,7 +94,7 @@ final class Transports {
       throw new DynamoException(ErrorType.CannotConnect, what + " failed: " + (cause == null ? "timed out" : cause.getMessage()), cause);
     }
     if (tls != null) {
-      io.netty.util.concurrent.Future<Channel> hs = ssl[0].handshakeFuture();
+      Future<Channel> hs = ssl[0].handshakeFuture();
       if (!hs.await(tls.handshakeTimeout().toMillis() + 1000) || !hs.isSuccess()) {
         cf.channel().close();
         Throwable cause = hs.cause();

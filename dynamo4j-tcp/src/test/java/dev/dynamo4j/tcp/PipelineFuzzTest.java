@@ -10,11 +10,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,7 +35,7 @@ class PipelineFuzzTest {
   static final int ITERATIONS = Integer.getInteger("dynamo4j.fuzz.iterations", 3000);
   static final long SEED = Long.getLong("dynamo4j.fuzz.seed", 20261202L);
 
-  record Target(String name, Supplier<ChannelHandler> decoder, List<byte[]> seeds, java.util.function.ToLongFunction<Object> size) {}
+  record Target(String name, Supplier<ChannelHandler> decoder, List<byte[]> seeds, ToLongFunction<Object> size) {}
 
   static List<Target> targets() {
     byte[] request = new TcpRequestFrame("abc/ns/comp/ep", Map.of("request-id", "r1"), new TwoPartMessage("{\"id\":\"r\"}".getBytes(), "7".getBytes()).encode()).encode();
@@ -50,7 +53,7 @@ class PipelineFuzzTest {
   }
 
   static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
   }
@@ -61,10 +64,10 @@ class PipelineFuzzTest {
     for (int e = 0; e < edits && s.length > 0; e++) {
       switch (r.nextInt(4)) {
         case 0 -> s[r.nextInt(s.length)] = (byte) r.nextInt(256);
-        case 1 -> s = java.util.Arrays.copyOf(s, r.nextInt(s.length + 1));
+        case 1 -> s = Arrays.copyOf(s, r.nextInt(s.length + 1));
         case 2 -> s[r.nextInt(s.length)] = (byte) (r.nextBoolean() ? 0xff : 0x7f); // length fields near their tops
         default -> {
-          byte[] longer = java.util.Arrays.copyOf(s, s.length + 1 + r.nextInt(64));
+          byte[] longer = Arrays.copyOf(s, s.length + 1 + r.nextInt(64));
           for (int k = s.length; k < longer.length; k++) {
             longer[k] = (byte) r.nextInt(256);
           }
@@ -86,7 +89,7 @@ class PipelineFuzzTest {
         } catch (TcpTls.PeerSpeaksTls e) {
           assertThat(e.getMessage()).contains("speaks TLS");
         } finally {
-          assertThat(ch.isOpen()).as("%s after %s", t.name(), java.util.HexFormat.of().formatHex(start)).isFalse();
+          assertThat(ch.isOpen()).as("%s after %s", t.name(), HexFormat.of().formatHex(start)).isFalse();
           assertThat((Object) ch.readInbound()).isNull();
           ch.finishAndReleaseAll();
         }
@@ -129,7 +132,7 @@ class PipelineFuzzTest {
           assertThat(ch.isOpen()).as("%s: closed after %s", t.name(), e.getMessage()).isFalse();
           closed++;
         } catch (RuntimeException | AssertionError e) {
-          throw new AssertionError(t.name() + ": input " + java.util.HexFormat.of().formatHex(input) + " (seed " + SEED + ", iteration " + i + ") gave " + e, e);
+          throw new AssertionError(t.name() + ": input " + HexFormat.of().formatHex(input) + " (seed " + SEED + ", iteration " + i + ") gave " + e, e);
         } finally {
           ch.finishAndReleaseAll();
         }

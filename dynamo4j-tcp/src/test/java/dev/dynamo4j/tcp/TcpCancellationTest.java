@@ -16,6 +16,7 @@ import dev.dynamo4j.wire.RequestControlMessage;
 import dev.dynamo4j.wire.ResponseStreamPrologue;
 import dev.dynamo4j.wire.StreamWrapper;
 import dev.dynamo4j.wire.TwoPartMessage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ class TcpCancellationTest {
       byte[] envelope = new TwoPartMessage(control.toJson(), PayloadCodec.JSON.encode(1)).encode();
       Thread worker = Thread.ofVirtual().start(() -> ingress.handle(envelope, Map.of()));
 
-      FrameChannel ch = pending.await(java.time.Duration.ofSeconds(10));
+      FrameChannel ch = pending.await(Duration.ofSeconds(10));
       assertThat(ResponseStreamPrologue.fromFrame(ch.receive()).isError()).isFalse();
       for (int i = 0; i < 3; i++) {
         StreamWrapper w = StreamWrapper.decode(PayloadCodec.JSON, ch.receive().data());

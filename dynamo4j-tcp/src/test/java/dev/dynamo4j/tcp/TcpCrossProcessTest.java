@@ -17,9 +17,11 @@ import dev.dynamo4j.testkit.StreamingWorkerChild;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,8 +63,8 @@ class TcpCrossProcessTest {
       long killedAt = System.nanoTime();
       a.kill();
       List<Thread> readers = new ArrayList<>();
-      List<Long> failedAfterMs = java.util.Collections.synchronizedList(new ArrayList<>());
-      List<Throwable> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Long> failedAfterMs = Collections.synchronizedList(new ArrayList<>());
+      List<Throwable> unexpected = Collections.synchronizedList(new ArrayList<>());
       for (Iterator<String> it : onA) {
         readers.add(Thread.ofVirtual().start(() -> {
           try {
@@ -86,7 +88,7 @@ class TcpCrossProcessTest {
       long worst = failedAfterMs.stream().mapToLong(Long::longValue).max().orElseThrow();
       System.out.println("kill -9 of a worker with 100 mux streams: last stream failed after " + worst + " ms");
       assertThat(worst).as("every stream learns of the death within a second").isLessThan(1000);
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.inFlight(idA) == 0);
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.inFlight(idA) == 0);
 
       for (Iterator<String> it : onB) {
         for (int i = 1; i <= 3; i++) {
@@ -173,7 +175,7 @@ class TcpCrossProcessTest {
       long before = rt.totalMemory() - rt.freeMemory();
       int streams = 1000;
       AtomicLong items = new AtomicLong();
-      List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < streams; i++) {
         threads.add(Thread.ofVirtual().start(() -> {

@@ -12,13 +12,20 @@ import dev.dynamo4j.network.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Instance;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,9 +108,9 @@ class TcpDeadlineTest {
     try (ScriptedWorker w = new ScriptedWorker((self, control, body, info) -> {
       Socket s = self.dial(info);
       ScriptedWorker.sendHandshake(s.getOutputStream(), info);
-      byte[] kill = dev.dynamo4j.wire.ControlMessage.KILL.toFrame().encode();
+      byte[] kill = ControlMessage.KILL.toFrame().encode();
       byte[] got = s.getInputStream().readNBytes(kill.length);
-      if (java.util.Arrays.equals(got, kill)) {
+      if (Arrays.equals(got, kill)) {
         killed.countDown();
       }
     })) {
@@ -144,14 +151,14 @@ class TcpDeadlineTest {
 
   @Test
   void aWorkerThatNeverAcksFailsTheCallAfterTheRequestTimeoutAndLeavesNoRegistration() throws Exception {
-    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+    try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         TcpRequestPlane impatient = new TcpRequestPlane(RuntimeConfig.builder().tcpRequestTimeout(Duration.ofMillis(700)).responseStreams(SHORT).build())) {
       CountDownLatch hungUp = new CountDownLatch(1);
       Thread.ofVirtual().start(() -> {
         try (Socket s = silent.accept()) {
-          s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream()); // reads, never answers
+          s.getInputStream().transferTo(OutputStream.nullOutputStream()); // reads, never answers
           hungUp.countDown(); // end of stream: the caller closed the connection
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           // closed by the test
         }
       });
@@ -183,7 +190,7 @@ class TcpDeadlineTest {
         }
       });
       w.requests.poll(10, TimeUnit.SECONDS);
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pending() == 1);
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> pending() == 1);
       t.interrupt();
       t.join(Duration.ofSeconds(5));
       assertThat(t.isAlive()).isFalse();

@@ -7,6 +7,7 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.TransportType;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.net.InetAddress;
@@ -37,7 +38,7 @@ class TcpGoldenBytesTest {
           byte[] headers = in.readNBytes(hl);
           int payloadLen = in.readInt();
           byte[] payload = in.readNBytes(payloadLen);
-          java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+          ByteArrayOutputStream all = new ByteArrayOutputStream();
           DataOutputStream d = new DataOutputStream(all);
           d.writeShort(pl);
           d.write(path);

@@ -3,7 +3,10 @@ package dev.dynamo4j.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.Controller;
 import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.Egress;
 import dev.dynamo4j.network.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Client;
@@ -12,6 +15,7 @@ import dev.dynamo4j.runtime.Instance;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.wire.RequestControlMessage;
@@ -23,12 +27,17 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -103,7 +112,7 @@ class TcpInteropTest {
   private static void expect(InputStream in, TwoPartMessage m) throws Exception {
     byte[] want = m.encode();
     byte[] got = in.readNBytes(want.length);
-    assertThat(java.util.HexFormat.of().formatHex(got)).isEqualTo(java.util.HexFormat.of().formatHex(want));
+    assertThat(HexFormat.of().formatHex(got)).isEqualTo(HexFormat.of().formatHex(want));
   }
 
   @Test
@@ -159,7 +168,7 @@ class TcpInteropTest {
     if (prefix.length < TwoPartMessage.PREFIX_SIZE) {
       return null;
     }
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(prefix);
+    ByteBuffer b = ByteBuffer.wrap(prefix);
     int rest = (int) (b.getLong(0) + b.getLong(8));
     byte[] all = new byte[prefix.length + rest];
     System.arraycopy(prefix, 0, all, 0, prefix.length);
@@ -300,7 +309,7 @@ class TcpInteropTest {
 
   @Test
   void aDynamo4jCallerStreamsBareInputsToADynamoWorker() throws Exception {
-    java.util.concurrent.LinkedBlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+    LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
     try (TcpRequestPlane plane = new TcpRequestPlane(config(true));
         ScriptedWorker dynamo = new ScriptedWorker((self, control, body, info) -> {
           seen.add("body:" + (body == null || body.length == 0 ? "none" : body.length + " bytes")); // header-only envelope
@@ -326,7 +335,7 @@ class TcpInteropTest {
         })) {
       Egress egress = new Egress(plane.client(), plane.responsePlane());
       Instance target = new Instance("ns", "c", "e", 1, new TransportType.Tcp(dynamo.address("e")), null, PayloadCodec.JSON);
-      List<String> answers = egress.<Object, String>generateStreaming(target, new dev.dynamo4j.engine.Controller("req-interop-bidi"),
+      List<String> answers = egress.<Object, String>generateStreaming(target, new Controller("req-interop-bidi"),
           List.of(10, "x", Map.of("k", 1)), Json.MAPPER.constructType(String.class)).toList();
       assertThat(answers).containsExactly("inputs:3");
       List<String> got = new ArrayList<>();
@@ -343,12 +352,12 @@ class TcpInteropTest {
 
   @Test
   void anUndecodableItemOrFrameFromADynamoWorkerIsAnsweredWithKill() throws Exception {
-    byte[] kill = dev.dynamo4j.wire.ControlMessage.KILL.toFrame().encode();
+    byte[] kill = ControlMessage.KILL.toFrame().encode();
     // An item that is not JSON, and a TwoPart prefix whose lengths do not fit (T7).
     byte[] badItem = TwoPartMessage.dataOnly("{not json".getBytes(StandardCharsets.UTF_8)).encode();
-    byte[] badFrame = java.util.HexFormat.of().parseHex("ffffffffffffffff" + "0000000000000001" + "0000000000000000");
+    byte[] badFrame = HexFormat.of().parseHex("ffffffffffffffff" + "0000000000000001" + "0000000000000000");
     for (byte[] garbage : List.of(badItem, badFrame)) {
-      java.util.concurrent.LinkedBlockingQueue<String> afterGarbage = new java.util.concurrent.LinkedBlockingQueue<>();
+      LinkedBlockingQueue<String> afterGarbage = new LinkedBlockingQueue<>();
       try (TcpRequestPlane plane = new TcpRequestPlane(config(true));
           ScriptedWorker dynamo = new ScriptedWorker((self, control, body, info) -> {
             Socket s = self.dial(info);
@@ -359,16 +368,16 @@ class TcpInteropTest {
             s.getOutputStream().write(garbage);
             s.getOutputStream().flush();
             byte[] got = s.getInputStream().readAllBytes(); // what the caller sends before it closes
-            afterGarbage.add(java.util.HexFormat.of().formatHex(got));
+            afterGarbage.add(HexFormat.of().formatHex(got));
           })) {
         Egress egress = new Egress(plane.client(), plane.responsePlane());
         Instance target = new Instance("ns", "c", "e", 1, new TransportType.Tcp(dynamo.address("e")), null, PayloadCodec.JSON);
-        java.util.Iterator<String> it = egress.<String, String>generate(target, Context.withId("hi", "req-t4-" + garbage.length), Json.MAPPER.constructType(String.class)).iterator();
+        Iterator<String> it = egress.<String, String>generate(target, Context.withId("hi", "req-t4-" + garbage.length), Json.MAPPER.constructType(String.class)).iterator();
         assertThat(it.next()).isEqualTo("ok");
-        org.assertj.core.api.Assertions.assertThatThrownBy(it::hasNext)
-            .isInstanceOfSatisfying(dev.dynamo4j.error.DynamoException.class,
-                e -> assertThat(e.type()).isEqualTo(dev.dynamo4j.error.ErrorType.Disconnected));
-        assertThat(afterGarbage.poll(10, TimeUnit.SECONDS)).as("the caller sent kill, then closed").isEqualTo(java.util.HexFormat.of().formatHex(kill));
+        Assertions.assertThatThrownBy(it::hasNext)
+            .isInstanceOfSatisfying(DynamoException.class,
+                e -> assertThat(e.type()).isEqualTo(ErrorType.Disconnected));
+        assertThat(afterGarbage.poll(10, TimeUnit.SECONDS)).as("the caller sent kill, then closed").isEqualTo(HexFormat.of().formatHex(kill));
       }
     }
   }

@@ -11,6 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -38,10 +41,10 @@ public final class TcpManyStreamsChild {
       AtomicLong slowestOpenMs = new AtomicLong();
       // Heap in use, sampled every 20 ms (summing each pool's own peak would add peaks of different moments).
       AtomicLong peakHeap = new AtomicLong();
-      java.util.concurrent.ScheduledExecutorService sampling = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      ScheduledExecutorService sampling = Executors.newSingleThreadScheduledExecutor();
       sampling.scheduleAtFixedRate(
           () -> peakHeap.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max),
-          0, 20, java.util.concurrent.TimeUnit.MILLISECONDS);
+          0, 20, TimeUnit.MILLISECONDS);
       List<Thread> threads = new ArrayList<>();
       for (int i = 0; i < streams; i++) {
         threads.add(Thread.ofVirtual().start(() -> {

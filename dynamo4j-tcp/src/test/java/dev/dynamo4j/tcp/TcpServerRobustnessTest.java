@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.network.TcpServerLimits;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.ServedEndpoint;
@@ -14,14 +15,19 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,9 +52,9 @@ class TcpServerRobustnessTest {
   @BeforeEach
   void start() throws Exception {
     worker = DistributedRuntime.builder().config(TcpRequestTransportTest.config().toBuilder().tcpMaxMessageSize(64 * 1024)
-        .tcpServerLimits(new dev.dynamo4j.network.TcpServerLimits(PENDING_BUDGET, Duration.ofSeconds(1), Duration.ZERO)).build()).build();
+        .tcpServerLimits(new TcpServerLimits(PENDING_BUDGET, Duration.ofSeconds(1), Duration.ZERO)).build()).build();
     caller = DistributedRuntime.builder().config(TcpRequestTransportTest.config().toBuilder().tcpMaxMessageSize(64 * 1024)
-        .tcpServerLimits(new dev.dynamo4j.network.TcpServerLimits(PENDING_BUDGET, Duration.ofSeconds(1), Duration.ZERO)).build()).build();
+        .tcpServerLimits(new TcpServerLimits(PENDING_BUDGET, Duration.ofSeconds(1), Duration.ZERO)).build()).build();
     served = worker.namespace("robust").component("c").endpoint("echo").serve(String.class, (Context<String> req) ->
         ResponseStream.of(req.controller(), List.of(req.value())));
     client = caller.namespace("robust").component("c").endpoint("echo").client(String.class);
@@ -205,7 +211,7 @@ class TcpServerRobustnessTest {
   @Test
   void unfinishedFramesAreHeldWithinTheServersBudgetAndTimeOut() throws Exception {
     // 40 peers each send 60 KiB of a 64 KiB frame and hold: 2.4 MB asked, 1 MiB allowed.
-    List<Socket> peers = new java.util.ArrayList<>();
+    List<Socket> peers = new ArrayList<>();
     try {
       for (int i = 0; i < 40; i++) {
         Socket s = connect();
@@ -213,14 +219,14 @@ class TcpServerRobustnessTest {
         s.getOutputStream().flush();
         peers.add(s);
       }
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_budget_closures_total") > 0);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_budget_closures_total") > 0);
       assertThat(gauge("server_pending_bytes")).isLessThanOrEqualTo(PENDING_BUDGET);
       wellBehavedClientStillWorks();
       // Nothing finishes: every one of them is closed once its frame is 1 s old (DYN_TCP_FRAME_TIMEOUT_SECS).
       for (Socket s : peers) {
         assertThat(closedByPeer(s)).isTrue();
       }
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_pending_bytes") == 0);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_pending_bytes") == 0);
       assertThat(gauge("server_frame_timeouts_total") + gauge("server_budget_closures_total")).isEqualTo(40);
     } finally {
       for (Socket s : peers) {
@@ -231,12 +237,12 @@ class TcpServerRobustnessTest {
   }
 
   static int platformThreads() {
-    return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount();
+    return ManagementFactory.getThreadMXBean().getThreadCount();
   }
 
   @Test
   void oneByteAndHoldIsClosedAfterTheFrameTimeoutForThousandsOfConnections() throws Exception {
-    List<Socket> peers = new java.util.ArrayList<>();
+    List<Socket> peers = new ArrayList<>();
     wellBehavedClientStillWorks();
     int threadsBefore = platformThreads();
     try {
@@ -252,11 +258,11 @@ class TcpServerRobustnessTest {
       wellBehavedClientStillWorks();
       // connections cost no thread: the event loops and the pools were there before
       assertThat(platformThreads() - threadsBefore).as("platform threads added by 2000 connections").isLessThan(8);
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> gauge("server_frame_timeouts_total") >= 2000);
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> gauge("server_frame_timeouts_total") >= 2000);
       for (Socket s : peers) {
         assertThat(closedByPeer(s)).isTrue();
       }
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_connections") <= 1);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_connections") <= 1);
     } finally {
       for (Socket s : peers) {
         s.close();
@@ -268,8 +274,8 @@ class TcpServerRobustnessTest {
   @Test
   void theCallersResponseListenerHoldsUnfinishedFramesWithinItsBudgetToo() throws Exception {
     String[] hp = ((TcpResponsePlane) caller.requestPlane().responsePlane()).address().split(":");
-    java.util.function.ToLongFunction<String> callerGauge = name -> caller.requestPlane().gauges().get(name);
-    List<Socket> peers = new java.util.ArrayList<>();
+    ToLongFunction<String> callerGauge = name -> caller.requestPlane().gauges().get(name);
+    List<Socket> peers = new ArrayList<>();
     try {
       for (int i = 0; i < 40; i++) {
         Socket s = new Socket(hp[0], Integer.parseInt(hp[1]));
@@ -281,13 +287,13 @@ class TcpServerRobustnessTest {
         s.getOutputStream().flush();
         peers.add(s);
       }
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> callerGauge.applyAsLong("response_server_budget_closures_total") > 0);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> callerGauge.applyAsLong("response_server_budget_closures_total") > 0);
       assertThat(callerGauge.applyAsLong("response_server_pending_bytes")).isLessThanOrEqualTo(PENDING_BUDGET);
       wellBehavedClientStillWorks(); // the worker's own response connection is served meanwhile
       for (Socket s : peers) {
         assertThat(closedByPeer(s)).isTrue();
       }
-      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> callerGauge.applyAsLong("response_server_pending_bytes") == 0);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> callerGauge.applyAsLong("response_server_pending_bytes") == 0);
       assertThat(callerGauge.applyAsLong("response_server_frame_timeouts_total") + callerGauge.applyAsLong("response_server_budget_closures_total")).isEqualTo(40);
     } finally {
       for (Socket s : peers) {
@@ -343,7 +349,7 @@ class TcpServerRobustnessTest {
       }
     }
     assertThat(maxHeld).as("bytes held for the random connection").isLessThanOrEqualTo(PENDING_BUDGET);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_connections") <= 1 && gauge("server_pending_bytes") == 0);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_connections") <= 1 && gauge("server_pending_bytes") == 0);
     wellBehavedClientStillWorks();
   }
 
@@ -367,7 +373,7 @@ class TcpServerRobustnessTest {
       s.shutdownOutput();
       assertThat(closedByPeer(s)).isTrue();
     }
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_connections") <= 1 && gauge("server_pending_bytes") == 0);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> gauge("server_connections") <= 1 && gauge("server_pending_bytes") == 0);
     wellBehavedClientStillWorks();
   }
 
@@ -385,7 +391,7 @@ class TcpServerRobustnessTest {
           s.setSoTimeout(1);
           closed = s.getInputStream().read() == -1; // a check, not a wait: the server never writes here
         } catch (SocketTimeoutException stillOpen) {
-          java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // the peer's pace
+          LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // the peer's pace
         } catch (IOException reset) {
           closed = true;
         }
@@ -400,7 +406,7 @@ class TcpServerRobustnessTest {
   @Test
   void anIdleConnectionIsClosedWhenAnIdleTimeoutIsSet() throws Exception {
     try (DistributedRuntime strict = DistributedRuntime.builder().config(TcpRequestTransportTest.config().toBuilder()
-            .tcpServerLimits(new dev.dynamo4j.network.TcpServerLimits(PENDING_BUDGET, Duration.ofSeconds(30), Duration.ofMillis(500))).build()).build()) {
+            .tcpServerLimits(new TcpServerLimits(PENDING_BUDGET, Duration.ofSeconds(30), Duration.ofMillis(500))).build()).build()) {
       strict.namespace("robust").component("c").endpoint("echo").serve(String.class, (Context<String> req) -> ResponseStream.of(req.controller(), List.of(req.value())));
       String[] hp = ((TcpRequestPlane) strict.requestPlane()).serverAddress().split(":");
       try (Socket idle = new Socket(hp[0], Integer.parseInt(hp[1]))) {

@@ -11,6 +11,7 @@ import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.runtime.TransportType;
 import dev.dynamo4j.testkit.TestCertificates;
 import dev.dynamo4j.wire.TcpRequestFrame;
 import io.netty.handler.ssl.OpenSsl;
@@ -18,6 +19,7 @@ import java.io.DataInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -238,7 +241,7 @@ class TcpTlsTest {
 
   @Test
   void aSilentServerFailsTheHandshakeWithinItsTimeout() throws Exception {
-    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       CountDownLatch accepted = new CountDownLatch(1);
       Thread.ofVirtual().start(() -> {
         try (Socket s = silent.accept()) {
@@ -252,7 +255,7 @@ class TcpTlsTest {
       env.put("DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS", "1");
       TcpRequestPlane plane = new TcpRequestPlane(RuntimeConfig.builder(env).build());
       try {
-        assertThatThrownBy(() -> plane.client().send(new dev.dynamo4j.runtime.TransportType.Tcp("127.0.0.1:" + silent.getLocalPort() + "/x"), Map.of(), new byte[0]))
+        assertThatThrownBy(() -> plane.client().send(new TransportType.Tcp("127.0.0.1:" + silent.getLocalPort() + "/x"), Map.of(), new byte[0]))
             .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.CannotConnect))
             .hasMessageContaining("did not finish within the handshake timeout (DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS)");
         assertThat(accepted.getCount()).isZero();
@@ -295,7 +298,7 @@ class TcpTlsTest {
     DistributedRuntime w = worker("rotate", env);
     String[] hp = ((TcpRequestPlane) w.requestPlane()).serverAddress().split(":");
     BigInteger first = serverSerial(hp[0], Integer.parseInt(hp[1]));
-    assertThat(first).isEqualTo(((X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+    assertThat(first).isEqualTo(((X509Certificate) CertificateFactory.getInstance("X.509")
         .generateCertificate(Files.newInputStream(certs.serverCert().file()))).getSerialNumber());
 
     TestCertificates.Identity next = certs.issue("rotated", List.of("127.0.0.1"), Instant.now().minus(Duration.ofHours(1)), Instant.now().plus(Duration.ofDays(1)));
@@ -324,7 +327,7 @@ class TcpTlsTest {
   static TrustManagerFactory trusting(Path ca) throws Exception {
     KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
     ks.load(null, null);
-    ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(ca)));
+    ks.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(ca)));
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
     return tmf;

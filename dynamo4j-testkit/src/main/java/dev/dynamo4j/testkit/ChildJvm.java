@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * A child JVM running a main class from the current class path, for tests where process
@@ -88,7 +89,7 @@ public final class ChildJvm implements AutoCloseable {
     return awaitLine(l -> l.contains(text), "containing '" + text + "'", timeout);
   }
 
-  private String awaitLine(java.util.function.Predicate<String> wanted, String what, Duration timeout) throws InterruptedException {
+  private String awaitLine(Predicate<String> wanted, String what, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();

@@ -12,6 +12,7 @@ import dev.dynamo4j.runtime.RuntimeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Locale;
 
 /** Scenarios with workers in other JVMs ({@link StreamingWorkerChild}), for each request plane's tests. */
 public final class CrossProcessScenarios {
@@ -24,7 +25,7 @@ public final class CrossProcessScenarios {
    */
   public static void aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(Path root, String ns, RuntimeConfig.RequestPlaneMode plane)
       throws Exception {
-    String mode = plane.name().toLowerCase(java.util.Locale.ROOT);
+    String mode = plane.name().toLowerCase(Locale.ROOT);
     try (ChildJvm a = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "alpha", mode);
         ChildJvm b = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "beta", mode);
         DistributedRuntime caller = DistributedRuntime.builder()

@@ -5,17 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.discovery.DiscoveryEvent;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoveryQuery;
 import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.DiscoveryWatch;
+import dev.dynamo4j.discovery.EventChannelTransport;
 import dev.dynamo4j.discovery.EventQuery;
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.discovery.EventChannelTransport;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.TransportType;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.time.Duration;
@@ -176,7 +177,7 @@ public abstract class DiscoveryConformance {
   }
 
   static JsonNode card(String displayName, String sourcePath, String... aliases) {
-    var n = (com.fasterxml.jackson.databind.node.ObjectNode) card(displayName, sourcePath);
+    var n = (ObjectNode) card(displayName, sourcePath);
     var a = n.putArray("aliases");
     for (String alias : aliases) {
       a.add(alias);

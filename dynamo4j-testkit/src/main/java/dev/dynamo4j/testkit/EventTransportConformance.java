@@ -10,11 +10,18 @@ import dev.dynamo4j.events.ReceivedEvent;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,7 +112,7 @@ public abstract class EventTransportConformance {
     int n = flatOutEvents();
     byte[] payload = PayloadCodec.MSGPACK.encode(new Tick("flood", 1));
     long[] first = {-1};
-    java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Throwable> failed = new AtomicReference<>();
     Thread publisher = Thread.ofPlatform().name("flat-out-publisher").start(() -> {
       try {
         first[0] = pub.publishBytes(payload);
@@ -182,12 +189,12 @@ public abstract class EventTransportConformance {
       a.publish(new Tick("a", i));
       b.publish(new Tick("b", i));
     }
-    Map<String, List<Integer>> seen = new java.util.HashMap<>();
+    Map<String, List<Integer>> seen = new HashMap<>();
     for (int i = 0; i < 40; i++) {
       Tick t = sub.poll(Duration.ofSeconds(10)).decode(Tick.class);
       seen.computeIfAbsent(t.kind(), k -> new ArrayList<>()).add(t.n());
     }
-    List<Integer> expected = java.util.stream.IntStream.range(0, 20).boxed().toList();
+    List<Integer> expected = IntStream.range(0, 20).boxed().toList();
     assertThat(seen.get("a")).isEqualTo(expected);
     assertThat(seen.get("b")).isEqualTo(expected);
     assertThat(sub.stats().publishers()).isEqualTo(2);
@@ -243,8 +250,8 @@ public abstract class EventTransportConformance {
   @Test
   void aReaderBlockedInNextIsEndedByCloseOrByAnInterrupt() throws Exception {
     EventSubscriber sub = track(EventSubscriber.create(transport(), new EventScope.Namespace(ns), "quiet", PayloadCodec.MSGPACK));
-    java.util.concurrent.CompletableFuture<Object> interrupted = new java.util.concurrent.CompletableFuture<>();
-    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(2);
+    CompletableFuture<Object> interrupted = new CompletableFuture<>();
+    CountDownLatch started = new CountDownLatch(2);
     Thread a = Thread.ofVirtual().start(() -> {
       started.countDown();
       try {
@@ -254,21 +261,21 @@ public abstract class EventTransportConformance {
       }
     });
     started.countDown();
-    assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
     a.interrupt();
-    assertThat(interrupted.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
-    java.util.concurrent.CompletableFuture<Object> closed = new java.util.concurrent.CompletableFuture<>();
-    java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+    assertThat(interrupted.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    CompletableFuture<Object> closed = new CompletableFuture<>();
+    CountDownLatch reading = new CountDownLatch(1);
     Thread.ofVirtual().start(() -> {
       try {
         reading.countDown();
-        closed.complete(java.util.Optional.ofNullable(sub.next()));
+        closed.complete(Optional.ofNullable(sub.next()));
       } catch (InterruptedException e) {
         closed.complete(e);
       }
     });
-    assertThat(reading.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
     sub.close(); // whether the reader is already blocked or about to be, next() ends with null
-    assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(java.util.Optional.empty());
+    assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(Optional.empty());
   }
 }

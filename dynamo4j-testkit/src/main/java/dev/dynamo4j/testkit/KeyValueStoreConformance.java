@@ -12,6 +12,7 @@ import dev.dynamo4j.kv.WatchEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -190,7 +191,7 @@ public abstract class KeyValueStoreConformance {
       clients.add(store().getOrCreateBucket(name, null));
     }
     CountDownLatch go = new CountDownLatch(1);
-    List<StoreOutcome> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<StoreOutcome> outcomes = Collections.synchronizedList(new ArrayList<>());
     List<Thread> threads = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       Bucket bk = clients.get(i);

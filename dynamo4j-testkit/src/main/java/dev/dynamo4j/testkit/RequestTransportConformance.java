@@ -4,19 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.Controller;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.Endpoint;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +65,7 @@ public abstract class RequestTransportConformance {
    * The worker endpoint every test serves on; a suite may override it to serve in another mode
    * (direct mode, for instance).
    */
-  protected dev.dynamo4j.runtime.Endpoint servedAt(DistributedRuntime rt, String endpoint) {
+  protected Endpoint servedAt(DistributedRuntime rt, String endpoint) {
     return rt.namespace(namespace).component("worker").endpoint(endpoint);
   }
 
@@ -190,7 +196,7 @@ public abstract class RequestTransportConformance {
         }));
     Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("bidi").client(String.class);
     c.waitForInstances(Duration.ofSeconds(10));
-    List<String> out = c.generateStreaming(new dev.dynamo4j.engine.Controller(), List.of("a", "b", "c")).toList();
+    List<String> out = c.generateStreaming(new Controller(), List.of("a", "b", "c")).toList();
     assertThat(out).containsExactly("got:a", "got:b", "got:c", "count:3");
   }
 
@@ -199,18 +205,18 @@ public abstract class RequestTransportConformance {
     servedAt(worker, "bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
         ResponseStream.generate(req, out -> {
           for (String in : req.value()) {
-            out.emit(in.toUpperCase(java.util.Locale.ROOT));
+            out.emit(in.toUpperCase(Locale.ROOT));
           }
         }));
     Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("bidi").client(String.class);
     c.waitForInstances(Duration.ofSeconds(10));
-    dev.dynamo4j.engine.Controller ctl = new dev.dynamo4j.engine.Controller();
+    Controller ctl = new Controller();
     ResponseStream.Channel<String> inputs = ResponseStream.channel(ctl, 4);
     Iterator<String> answers = c.generateStreaming(ctl, inputs.stream()).iterator();
     // Each answer arrives before the next input is sent: the two directions really interleave.
     for (String word : List.of("one", "two", "three")) {
       inputs.emit(word);
-      assertThat(answers.next()).isEqualTo(word.toUpperCase(java.util.Locale.ROOT));
+      assertThat(answers.next()).isEqualTo(word.toUpperCase(Locale.ROOT));
     }
     inputs.complete();
     assertThat(answers.hasNext()).isFalse();
@@ -232,7 +238,7 @@ public abstract class RequestTransportConformance {
     int streams = 200;
     List<Thread> threads = new ArrayList<>();
     AtomicLong items = new AtomicLong();
-    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
     for (int i = 0; i < streams; i++) {
       threads.add(Thread.ofVirtual().start(() -> {
         try {
@@ -281,7 +287,7 @@ public abstract class RequestTransportConformance {
   protected void closingTheWorkerLeavesDiscoveryThenDrainsTheStreamInFlight() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicReference<String> engineEnd = new java.util.concurrent.atomic.AtomicReference<>("running");
+    AtomicReference<String> engineEnd = new AtomicReference<>("running");
     servedAt(worker, "slow").serve(String.class, (Context<String> req) -> ResponseStream.generate(req, out -> {
       started.countDown();
       try {
@@ -298,7 +304,7 @@ public abstract class RequestTransportConformance {
     assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
     DistributedRuntime closing = worker;
     Thread closer = Thread.ofVirtual().start(closing::close);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> c.instances().isEmpty());
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> c.instances().isEmpty());
     assertThat(closer.isAlive()).as("still draining the request in flight").isTrue();
     release.countDown();
     List<String> got;

@@ -13,6 +13,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -121,7 +122,7 @@ public final class TestCertificates {
    * <name>-key.pem}: for {@code hosts} (IP addresses or DNS names, as subject alternative names),
    * valid from {@code notBefore} to {@code notAfter} (an expired one: both in the past).
    */
-  public Identity issue(String name, java.util.List<String> hosts, Instant notBefore, Instant notAfter) throws IOException {
+  public Identity issue(String name, List<String> hosts, Instant notBefore, Instant notAfter) throws IOException {
     try {
       KeyPair k = keys();
       JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caName, BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(notBefore),

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
+import java.util.Base64;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,11 +47,11 @@ class PemTest {
     Path ef = Files.writeString(dir.resolve("ec.pem"), "-----BEGIN EC PARAMETERS-----\nBgUrgQQAIg==\n-----END EC PARAMETERS-----\n" + ecPem);
     PrivateKey read = Pem.privateKey(ef, "key");
     assertThat(read.getAlgorithm()).isEqualTo("EC");
-    assertThat(((java.security.interfaces.ECPrivateKey) read).getS()).isEqualTo(((java.security.interfaces.ECPrivateKey) e.getPrivate()).getS());
+    assertThat(((ECPrivateKey) read).getS()).isEqualTo(((ECPrivateKey) e.getPrivate()).getS());
 
     KeyPair ed = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
     Path pk8 = Files.writeString(dir.resolve("ed.pem"), "-----BEGIN PRIVATE KEY-----\n"
-        + java.util.Base64.getMimeEncoder().encodeToString(ed.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        + Base64.getMimeEncoder().encodeToString(ed.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
     assertThat(Pem.privateKey(pk8, "key").getAlgorithm()).isIn("Ed25519", "EdDSA");
   }
 

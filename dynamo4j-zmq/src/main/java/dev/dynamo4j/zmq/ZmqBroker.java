@@ -3,9 +3,11 @@ package dev.dynamo4j.zmq;
 import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoverySpec;
+import dev.dynamo4j.discovery.EventChannelTransport;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.wire.EventEnvelope;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
+import org.zeromq.ZAuth;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
@@ -31,7 +34,7 @@ public final class ZmqBroker implements AutoCloseable {
   public static final String TOPIC = "broker";
 
   private final ZContext context = new ZContext(1);
-  private final org.zeromq.ZAuth auth; // the ZAP handler when CURVE is on
+  private final ZAuth auth; // the ZAP handler when CURVE is on
   private final ZMQ.Socket xsub;
   private final ZMQ.Socket xpub;
   private final Thread proxy;
@@ -58,7 +61,7 @@ public final class ZmqBroker implements AutoCloseable {
    *     drops for that subscriber, which counts the gap (Dynamo's broker).
    */
   public ZmqBroker(String xsubBind, String xpubBind, String namespace, Discovery discovery, boolean lossless) {
-    this(xsubBind, xpubBind, namespace, discovery, lossless, dev.dynamo4j.events.ZmqEventOptions.DEFAULTS);
+    this(xsubBind, xpubBind, namespace, discovery, lossless, ZmqEventOptions.DEFAULTS);
   }
 
   /**
@@ -66,7 +69,7 @@ public final class ZmqBroker implements AutoCloseable {
    *     the XSUB; a larger one drops that publisher's connection before it is allocated) and
    *     {@code DYN_ZMQ_CURVE_*} (both sockets serve CURVE and admit only the deployment's key)
    */
-  public ZmqBroker(String xsubBind, String xpubBind, String namespace, Discovery discovery, boolean lossless, dev.dynamo4j.events.ZmqEventOptions options) {
+  public ZmqBroker(String xsubBind, String xpubBind, String namespace, Discovery discovery, boolean lossless, ZmqEventOptions options) {
     auth = ZmqCurve.authenticator(context, options.curve());
     xsub = context.createSocket(SocketType.XSUB);
     xpub = context.createSocket(SocketType.XPUB);
@@ -110,7 +113,7 @@ public final class ZmqBroker implements AutoCloseable {
     if (discovery != null) {
       long id = EventEnvelope.maskPublisherId(new SecureRandom().nextLong());
       record = discovery.register(new DiscoverySpec.EventChannel(new EventScope.Component(namespace, COMPONENT), TOPIC, id,
-          new dev.dynamo4j.discovery.EventChannelTransport.ZmqBroker(List.of(xsubEndpoint), List.of(xpubEndpoint))));
+          new EventChannelTransport.ZmqBroker(List.of(xsubEndpoint), List.of(xpubEndpoint))));
     } else {
       record = null;
     }

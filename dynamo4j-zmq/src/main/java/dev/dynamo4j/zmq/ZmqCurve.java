@@ -2,6 +2,8 @@ package dev.dynamo4j.zmq;
 
 import dev.dynamo4j.events.ZmqEventOptions.CurveKeys;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZAuth;
@@ -30,7 +32,7 @@ final class ZmqCurve {
     if (keys == null) {
       return null;
     }
-    java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Set<String> refused = ConcurrentHashMap.newKeySet();
     ZAuth.Auth deploymentKeyOnly = new ZAuth.Auth() {
       @Override
       public boolean configure(ZMsg msg, boolean verbose) {

@@ -6,9 +6,10 @@ import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoveryQuery;
 import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.DiscoveryWatch;
+import dev.dynamo4j.discovery.EventChannelTransport.Zmq;
+import dev.dynamo4j.discovery.EventChannelTransport;
 import dev.dynamo4j.discovery.EventQuery;
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.discovery.EventChannelTransport.Zmq;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventTransport;
@@ -24,18 +25,26 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
+import org.zeromq.ZAuth;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+import zmq.ZError;
 
 /**
  * Dynamo's default event plane, brokerless ZMQ ("direct mode"), or through XSUB/XPUB brokers.
@@ -77,9 +86,9 @@ public final class ZmqEventTransport implements EventTransport {
   static final int SNDHWM = 100_000;
 
   private final ZContext context;
-  private final org.zeromq.ZAuth auth; // the ZAP handler when CURVE is on
+  private final ZAuth auth; // the ZAP handler when CURVE is on
   private final ZmqEventOptions options;
-  private final java.util.concurrent.atomic.AtomicLong monitors = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong monitors = new AtomicLong();
   private final Discovery discovery;
   private final String bindHost;
   private final String advertiseHost;
@@ -181,10 +190,10 @@ public final class ZmqEventTransport implements EventTransport {
       case EventScope.Component c -> c.namespace();
       case EventScope.Endpoint e -> e.namespace();
     };
-    java.util.List<String> xsub = new java.util.ArrayList<>();
-    java.util.List<String> xpub = new java.util.ArrayList<>();
+    List<String> xsub = new ArrayList<>();
+    List<String> xpub = new ArrayList<>();
     for (DiscoveryInstance i : discovery.list(new DiscoveryQuery.EventChannels(EventQuery.of(new EventScope.Component(ns, ZmqBroker.COMPONENT))))) {
-      if (i instanceof DiscoveryInstance.EventChannel ch && ch.transport() instanceof dev.dynamo4j.discovery.EventChannelTransport.ZmqBroker b) {
+      if (i instanceof DiscoveryInstance.EventChannel ch && ch.transport() instanceof EventChannelTransport.ZmqBroker b) {
         xsub.addAll(b.xsubEndpoints());
         xpub.addAll(b.xpubEndpoints());
       }
@@ -361,11 +370,11 @@ public final class ZmqEventTransport implements EventTransport {
 
   /** The last {@code capacity} (publisher id, sequence) pairs seen, for multi-broker deduplication. */
   static final class Dedup {
-    private final java.util.Set<String> seen;
+    private final Set<String> seen;
 
     @SuppressWarnings("serial")
     Dedup(int capacity) {
-      this.seen = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<String, Boolean>(1024, 0.75f, false) {
+      this.seen = Collections.newSetFromMap(new LinkedHashMap<String, Boolean>(1024, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
           return size() > capacity;
@@ -441,7 +450,7 @@ public final class ZmqEventTransport implements EventTransport {
     private final Dedup dedup;
     private final ReentrantLock socketLock = new ReentrantLock();
     private final ZMQ.Socket brokerSocket; // broker mode only; guarded by socketLock
-    private final Map<Long, ZMQ.Socket> publisherSockets = new java.util.LinkedHashMap<>(); // direct mode; guarded by socketLock
+    private final Map<Long, ZMQ.Socket> publisherSockets = new LinkedHashMap<>(); // direct mode; guarded by socketLock
     private ZMQ.Socket[] ring = new ZMQ.Socket[0]; // the sockets read in turn; guarded by socketLock
     private long[] ringIds = new long[0]; // the publisher id each ring socket was made for
     private ZMQ.Poller poller; // over the ring; rebuilt when it changes; guarded by socketLock
@@ -641,7 +650,7 @@ public final class ZmqEventTransport implements EventTransport {
             continue;
           }
         } else if (r.length == 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ms)); // no publisher yet: the watch adds one
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ms)); // no publisher yet: the watch adds one
           if (Thread.interrupted()) {
             throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
           }
@@ -651,11 +660,11 @@ public final class ZmqEventTransport implements EventTransport {
             if (ready < 0 && !closed) {
               throw new InterruptedException("interrupted while reading ZMQ subscription " + topic); // JeroMQ's poll: EINTR
             }
-          } catch (org.zeromq.ZMQException e) {
+          } catch (ZMQException e) {
             if (closed) {
               return null;
             }
-            if (e.getErrorCode() == zmq.ZError.EINTR) {
+            if (e.getErrorCode() == ZError.EINTR) {
               throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
             }
             throw e;
@@ -676,16 +685,16 @@ public final class ZmqEventTransport implements EventTransport {
       byte[] b;
       try {
         b = sock.recv(flags);
-      } catch (org.zeromq.ZMQException e) {
+      } catch (ZMQException e) {
         if (closed) {
           return null;
         }
-        if (e.getErrorCode() == zmq.ZError.EINTR) {
+        if (e.getErrorCode() == ZError.EINTR) {
           throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
         }
         throw e;
       }
-      if (b == null && (Thread.interrupted() || sock.errno() == zmq.ZError.EINTR)) {
+      if (b == null && (Thread.interrupted() || sock.errno() == ZError.EINTR)) {
         // JeroMQ answers an interrupt with EINTR and may have cleared the thread's flag
         throw new InterruptedException("interrupted while reading ZMQ subscription " + topic);
       }
@@ -782,7 +791,7 @@ public final class ZmqEventTransport implements EventTransport {
     }
 
     @Override
-    public int drainTo(java.util.Collection<? super EventEnvelope> sink, int max) throws InterruptedException {
+    public int drainTo(Collection<? super EventEnvelope> sink, int max) throws InterruptedException {
       if (!socketLock.tryLock()) {
         return 0;
       }

@@ -5,16 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.EventTransport;
 import dev.dynamo4j.events.ReceivedEvent;
+import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.testkit.EventTransportConformance;
 import dev.dynamo4j.wire.PayloadCodec;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -60,7 +65,7 @@ class ZmqBrokerModeTest {
       }
       return new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 100_000,
           new BrokerUrls(List.of(losslessBroker.xsubEndpoint()), List.of(losslessBroker.xpubEndpoint())), false,
-          dev.dynamo4j.events.ZmqEventOptions.DEFAULTS.withSendTimeout(dev.dynamo4j.events.ZmqEventOptions.FOREVER));
+          ZmqEventOptions.DEFAULTS.withSendTimeout(ZmqEventOptions.FOREVER));
     }
 
     @AfterEach
@@ -130,13 +135,13 @@ class ZmqBrokerModeTest {
 
   @Test
   void aBrokerThatNeverHandshakesIsATypedErrorAfterTheReadyDeadline() throws Exception {
-    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
       BrokerUrls urls = new BrokerUrls(List.of("tcp://127.0.0.1:" + silent.getLocalPort()), List.of("tcp://127.0.0.1:" + silent.getLocalPort()));
       try (ZmqEventTransport t = new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 1000, urls, false,
-          dev.dynamo4j.events.ZmqEventOptions.fromEnv(java.util.Map.of("DYN_ZMQ_BROKER_READY_TIMEOUT_MS", "700"), dev.dynamo4j.events.ZmqEventOptions.DEFAULTS))) {
+          ZmqEventOptions.fromEnv(Map.of("DYN_ZMQ_BROKER_READY_TIMEOUT_MS", "700"), ZmqEventOptions.DEFAULTS))) {
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> t.publish(new EventScope.Namespace(ns), "t", 1))
-            .isInstanceOf(dev.dynamo4j.error.DynamoException.class)
+            .isInstanceOf(DynamoException.class)
             .hasMessageContaining("0 of 1 handshakes within 700 ms (DYN_ZMQ_BROKER_READY_TIMEOUT_MS)");
         assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(600L, 20_000L);
       }

@@ -3,13 +3,17 @@ package dev.dynamo4j.zmq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.discovery.DiscoveryQuery;
+import dev.dynamo4j.discovery.EventChannelTransport;
+import dev.dynamo4j.discovery.EventQuery;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.ReceivedEvent;
-import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.events.ZmqEventOptions.CurveKeys;
+import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.net.Socket;
@@ -21,6 +25,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
@@ -93,8 +99,8 @@ class ZmqCurveTest {
   /** The publisher endpoint of (scope, topic) in discovery. */
   String endpointOf(EventScope scope, String topic) {
     return new KvStoreDiscovery(new MemoryKeyValueStore(data))
-        .list(new dev.dynamo4j.discovery.DiscoveryQuery.EventChannels(dev.dynamo4j.discovery.EventQuery.of(scope, topic))).get(0) instanceof
-        dev.dynamo4j.discovery.DiscoveryInstance.EventChannel ch && ch.transport() instanceof dev.dynamo4j.discovery.EventChannelTransport.Zmq z ? z.endpoint() : null;
+        .list(new DiscoveryQuery.EventChannels(EventQuery.of(scope, topic))).get(0) instanceof
+        DiscoveryInstance.EventChannel ch && ch.transport() instanceof EventChannelTransport.Zmq z ? z.endpoint() : null;
   }
 
   @Test
@@ -103,8 +109,8 @@ class ZmqCurveTest {
     EventPublisher pub = track(EventPublisher.create(transport(DEPLOYMENT, null), scope, "zap", PayloadCodec.MSGPACK));
     EventSubscriber ours = track(EventSubscriber.create(transport(DEPLOYMENT, null), scope, "zap", PayloadCodec.MSGPACK));
     // the public key is not a secret: an outsider can use it as the server key with a pair of its own
-    try (org.zeromq.ZContext ctx = new org.zeromq.ZContext()) {
-      ZMQ.Socket outsider = ctx.createSocket(org.zeromq.SocketType.SUB);
+    try (ZContext ctx = new ZContext()) {
+      ZMQ.Socket outsider = ctx.createSocket(SocketType.SUB);
       outsider.setCurveServerKey(ZMQ.Curve.z85Decode(DEPLOYMENT.publicKey()));
       outsider.setCurvePublicKey(ZMQ.Curve.z85Decode(OTHER.publicKey()));
       outsider.setCurveSecretKey(ZMQ.Curve.z85Decode(OTHER.secretKey()));

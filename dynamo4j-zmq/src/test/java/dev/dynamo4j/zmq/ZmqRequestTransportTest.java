@@ -13,9 +13,15 @@ import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import dev.dynamo4j.runtime.TransportType;
 import dev.dynamo4j.testkit.RequestTransportConformance;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -54,7 +60,7 @@ class ZmqRequestTransportTest extends RequestTransportConformance {
     if (first == null) {
       return null;
     }
-    List<byte[]> parts = new java.util.ArrayList<>(List.of(first));
+    List<byte[]> parts = new ArrayList<>(List.of(first));
     while (dealer.hasReceiveMore()) {
       parts.add(dealer.recv(0));
     }
@@ -113,10 +119,10 @@ class ZmqRequestTransportTest extends RequestTransportConformance {
     try (DistributedRuntime rt = DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("mem")
         .requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ).tcpConnectTimeout(Duration.ofMillis(500)).build()).build()) {
       int port;
-      try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      try (ServerSocket free = new ServerSocket(0)) {
         port = free.getLocalPort();
       }
-      assertThatThrownBy(() -> rt.requestPlane().client().send(new TransportType.Zmq("tcp://127.0.0.1:" + port), java.util.Map.of(), new byte[] {1}))
+      assertThatThrownBy(() -> rt.requestPlane().client().send(new TransportType.Zmq("tcp://127.0.0.1:" + port), Map.of(), new byte[] {1}))
           .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.CannotConnect))
           .hasMessageContaining("no ZMQ connection to tcp://127.0.0.1:" + port + " within 500 ms (DYN_TCP_CONNECT_TIMEOUT)");
     }
@@ -128,9 +134,9 @@ class ZmqRequestTransportTest extends RequestTransportConformance {
     Process p = new ProcessBuilder(LibzmqInteropTest.PYTHON, LibzmqInteropTest.PEER.toString(), "dealer", s.instance().transport().address(), "py-req-1", "an envelope")
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     try {
-      String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
+      String line = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)).readLine();
       assertThat(line).isEqualTo("{\"parts\": 2, \"request_id\": \"py-req-1\", \"ack\": \"\"}"); // accepted: the empty ACK, as on TCP
-      assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isZero();
     } finally {
       p.destroyForcibly();

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.dynamo4j.discovery.DiscoverySpec;
-import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.EventChannelTransport.Zmq;
+import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.ReceivedEvent;
+import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.wire.EventEnvelope;
@@ -18,7 +19,13 @@ import dev.dynamo4j.wire.EventFrame;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -112,7 +119,7 @@ class ZmqValidationTest {
     String topic = "big";
     byte[] t = topic.getBytes(StandardCharsets.UTF_8);
     try (ZmqEventTransport small = new ZmqEventTransport(new KvStoreDiscovery(new MemoryKeyValueStore(data)), null, 1000, null, false,
-            dev.dynamo4j.events.ZmqEventOptions.DEFAULTS.withMaxMessageBytes(1 << 20));
+            ZmqEventOptions.DEFAULTS.withMaxMessageBytes(1 << 20));
         EventSubscriber sub = EventSubscriber.create(small, scope, topic, PayloadCodec.MSGPACK)) {
       ZMQ.Socket offender = rawPublisher(scope, topic, 5);
       long seq = handshake(offender, sub, 5, topic);
@@ -158,7 +165,7 @@ class ZmqValidationTest {
         sub.poll(Duration.ofMillis(10)); // reading is what finds and drops them
         return sub.malformed() - malformedBefore == 50;
       });
-      java.util.List<String> got = new java.util.ArrayList<>();
+      List<String> got = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         send(victim, t, ZmqEventTransport.u64(1), ZmqEventTransport.u64(seq + i), valid(1, seq + i, topic, "real" + i));
       }
@@ -182,8 +189,8 @@ class ZmqValidationTest {
     ZMQ.Socket p2 = rawPublisher(scope, "quiet", 12);
     handshake(p1, sub, 11, "quiet");
     handshake(p2, sub, 12, "quiet"); // both connected: the reader waits on the poller over two sockets
-    java.util.concurrent.CompletableFuture<Object> outcome = new java.util.concurrent.CompletableFuture<>();
-    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    CompletableFuture<Object> outcome = new CompletableFuture<>();
+    CountDownLatch started = new CountDownLatch(1);
     Thread reader = Thread.ofVirtual().start(() -> {
       started.countDown();
       try {
@@ -192,19 +199,19 @@ class ZmqValidationTest {
         outcome.complete(e);
       }
     });
-    assertThat(started.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
     reader.interrupt();
-    assertThat(outcome.get(10, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
-    java.util.concurrent.CompletableFuture<Object> closed = new java.util.concurrent.CompletableFuture<>();
+    assertThat(outcome.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+    CompletableFuture<Object> closed = new CompletableFuture<>();
     Thread.ofVirtual().start(() -> {
       try {
-        closed.complete(java.util.Optional.ofNullable(sub.next()));
+        closed.complete(Optional.ofNullable(sub.next()));
       } catch (InterruptedException e) {
         closed.complete(e);
       }
     });
     sub.close();
-    assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(java.util.Optional.empty());
+    assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(Optional.empty());
     p1.close();
     p2.close();
   }

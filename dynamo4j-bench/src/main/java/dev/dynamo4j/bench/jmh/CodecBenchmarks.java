@@ -1,5 +1,6 @@
 package dev.dynamo4j.bench.jmh;
 
+import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.wire.StreamWrapper;
@@ -83,6 +84,6 @@ public class CodecBenchmarks {
   @Benchmark
   public Object itemDecode() {
     StreamWrapper w = StreamWrapper.decode(payloadCodec, itemBytes);
-    return PayloadCodec.convert(w.data(), dev.dynamo4j.wire.Json.MAPPER.constructType(String.class), StreamWrapper.FORMAT);
+    return PayloadCodec.convert(w.data(), Json.MAPPER.constructType(String.class), StreamWrapper.FORMAT);
   }
 }
