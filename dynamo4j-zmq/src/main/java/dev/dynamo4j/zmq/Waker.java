@@ -19,15 +19,14 @@ import zmq.util.Errno;
  * waits in JeroMQ's own signaler, which does consume those bytes.
  *
  * <p>Protocol: the owner calls {@link #parking()}, looks once more for work, waits in a receive
- * with a timeout, and calls {@link #unparked()}; other threads hand work over and call
+ * with a timeout, and calls {@link #unparked(boolean)}; other threads hand work over and call
  * {@link #wake()}. Every hand-over is seen: either the owner sees the work before it waits, or the
  * waker sees it parked and interrupts.
  */
 final class Waker {
   private static final int RUNNING = 0;
   private static final int PARKED = 1;
-  private static final int WAKING = 2;
-  private static final int WOKEN = 3;
+  private static final int WOKEN = 2;
   /** JeroMQ's per-thread errno (a static thread-local behind any instance). */
   private static final Errno ERRNO = new Errno();
   private final AtomicInteger state = new AtomicInteger(RUNNING);
@@ -39,9 +38,8 @@ final class Waker {
 
   /** Any thread, after handing work over. */
   void wake() {
-    if (state.compareAndSet(PARKED, WAKING)) {
+    if (state.compareAndSet(PARKED, WOKEN)) {
       owner.interrupt();
-      state.set(WOKEN);
     }
   }
 
@@ -51,28 +49,37 @@ final class Waker {
   }
 
   /**
-   * Owner: the wait is over, however it ended (JeroMQ reports an interrupt as {@code EINTR}, or
-   * as an empty receive, and may set the flag again after masking it around its pipe I/O). If a
-   * waker chose this thread, its {@code interrupt()} has returned once the state is {@code
-   * WOKEN}: the flag is cleared after that, so no interrupt reaches a later call.
+   * Owner: whether the wait that just ended was cut by an interrupt, as JeroMQ reports it: an
+   * {@code EINTR} exception, or (a receive that returns nothing) its per-thread errno.
    */
-  void unparked() {
-    // JeroMQ keeps errno per thread and a socket call fails with EINTR while it says EINTR (its
-    // processCommands looks at the stale value): an interrupted wait must not fail the next send
+  static boolean interruptedWait(ZMQException e) {
+    return e != null ? isInterrupt(e) : ERRNO.get() == ZError.EINTR;
+  }
+
+  /**
+   * Owner: the wait is over. {@code interrupted} = JeroMQ saw the interrupt and took it ({@link
+   * #interruptedWait}); it may have set the flag again after masking it around its pipe I/O, so
+   * it is cleared. Otherwise, if a waker chose this thread, its interrupt is pending or about to
+   * be (the flag is set first thing in {@code interrupt()}) and is taken here. Either way no
+   * interrupt reaches a later call. JeroMQ's errno, which fails every later call while it says
+   * {@code EINTR}, is reset.
+   */
+  void unparked(boolean interrupted) {
     if (ERRNO.get() == ZError.EINTR) {
       ERRNO.set(0);
     }
     if (state.compareAndSet(PARKED, RUNNING)) {
       return;
     }
-    for (int spins = 0; state.get() != WOKEN; spins++) {
-      if (spins < 100) {
-        Thread.onSpinWait(); // the waker is inside interrupt(): microseconds
-      } else {
-        Thread.yield();
+    if (interrupted) {
+      Thread.interrupted();
+    } else {
+      // the waker is between its state change and interrupt(): nanoseconds, unless it lost its CPU
+      long deadline = System.nanoTime() + 10_000_000L;
+      while (!Thread.interrupted() && System.nanoTime() - deadline < 0) {
+        Thread.onSpinWait();
       }
     }
-    Thread.interrupted();
     state.set(RUNNING);
   }
 

@@ -402,9 +402,10 @@ public final class ZmqRequestPlane implements RequestPlane {
           long wait = expire(now);
           waker.parking();
           if (!inbox.isEmpty() || stopping || closed) {
-            waker.unparked();
+            waker.unparked(false);
             continue;
           }
+          ZMQException failure = null;
           try {
             // before the handshake only the monitor has news; after it, ACKs come on the socket
             int ms = (int) Math.max(1, wait);
@@ -425,8 +426,9 @@ public final class ZmqRequestPlane implements RequestPlane {
             if (!Waker.isInterrupt(e)) {
               throw e;
             }
+            failure = e;
           } finally {
-            waker.unparked();
+            waker.unparked(Waker.interruptedWait(failure));
           }
         }
       } catch (RuntimeException e) {

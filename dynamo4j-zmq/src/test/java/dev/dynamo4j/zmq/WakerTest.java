@@ -17,7 +17,7 @@ class WakerTest {
 
   /**
    * An owner waits in a real JeroMQ receive that nothing answers (a 60 s timeout: a lost wake-up
-   * would leave work unprocessed and fail the latch) while four threads hand it 10,000 items each, now and then one at a time;
+   * would leave work unprocessed and fail the latch) while four threads hand it 10,000 items each as fast as they can, then one thread 200 more, one at a time;
    * after every wake-up it sends on a socket without catching EINTR, so an interrupt that landed
    * outside the receive would fail the test.
    */
@@ -25,10 +25,12 @@ class WakerTest {
   void everyHandOverWakesTheOwnerAndNoInterruptLandsOutsideTheReceive() throws Exception {
     int producers = 4;
     int perProducer = 10_000;
+    int paced = 200;
     ConcurrentLinkedQueue<Integer> inbox = new ConcurrentLinkedQueue<>();
-    CountDownLatch done = new CountDownLatch(producers * perProducer);
+    CountDownLatch done = new CountDownLatch(producers * perProducer + paced);
     AtomicReference<Throwable> ownerFailure = new AtomicReference<>();
     AtomicInteger waits = new AtomicInteger();
+    CountDownLatch ownerReady = new CountDownLatch(1);
     try (ZContext ctx = new ZContext(1)) {
       ZMQ.Socket sink = ctx.createSocket(SocketType.PULL);
       sink.bind("inproc://waker-sink");
@@ -40,6 +42,7 @@ class WakerTest {
         out.setSndHWM(0);
         out.connect("inproc://waker-sink");
         Waker waker = WAKER.get();
+        ownerReady.countDown();
         try {
           while (done.getCount() > 0) {
             Integer item;
@@ -49,18 +52,20 @@ class WakerTest {
             }
             waker.parking();
             if (!inbox.isEmpty() || done.getCount() == 0) {
-              waker.unparked();
+              waker.unparked(false);
               continue;
             }
+            ZMQException failure = null;
             try {
               idle.recv(0);
             } catch (ZMQException e) {
               if (!Waker.isInterrupt(e)) {
                 throw e;
               }
+              failure = e;
             }
             waits.incrementAndGet(); // nothing arrives on idle: only a wake-up ends this wait
-            waker.unparked();
+            waker.unparked(Waker.interruptedWait(failure));
           }
         } catch (Throwable t) {
           ownerFailure.set(t);
@@ -72,25 +77,28 @@ class WakerTest {
       Waker waker = new Waker(owner);
       WAKER.set(waker);
       owner.start();
+      assertThat(ownerReady.await(30, TimeUnit.SECONDS)).isTrue();
       Thread[] threads = new Thread[producers];
       for (int p = 0; p < producers; p++) {
         threads[p] = Thread.ofPlatform().start(() -> {
           for (int i = 0; i < perProducer; i++) {
-            long before = done.getCount();
             inbox.add(i);
             waker.wake();
-            if (i % 4 == 0) {
-              // now and then hand over one item and wait until it is taken, so that the owner's
-              // queue runs empty and it waits in its receive
-              while (done.getCount() >= before && done.getCount() > 0) {
-                Thread.onSpinWait();
-              }
-            }
           }
         });
       }
       for (Thread t : threads) {
         t.join();
+      }
+      // then one item at a time, each once the last was taken and after a pause, so that the
+      // owner's queue runs empty and it waits in its receive: only a wake-up ends that wait
+      // before its 60 s timeout
+      for (int i = 0; i < paced; i++) {
+        long before = done.getCount();
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000); // a pace, not a wait for anything
+        inbox.add(i);
+        waker.wake();
+        assertThat(awaitBelow(done, before)).isTrue();
       }
       boolean all = done.await(60, TimeUnit.SECONDS);
       owner.join(TimeUnit.SECONDS.toMillis(10));
@@ -102,4 +110,11 @@ class WakerTest {
   }
 
   private static final AtomicReference<Waker> WAKER = new AtomicReference<>();
+
+  /** Whether {@code latch} goes below {@code count} within 60 s. */
+  private static boolean awaitBelow(CountDownLatch latch, long count) {
+    return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(1))
+        .until(latch::getCount, c -> c < count) < count;
+  }
+
 }
