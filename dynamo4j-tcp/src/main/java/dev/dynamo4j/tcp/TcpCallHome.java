@@ -7,7 +7,7 @@ import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import io.netty.channel.EventLoopGroup;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * The TCP call-home response plane on its own, for request planes that carry requests some other
@@ -44,7 +44,7 @@ public final class TcpCallHome {
       @Override
       public void close() {
         plane.close();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        Transports.shutdown(group, Duration.ofSeconds(2));
       }
     };
   }

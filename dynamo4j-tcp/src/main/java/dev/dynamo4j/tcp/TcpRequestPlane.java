@@ -8,9 +8,9 @@ import dev.dynamo4j.network.RouteTable;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.TransportType;
 import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Dynamo's default request plane. One Netty event-loop group per runtime (threads: the number of
@@ -118,6 +118,6 @@ public final class TcpRequestPlane implements RequestPlane {
     client.close();
     responsePlane.close();
     server.close();
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    Transports.shutdown(group, Duration.ofSeconds(2));
   }
 }

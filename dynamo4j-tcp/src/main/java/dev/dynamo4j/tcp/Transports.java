@@ -19,9 +19,13 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +36,27 @@ final class Transports {
   private Transports() {}
 
   static final boolean EPOLL = !Boolean.getBoolean("dynamo4j.tcp.nio") && Epoll.isAvailable();
+
+  /**
+   * Shuts {@code group} down after every event loop has run the tasks queued on it so far (the
+   * writes and closes of streams that just ended), waiting at most {@code settle} for them. Netty
+   * closes a loop's channels before it runs what is still queued on it, so shutting down at once
+   * dropped the last frames of a stream a graceful close had just drained (its final marker and
+   * sentinel were queued, the channel was closed under them).
+   */
+  static void shutdown(EventLoopGroup group, Duration settle) {
+    long deadline = System.nanoTime() + settle.toNanos();
+    List<Future<?>> barriers = new ArrayList<>();
+    for (EventExecutor loop : group) {
+      if (!loop.isShuttingDown()) {
+        barriers.add(loop.submit(() -> {})); // runs after everything queued before it on that loop
+      }
+    }
+    for (Future<?> b : barriers) {
+      b.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
 
   static EventLoopGroup group(int threads) {
     return new MultiThreadIoEventLoopGroup(threads, EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
