@@ -40,7 +40,10 @@ public final class RawEchoServer {
       }
       System.out.println("listening nats");
       System.out.flush();
-      new CountDownLatch(1).await(); // serve until killed
+      // This process exists only to answer on the dispatcher's thread; its main thread waits on
+      // nothing from a peer. The CLI bench that started it ends it (WorkerProcess.close kills the
+      // process), so this wait always ends with the process.
+      new CountDownLatch(1).await();
       return;
     }
     try (ServerSocket server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress())) {
