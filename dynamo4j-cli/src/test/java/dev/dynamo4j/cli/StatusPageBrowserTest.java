@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -49,6 +50,25 @@ class StatusPageBrowserTest {
     return new ChromeDriver(service, options);
   }
 
+  /**
+   * The row's request count, read in one script: the page replaces its rows on each refresh, so a
+   * row found by one WebDriver call can be stale by the next (a CI run failed on that).
+   */
+  static long requests(WebDriver browser) {
+    Object text = ((JavascriptExecutor) browser).executeScript(
+        "const e = document.querySelector(\"#served tr[data-path='page/backend/generate'] .requests\"); return e ? e.textContent : null;");
+    assertThat(text).as("the served row's request count").isNotNull();
+    return Long.parseLong(text.toString().replace(",", "").trim());
+  }
+
+  /** The text of the first element {@code by} finds, found again if a refresh replaced it meanwhile. */
+  static String text(WebDriverWait wait, By by) {
+    return wait.until(d -> {
+      List<WebElement> found = d.findElements(by);
+      return found.isEmpty() ? null : found.get(0).getText();
+    });
+  }
+
   @Test
   void theServedEndpointAndItsRisingRequestCountShowWithoutAReload() throws Exception {
     try (ChildJvm worker = ChildJvm.start(Main.class, "serve", "page/backend/generate", "--file-kv", root.toString(),
@@ -61,20 +81,20 @@ class StatusPageBrowserTest {
         browser.get(url.group(1));
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
         By row = By.cssSelector("#served tr[data-path='page/backend/generate']");
-        WebElement served = wait.until(d -> d.findElements(row).isEmpty() ? null : d.findElement(row));
-        assertThat(served.getText()).contains("page/backend/generate", "ready");
-        assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("ready");
-        assertThat(browser.findElement(By.cssSelector("#discovered tr[data-path='page/backend/generate']")).getText()).contains("this process");
-        long before = Long.parseLong(browser.findElement(row).findElement(By.className("requests")).getText().replace(",", ""));
+        wait.ignoring(StaleElementReferenceException.class);
+        assertThat(text(wait, row)).contains("page/backend/generate", "ready");
+        assertThat(text(wait, By.id("status"))).isEqualTo("ready");
+        assertThat(text(wait, By.cssSelector("#discovered tr[data-path='page/backend/generate']"))).contains("this process");
+        long before = requests(browser);
         Object navigation = ((JavascriptExecutor) browser).executeScript("return performance.timeOrigin");
 
         for (int i = 0; i < 3; i++) {
           assertThat(CliTest.run("call", "page/backend/generate", "\"hello\"", "--file-kv", root.toString()).code()).isZero();
         }
-        wait.until(d -> Long.parseLong(d.findElement(row).findElement(By.className("requests")).getText().replace(",", "")) >= before + 3);
+        wait.until(d -> requests(d) >= before + 3);
         Object after = ((JavascriptExecutor) browser).executeScript("return performance.timeOrigin");
         assertThat(after).as("the page was not reloaded").isEqualTo(navigation);
-        assertThat(browser.findElement(By.id("live")).getText()).startsWith("live");
+        assertThat(text(wait, By.id("live"))).startsWith("live");
       } finally {
         browser.quit();
       }
