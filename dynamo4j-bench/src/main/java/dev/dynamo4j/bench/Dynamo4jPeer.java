@@ -55,8 +55,16 @@ final class Dynamo4jPeer implements Peer {
   }
 
   static RuntimeConfig config(Path kvRoot, boolean mux, boolean tls, boolean zmq) {
+    return config(kvRoot, mux, tls, zmq, false);
+  }
+
+  /** @param zmqOwnPath on the ZMQ plane, ask for response streams over ZMQ ({@code DYN_ZMQ_RESPONSE_PATH=zmq}) */
+  static RuntimeConfig config(Path kvRoot, boolean mux, boolean tls, boolean zmq, boolean zmqOwnPath) {
     RuntimeConfig.Builder b = RuntimeConfig.builder(System.getenv());
     b.requestPlane(zmq ? RuntimeConfig.RequestPlaneMode.ZMQ : RuntimeConfig.RequestPlaneMode.TCP);
+    if (zmqOwnPath) {
+      b.zmqResponsePath("zmq");
+    }
     if (tls) {
       try {
         Path[] ck = certificate(kvRoot);
@@ -82,7 +90,7 @@ final class Dynamo4jPeer implements Peer {
    */
   static String serve(Path kvRoot, String mode) {
     boolean mux = !"legacy".equals(mode);
-    DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mux, "mux-tls".equals(mode), "zmq".equals(mode))).build().installShutdownHook();
+    DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mux, "mux-tls".equals(mode), mode.startsWith("zmq"), "zmq-own".equals(mode))).build().installShutdownHook();
     var echo = rt.endpoint("bench/cmp/echo");
     if ("direct".equals(mode)) {
       echo.direct();
@@ -114,8 +122,12 @@ final class Dynamo4jPeer implements Peer {
   }
 
   Dynamo4jPeer(String name, Path kvRoot, boolean mux, boolean tls, boolean zmq) throws InterruptedException {
+    this(name, kvRoot, mux, tls, zmq, false);
+  }
+
+  Dynamo4jPeer(String name, Path kvRoot, boolean mux, boolean tls, boolean zmq, boolean zmqOwnPath) throws InterruptedException {
     this.name = name;
-    this.rt = DistributedRuntime.builder().config(config(kvRoot, mux, tls, zmq)).build();
+    this.rt = DistributedRuntime.builder().config(config(kvRoot, mux, tls, zmq, zmqOwnPath)).build();
     this.echo = rt.endpoint("bench/cmp/echo").client(byte[].class);
     this.stream = rt.endpoint("bench/cmp/stream").client(byte[].class);
     echo.waitForInstances(Duration.ofSeconds(30));

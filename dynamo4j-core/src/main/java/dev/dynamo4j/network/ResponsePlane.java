@@ -2,6 +2,7 @@ package dev.dynamo4j.network;
 
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo;
+import java.util.Set;
 
 /**
  * Where response streams travel: the caller registers a {@link PendingStream} and sends its
@@ -10,6 +11,14 @@ import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 public interface ResponsePlane extends AutoCloseable {
   /** The {@code connection_info.transport} this plane issues and dials, e.g. {@code tcp_server}. */
   String transport();
+
+  /**
+   * Every {@code connection_info.transport} this plane {@link #dial dials}: {@link #transport()}
+   * unless the plane answers on several (the ZMQ plane answers on its own path and on TCP).
+   */
+  default Set<String> transports() {
+    return Set.of(transport());
+  }
 
   /** Caller side: registers the response stream of request {@code requestId}. */
   default PendingStream expect(String requestId) {

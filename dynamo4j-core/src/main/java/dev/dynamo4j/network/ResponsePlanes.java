@@ -11,7 +11,9 @@ public final class ResponsePlanes {
   private final Map<String, ResponsePlane> byTransport = new ConcurrentHashMap<>();
 
   public void add(ResponsePlane plane) {
-    byTransport.putIfAbsent(plane.transport(), plane);
+    for (String t : plane.transports()) {
+      byTransport.putIfAbsent(t, plane);
+    }
   }
 
   /**

@@ -102,6 +102,7 @@ public final class RuntimeConfig {
   private final String natsServer;
   private final String etcdEndpoints;
   private final boolean zmqBrokerEnabled;
+  private final String zmqResponsePath;
   private final ResponseStreamOptions responseStreams;
   private final ZmqEventOptions zmqEvents;
   private final SystemStatusOptions systemStatus;
@@ -119,6 +120,7 @@ public final class RuntimeConfig {
     this.natsServer = b.natsServer;
     this.etcdEndpoints = b.etcdEndpoints;
     this.zmqBrokerEnabled = b.zmqBrokerEnabled;
+    this.zmqResponsePath = b.zmqResponsePath;
     this.discoveryBackend = b.discoveryBackend;
     this.fileKvRoot = b.fileKvRoot;
     this.requestPlane = b.requestPlane;
@@ -220,6 +222,17 @@ public final class RuntimeConfig {
   /** {@code DYN_ZMQ_BROKER_URL}, or {@code null}. */
   public String zmqBrokerUrl() {
     return zmqBrokerUrl;
+  }
+
+  /**
+   * {@code DYN_ZMQ_RESPONSE_PATH} (ours): where a caller on the ZMQ request plane asks for its
+   * response streams: {@code tcp} (the default) on the TCP response plane (call-home or mux, the
+   * {@code DYN_TCP_*} settings), which the worker dials; {@code zmq} back over the request's own
+   * ZMQ sockets, so that nothing has to reach the caller (callers behind NAT or a firewall; one
+   * port per worker). Workers answer on whichever a request names.
+   */
+  public String zmqResponsePath() {
+    return zmqResponsePath;
   }
 
   /** {@code DYN_ZMQ_BROKER_ENABLED}. */
@@ -349,6 +362,7 @@ public final class RuntimeConfig {
     b.natsServer = natsServer;
     b.etcdEndpoints = etcdEndpoints;
     b.zmqBrokerEnabled = zmqBrokerEnabled;
+    b.zmqResponsePath = zmqResponsePath;
     b.responseStreams = responseStreams;
     b.zmqEvents = zmqEvents;
     b.systemStatus = systemStatus;
@@ -394,6 +408,7 @@ public final class RuntimeConfig {
     private String natsServer;
     private String etcdEndpoints;
     private boolean zmqBrokerEnabled;
+    private String zmqResponsePath = "tcp";
     private ResponseStreamOptions responseStreams = ResponseStreamOptions.DEFAULTS;
     private ZmqEventOptions zmqEvents = ZmqEventOptions.DEFAULTS;
     private SystemStatusOptions systemStatus = SystemStatusOptions.DEFAULTS;
@@ -481,6 +496,9 @@ public final class RuntimeConfig {
       }
       if ((v = get(env, "DYN_ZMQ_BROKER_URL")) != null) {
         zmqBrokerUrl = v.trim();
+      }
+      if ((v = get(env, "DYN_ZMQ_RESPONSE_PATH")) != null) {
+        zmqResponsePath(v.trim().toLowerCase(Locale.ROOT));
       }
       if ((v = get(env, "DYN_ZMQ_BROKER_ENABLED")) != null) {
         String t = v.trim().toLowerCase(Locale.ROOT);
@@ -641,6 +659,15 @@ public final class RuntimeConfig {
     /** {@code xsub=<url>[;<url>...],xpub=<url>[;<url>...]} (checked when the ZMQ plane starts). */
     public Builder zmqBrokerUrl(String url) {
       this.zmqBrokerUrl = url;
+      return this;
+    }
+
+    /** {@code zmq} or {@code tcp}; see {@link RuntimeConfig#zmqResponsePath()}. */
+    public Builder zmqResponsePath(String path) {
+      if (!"zmq".equals(path) && !"tcp".equals(path)) {
+        throw new DynamoException(ErrorType.InvalidArgument, "Invalid DYN_ZMQ_RESPONSE_PATH value '" + path + "': expected zmq or tcp");
+      }
+      this.zmqResponsePath = path;
       return this;
     }
 

@@ -37,6 +37,11 @@ class TcpCrossProcessTest {
   }
 
   @Test
+  void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream() throws Exception {
+    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "tc", RuntimeConfig.RequestPlaneMode.TCP);
+  }
+
+  @Test
   void killingAWorkerWithAHundredStreamsOnOneMuxConnectionFailsEachWithinASecondAndSparesTheOthers() throws Exception {
     try (ChildJvm a = ChildJvm.start(StreamingWorkerChild.class, root.toString(), "mux100", "alpha", "tcp", "1");
         ChildJvm b = ChildJvm.start(StreamingWorkerChild.class, root.toString(), "mux100", "beta", "tcp", "1");

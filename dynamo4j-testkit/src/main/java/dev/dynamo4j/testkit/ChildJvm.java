@@ -62,7 +62,7 @@ public final class ChildJvm implements AutoCloseable {
     cmd.add(mainClass.getName());
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
-    return new ChildJvm(pb.start());
+    return new ChildJvm(ServerProcess.track(pb.start())); // dies with this JVM if a test never closes it
   }
 
   private static final class Path {

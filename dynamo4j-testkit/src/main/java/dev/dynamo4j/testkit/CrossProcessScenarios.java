@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
@@ -13,6 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /** Scenarios with workers in other JVMs ({@link StreamingWorkerChild}), for each request plane's tests. */
 public final class CrossProcessScenarios {
@@ -25,11 +31,18 @@ public final class CrossProcessScenarios {
    */
   public static void aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(Path root, String ns, RuntimeConfig.RequestPlaneMode plane)
       throws Exception {
+    aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, ns, plane, "tcp");
+  }
+
+  /** As above, with {@code DYN_ZMQ_RESPONSE_PATH} = {@code zmqResponsePath} on every side. */
+  public static void aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(
+      Path root, String ns, RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath) throws Exception {
     String mode = plane.name().toLowerCase(Locale.ROOT);
-    try (ChildJvm a = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "alpha", mode);
-        ChildJvm b = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "beta", mode);
+    String muxConnections = Integer.toString(ResponseStreamOptions.DEFAULTS.muxConnections());
+    try (ChildJvm a = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "alpha", mode, muxConnections, zmqResponsePath);
+        ChildJvm b = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "beta", mode, muxConnections, zmqResponsePath);
         DistributedRuntime caller = DistributedRuntime.builder()
-            .config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).build()).build()) {
+            .config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).zmqResponsePath(zmqResponsePath).build()).build()) {
       long idA = Long.parseUnsignedLong(a.awaitLine("READY ", Duration.ofSeconds(60)).substring(6), 16);
       b.awaitLine("READY ", Duration.ofSeconds(60));
       Client<Integer, String> client = caller.endpoint(ns + "/worker/generate").client(String.class);
@@ -48,10 +61,59 @@ public final class CrossProcessScenarios {
           })
           .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.Disconnected));
       long ms = (System.nanoTime() - killedAt) / 1_000_000;
-      System.out.println(mode + ": kill -9 to Disconnected: " + ms + " ms");
+      System.out.println(mode + " (zmq response path " + zmqResponsePath + "): kill -9 to Disconnected: " + ms + " ms");
       assertThat(ms).as("the caller learns of the death within a second").isLessThan(1000);
 
       assertThat(client.call(3).toList()).containsExactly("beta-0", "beta-1", "beta-2");
+    }
+  }
+
+  /**
+   * A caller in another JVM ({@link StalledCallerChild}) on {@code plane} stops reading a long
+   * stream from a worker in this JVM, so the worker's engine waits for the stream to drain; the
+   * caller is then killed with {@code kill -9}: the worker notices (its engine is stopped and ends)
+   * within 15 s and has no stream left open.
+   */
+  public static void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(Path root, String ns, RuntimeConfig.RequestPlaneMode plane)
+      throws Exception {
+    aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, ns, plane, "tcp");
+  }
+
+  /** As above, with {@code DYN_ZMQ_RESPONSE_PATH} = {@code zmqResponsePath} on both sides. */
+  public static void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(
+      Path root, String ns, RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath) throws Exception {
+    String mode = plane.name().toLowerCase(Locale.ROOT);
+    CountDownLatch ended = new CountDownLatch(1);
+    AtomicInteger emitted = new AtomicInteger();
+    String item = "z".repeat(4096);
+    try (DistributedRuntime worker = DistributedRuntime.builder()
+        .config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).zmqResponsePath(zmqResponsePath).build()).build()) {
+      worker.namespace(ns).component("worker").endpoint("generate").serve(Integer.class, (Context<Integer> req) ->
+          ResponseStream.generate(req, out -> {
+            try {
+              for (int i = 0; i < req.value() && out.emit(item); i++) {
+                emitted.incrementAndGet();
+              }
+            } finally {
+              ended.countDown();
+            }
+          }));
+      try (ChildJvm caller = ChildJvm.start(StalledCallerChild.class, root.toString(), ns + "/worker/generate", mode, zmqResponsePath)) {
+        caller.awaitLine("READING ", Duration.ofSeconds(60));
+        // the worker has filled what the stream holds and waits; then the caller dies
+        int before;
+        int checks = 0;
+        do {
+          assertThat(++checks).as("the worker stops emitting once the stalled stream is full (back-pressure)").isLessThan(100);
+          before = emitted.get();
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // pace of the check, not a wait for an event
+        } while (emitted.get() != before);
+        long killedAt = System.nanoTime();
+        caller.kill();
+        assertThat(ended.await(15, TimeUnit.SECONDS)).as("the worker's engine ended after its caller was killed").isTrue();
+        System.out.println(mode + " (zmq response path " + zmqResponsePath + "): caller kill -9 to the worker's engine ending: " + (System.nanoTime() - killedAt) / 1_000_000 + " ms, "
+            + emitted.get() + " items emitted");
+      }
     }
   }
 }

@@ -80,10 +80,10 @@ public final class EtcdServer extends ServerProcess {
       cmd.addAll(List.of("--cert-file", tls.serverCert().file().toString(), "--key-file", tls.serverKey().file().toString(),
           "--trusted-ca-file", tls.ca().file().toString(), "--client-cert-auth"));
     }
-    process = new ProcessBuilder(cmd)
+    process = track(new ProcessBuilder(cmd)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
-        .start();
+        .start());
     awaitHealthy(Duration.ofSeconds(30));
   }
 

@@ -149,10 +149,10 @@ public final class NatsServer extends ServerProcess {
     }
     Path confFile = dir.resolve("nats.conf");
     Files.writeString(confFile, conf);
-    process = new ProcessBuilder(binary(), "-c", confFile.toString())
+    process = track(new ProcessBuilder(binary(), "-c", confFile.toString())
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("nats.log").toFile())
-        .start();
+        .start());
     awaitHealthy(Duration.ofSeconds(20));
   }
 

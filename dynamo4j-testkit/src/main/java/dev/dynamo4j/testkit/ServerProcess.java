@@ -1,6 +1,8 @@
 package dev.dynamo4j.testkit;
 
 import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -9,7 +11,25 @@ import java.util.concurrent.TimeUnit;
  * it is ready.
  */
 public abstract class ServerProcess implements AutoCloseable {
+  /** Every server started in this JVM and not yet ended: killed when the JVM exits (see {@link #track}). */
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "dynamo4j-test-servers-reaper"));
+  }
+
   protected Process process;
+
+  /**
+   * Registers a just-started server process so that it dies with this JVM even when a test never
+   * closes it (a child process outlives its parent otherwise: a CI run left an etcd and a
+   * nats-server running after the build).
+   */
+  protected static Process track(Process p) {
+    LIVE.add(p);
+    p.onExit().thenRun(() -> LIVE.remove(p));
+    return p;
+  }
 
   /** Starts the process and returns once it serves; throws when it exits or is not ready in time. */
   protected abstract void launch() throws IOException;

@@ -11,8 +11,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A worker process for cross-process tests (run with {@link ChildJvm}): {@code <file kv root>
- * <namespace> <tag> [<request plane> [<mux connections>]]} (plane as {@code DYN_REQUEST_PLANE},
- * default tcp; its module must be on the test's class path). Serves {@code <namespace>/worker/generate},
+ * <namespace> <tag> [<request plane> [<mux connections> [<zmq response path>]]]} (plane as {@code
+ * DYN_REQUEST_PLANE}, default tcp; its module must be on the test's class path; path as {@code
+ * DYN_ZMQ_RESPONSE_PATH}). Serves {@code <namespace>/worker/generate},
  * which streams "tag-0", "tag-1", ... at a model's pace (one every 10 ms) until stopped or the
  * asked-for count, and prints {@code READY <instance id hex>} once serving.
  */
@@ -24,6 +25,7 @@ public final class StreamingWorkerChild {
     int muxConnections = args.length > 4 ? Integer.parseInt(args[4]) : ResponseStreamOptions.DEFAULTS.muxConnections();
     RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(Path.of(args[0])).requestPlane(plane)
         .responseStreams(ResponseStreamOptions.DEFAULTS.withMuxConnections(muxConnections, ResponseStreamOptions.DEFAULTS.streamWindowBytes()))
+        .zmqResponsePath(args.length > 5 ? args[5] : "tcp")
         .build();
     DistributedRuntime rt = DistributedRuntime.builder().config(cfg).build().installShutdownHook();
     String tag = args[2];

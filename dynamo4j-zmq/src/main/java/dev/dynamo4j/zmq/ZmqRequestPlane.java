@@ -16,11 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -35,6 +37,7 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
+import zmq.ZError;
 
 /**
  * {@code DYN_REQUEST_PLANE=zmq} (ours): the ZeroMQ ROUTER/DEALER design of Dynamo's unused
@@ -70,7 +73,7 @@ public final class ZmqRequestPlane implements RequestPlane {
 
   private final ZContext context = new ZContext(1);
   private final RouteTable routes;
-  private final ResponsePlane responsePlane;
+  private final ZmqResponsePlane responses;
   private final String bindHost;
   private final String advertiseHost;
   private final long maxMessageSize;
@@ -88,7 +91,8 @@ public final class ZmqRequestPlane implements RequestPlane {
     this.maxMessageSize = config.tcpMaxMessageSize();
     this.connectTimeout = config.tcpConnectTimeout();
     this.requestTimeout = config.tcpRequestTimeout();
-    this.responsePlane = TcpCallHome.create(config);
+    this.responses = new ZmqResponsePlane(TcpCallHome.create(config), !"tcp".equals(config.zmqResponsePath()),
+        config.responseStreams().streamWindowBytes(), maxMessageSize);
   }
 
   @Override
@@ -113,16 +117,22 @@ public final class ZmqRequestPlane implements RequestPlane {
 
   @Override
   public ResponsePlane responsePlane() {
-    return responsePlane;
+    return responses;
   }
 
-  /** {@code routers} (endpoints served), {@code dealers} (worker addresses this process talks to), {@code pending_acks}. */
+  /**
+   * {@code routers} (endpoints served), {@code dealers} (worker addresses this process talks to),
+   * {@code pending_acks}, {@code streams} (ZMQ response and request streams open, both sides),
+   * {@code pending_streams} (streams whose worker has not opened them yet).
+   */
   @Override
   public Map<String, Long> gauges() {
     Map<String, Long> g = new LinkedHashMap<>();
     g.put("routers", (long) routerCount.get());
     g.put("dealers", (long) dealerCount.get());
     g.put("pending_acks", (long) pendingAcks.get());
+    g.put("streams", (long) responses.openStreams());
+    g.put("pending_streams", (long) responses.pendingStreams());
     return g;
   }
 
@@ -145,6 +155,8 @@ public final class ZmqRequestPlane implements RequestPlane {
 
   /** Longest a ROUTER's thread waits before it looks at whether it should stop. */
   private static final int ROUTER_WAKE_MS = 100;
+  /** How long a closing ROUTER still tries to deliver what it queued. */
+  private static final int ROUTER_LINGER_MS = 500;
 
   private final class Server implements RequestServer {
     private final Map<String, Router> routers = new ConcurrentHashMap<>();
@@ -187,11 +199,18 @@ public final class ZmqRequestPlane implements RequestPlane {
 
     @Override
     public int unregister(String routingKey, Duration drain) throws InterruptedException {
-      Router r = routers.remove(routingKey);
-      if (r != null) {
-        r.stop();
+      // the ROUTER stays up while the drain lasts: it answers new requests "unknown endpoint" and
+      // carries the ZMQ response streams of the requests in flight
+      int left;
+      try {
+        left = routes.unregister(routingKey, drain);
+      } finally {
+        Router r = routers.remove(routingKey);
+        if (r != null) {
+          r.stop();
+        }
       }
-      return routes.unregister(routingKey, drain);
+      return left;
     }
 
     void closeAll() {
@@ -202,22 +221,48 @@ public final class ZmqRequestPlane implements RequestPlane {
     }
   }
 
-  /** One served endpoint's ROUTER and the platform thread that owns it. */
-  private final class Router implements Runnable {
+  /** A message for the ROUTER's owner thread to send. */
+  private record Out(byte[] identity, byte[] head, byte[] body) {}
+
+  /**
+   * One served endpoint's ROUTER and the platform thread that owns it: it admits requests, answers
+   * their ACKs, and sends what the ZMQ response streams hand it ({@link #send}, woken by {@link
+   * Waker}).
+   */
+  private final class Router implements Runnable, ZmqResponsePlane.Outbox {
     final String routingKey;
     final CompletableFuture<String> bound = new CompletableFuture<>();
     final Thread thread;
+    final Waker waker;
+    final ConcurrentLinkedQueue<Out> outbox = new ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
+    private volatile boolean done;
     private long malformed; // owner thread only
+    private Out stalled; // owner thread only: a message ZMQ would not take yet
+    private ZMQ.Socket monitor; // owner thread only: tells when a caller's connection drops
 
     Router(String routingKey) {
       this.routingKey = routingKey;
-      this.thread = Thread.ofPlatform().name("dynamo4j-zmq-router-" + routingKey).daemon(true).start(this);
+      this.thread = Thread.ofPlatform().name("dynamo4j-zmq-router-" + routingKey).daemon(true).unstarted(this);
+      this.waker = new Waker(thread);
+      thread.start();
+    }
+
+    /** Any thread: queues a stream message for {@code identity}; false once the ROUTER is closed. */
+    @Override
+    public boolean send(byte[] identity, byte[] head, byte[] body) {
+      if (done) {
+        return false;
+      }
+      outbox.add(new Out(identity, head, body));
+      waker.wake();
+      return true;
     }
 
     /** Ends the thread within {@value #ROUTER_WAKE_MS} ms; it closes the socket. */
     void stop() {
       stopping = true;
+      waker.wake();
       try {
         thread.join(ROUTER_WAKE_MS * 5L);
       } catch (InterruptedException e) {
@@ -230,14 +275,23 @@ public final class ZmqRequestPlane implements RequestPlane {
       ZMQ.Socket r;
       try {
         r = context.createSocket(SocketType.ROUTER);
-        r.setLinger(0);
+        // what the last turn queued (a drained stream's END) still goes out when the socket closes
+        r.setLinger(ROUTER_LINGER_MS);
         r.setRcvHWM(HWM);
-        r.setSndHWM(HWM);
+        // no high-water mark on sends: the ZMQ streams' windows bound what waits for a caller (a
+        // full ROUTER pipe would drop silently); ROUTER_MANDATORY tells a caller that is gone
+        r.setSndHWM(0);
+        r.setRouterMandatory(true);
+        r.setRouterHandover(true); // a caller that reconnects keeps its routing id
         r.setMaxMsgSize(maxMessageSize);
         r.setHandshakeIvl(2000);
         r.setIPv6(bindHost.contains(":"));
         r.setReceiveTimeOut(ROUTER_WAKE_MS);
         r.bind("tcp://" + (bindHost.contains(":") ? "[" + bindHost + "]" : bindHost) + ":*");
+        String monitorAt = "inproc://dynamo4j-zmq-router-" + MONITORS.incrementAndGet();
+        r.monitor(monitorAt, ZMQ.EVENT_DISCONNECTED);
+        monitor = context.createSocket(SocketType.PAIR);
+        monitor.connect(monitorAt);
       } catch (RuntimeException e) {
         bound.completeExceptionally(new DynamoException(ErrorType.Unavailable,
             "cannot bind a ZMQ ROUTER for " + routingKey + " on " + bindHost + " (DYN_TCP_RPC_HOST): " + e.getMessage(), e));
@@ -248,23 +302,127 @@ public final class ZmqRequestPlane implements RequestPlane {
       bound.complete(ZmqEventTransport.endpoint(advertiseHost, Integer.parseInt(last.substring(last.lastIndexOf(':') + 1))));
       try {
         while (!stopping && !closed) {
-          byte[] first;
+          onMonitor();
+          flush(r);
+          waker.parking();
+          if ((!outbox.isEmpty() && stalled == null) || stopping || closed) {
+            waker.unparked(false);
+            continue;
+          }
+          byte[] first = null;
+          ZMQException failure = null;
           try {
+            r.setReceiveTimeOut(stalled != null ? 1 : ROUTER_WAKE_MS);
             first = r.recv(0);
           } catch (ZMQException e) {
             if (Waker.isTerminated(e)) {
               return;
             }
-            log.debug("ZMQ ROUTER of {}: {}", routingKey, e.toString());
-            continue;
+            if (Waker.isInterrupt(e)) {
+              failure = e;
+            } else {
+              log.debug("ZMQ ROUTER of {}: {}", routingKey, e.toString());
+            }
+          } finally {
+            waker.unparked(Waker.interruptedWait(failure));
           }
-          if (first != null) {
+          while (first != null) {
             serve(r, first);
+            first = recvNow(r);
           }
         }
+        flush(r); // a graceful stop: what the drained streams queued last
       } finally {
+        done = true;
         routerCount.decrementAndGet();
+        responses.routerClosed(this, "the ZMQ ROUTER of " + routingKey + " closed");
         r.close();
+        monitor.close();
+      }
+    }
+
+    /**
+     * Owner thread: a caller's connection dropped (the event does not say whose): every caller
+     * with a stream through this ROUTER is pinged, and the send to one that is gone fails
+     * ({@code EHOSTUNREACH}), which fails its streams. The loop turns at least every {@value
+     * #ROUTER_WAKE_MS} ms, so a worker learns of a dead caller that fast even while it waits.
+     */
+    private void onMonitor() {
+      boolean dropped = false;
+      ZMQ.Event ev;
+      while ((ev = ZMQ.Event.recv(monitor, ZMQ.DONTWAIT)) != null) {
+        dropped |= ev.getEvent() == ZMQ.EVENT_DISCONNECTED;
+      }
+      if (dropped) {
+        responses.probe(this);
+      }
+    }
+
+    private byte[] recvNow(ZMQ.Socket r) {
+      try {
+        return r.recv(ZMQ.DONTWAIT);
+      } catch (ZMQException e) {
+        if (Waker.isInterrupt(e) || Waker.isTerminated(e)) {
+          return null; // the loop looks again
+        }
+        throw e;
+      }
+    }
+
+    /**
+     * Owner thread: sends what the streams queued, in order, stream messages for one caller that
+     * queued one behind the other as one {@code BATCH}; a message ZMQ will not take yet waits for
+     * the next turn.
+     */
+    private void flush(ZMQ.Socket r) {
+      Out o = stalled;
+      stalled = null;
+      while (o != null || (o = outbox.poll()) != null) {
+        if (ZmqResponsePlane.isStreamHead(o.head()) && o.head()[0] != ZmqResponsePlane.BATCH) { // not a batch stalled last turn
+          o = batchBehind(o);
+        }
+        if (!sendTo(r, o.identity(), o.head(), o.body())) {
+          stalled = o;
+          return;
+        }
+        o = null;
+      }
+    }
+
+    /** Owner thread: {@code first} and the stream messages for the same caller right behind it, as one message. */
+    private Out batchBehind(Out first) {
+      List<byte[][]> batch = null;
+      long size = ZmqResponsePlane.HEAD_SIZE + 4 + first.body().length;
+      long limit = Math.min(ZmqResponsePlane.BATCH_LIMIT, maxMessageSize);
+      Out next;
+      while ((next = outbox.peek()) != null && ZmqResponsePlane.isStreamHead(next.head()) && Arrays.equals(next.identity(), first.identity())
+          && size + ZmqResponsePlane.HEAD_SIZE + 4 + next.body().length <= limit) {
+        outbox.poll(); // this thread is the only one that takes: the message peeked
+        if (batch == null) {
+          batch = new ArrayList<>();
+          batch.add(new byte[][] {first.head(), first.body()});
+        }
+        batch.add(new byte[][] {next.head(), next.body()});
+        size += ZmqResponsePlane.HEAD_SIZE + 4 + next.body().length;
+      }
+      return batch == null ? first : new Out(first.identity(), ZmqResponsePlane.BATCH_HEAD, ZmqResponsePlane.batch(batch));
+    }
+
+    /** Owner thread: one message to {@code identity}; false when ZMQ would not take it now. */
+    private boolean sendTo(ZMQ.Socket r, byte[] identity, byte[] head, byte[] body) {
+      try {
+        if (!r.send(identity, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+          return false;
+        }
+        r.send(head, ZMQ.SNDMORE | ZMQ.DONTWAIT); // the rest of a message always goes once its first frame did
+        r.send(body, ZMQ.DONTWAIT);
+        return true;
+      } catch (ZMQException e) {
+        if (e.getErrorCode() != ZError.EHOSTUNREACH) {
+          throw e;
+        }
+        responses.peerGone(this, identity, "the ZMQ caller is no longer connected to " + routingKey + "'s ROUTER");
+        return true; // dropped: the streams to that caller have failed
       }
     }
 
@@ -277,6 +435,10 @@ public final class ZmqRequestPlane implements RequestPlane {
         if (parts.size() < 8) {
           parts.add(p);
         }
+      }
+      if (parts.size() == 3 && ZmqResponsePlane.isStreamHead(parts.get(1))) {
+        responses.onWorkerMessage(this, identity, parts.get(1), parts.get(2));
+        return;
       }
       if (parts.size() != 3) {
         if (Long.bitCount(++malformed) == 1) {
@@ -293,16 +455,21 @@ public final class ZmqRequestPlane implements RequestPlane {
         reply(r, identity, requestId, TcpAck.ofText("Read error: empty request id").body());
         return;
       }
+      responses.seen(this, identity); // before the handler runs: it may answer on the ZMQ response path
       TcpAck ack = routes.accept(routingKey, Map.of(), parts.get(2));
       reply(r, identity, requestId, ack.body());
     }
-  }
 
-  private static void reply(ZMQ.Socket r, byte[] identity, byte[] requestId, byte[] ack) {
-    // a peer gone meanwhile: ROUTER drops it (no ROUTER_MANDATORY), as a closed TCP connection would
-    r.send(identity, ZMQ.SNDMORE | ZMQ.DONTWAIT);
-    r.send(requestId, ZMQ.SNDMORE | ZMQ.DONTWAIT);
-    r.send(ack, ZMQ.DONTWAIT);
+    /** An ACK; a peer gone meanwhile is dropped, as a closed TCP connection would be. */
+    private void reply(ZMQ.Socket r, byte[] identity, byte[] requestId, byte[] ack) {
+      if (stalled != null || !outbox.isEmpty()) {
+        outbox.add(new Out(identity, requestId, ack)); // behind what waits: one order per caller
+        return;
+      }
+      if (!sendTo(r, identity, requestId, ack)) {
+        stalled = new Out(identity, requestId, ack);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- client
@@ -321,8 +488,12 @@ public final class ZmqRequestPlane implements RequestPlane {
   private final class Dealer implements Runnable {
     final String address;
     final ConcurrentLinkedQueue<Outgoing> inbox = new ConcurrentLinkedQueue<>();
+    /** Stream messages (credits, stop/kill, a bidirectional call's inputs) for the worker. */
+    final ConcurrentLinkedQueue<byte[][]> streamOut = new ConcurrentLinkedQueue<>();
     final Thread thread;
     final Waker waker;
+    /** How the ZMQ streams opened through this DEALER send. */
+    final ZmqStream.Link link = this::queueStreamMessage;
     private volatile boolean stopping;
     private volatile String endReason;
     // owner thread only
@@ -338,6 +509,16 @@ public final class ZmqRequestPlane implements RequestPlane {
       this.thread = Thread.ofPlatform().name("dynamo4j-zmq-dealer-" + address).daemon(true).unstarted(this);
       this.waker = new Waker(thread);
       thread.start();
+    }
+
+    /** Any thread: a ZMQ stream's message for the worker; false once this DEALER has ended. */
+    private boolean queueStreamMessage(byte kind, UUID id, byte[] body) {
+      if (stopping) {
+        return false;
+      }
+      streamOut.add(new byte[][] {ZmqResponsePlane.head(kind, id), body});
+      waker.wake();
+      return true;
     }
 
     /** Any thread. */
@@ -373,6 +554,7 @@ public final class ZmqRequestPlane implements RequestPlane {
       socket.setReconnectIVL(100);
       socket.setReconnectIVLMax(2000);
       socket.setHandshakeIvl(2000);
+      socket.setIdentity(responses.peerId()); // the worker answers ZMQ streams to this id
       String monitorAt = "inproc://dynamo4j-zmq-dealer-" + MONITORS.incrementAndGet();
       socket.monitor(monitorAt, ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED);
       monitor = context.createSocket(SocketType.PAIR);
@@ -398,17 +580,18 @@ public final class ZmqRequestPlane implements RequestPlane {
           }
           onMonitor();
           flush(now);
+          flushStreams();
           read();
           long wait = expire(now);
           waker.parking();
-          if (!inbox.isEmpty() || stopping || closed) {
+          if (!inbox.isEmpty() || (!streamOut.isEmpty() && stalledStream == null) || stopping || closed) {
             waker.unparked(false);
             continue;
           }
           ZMQException failure = null;
           try {
             // before the handshake only the monitor has news; after it, ACKs come on the socket
-            int ms = (int) Math.max(1, wait);
+            int ms = stalledStream != null ? 1 : (int) Math.max(1, wait);
             if (ready) {
               socket.setReceiveTimeOut(ms);
               byte[] first = socket.recv(0);
@@ -447,6 +630,7 @@ public final class ZmqRequestPlane implements RequestPlane {
         socket.close();
         monitor.close();
         end(why);
+        responses.callerLinkLost(link, why);
       }
     }
 
@@ -484,6 +668,9 @@ public final class ZmqRequestPlane implements RequestPlane {
         ready = true;
       } else if (ev.getEvent() == ZMQ.EVENT_DISCONNECTED) {
         ready = false;
+        stalledStream = null;
+        streamOut.clear();
+        responses.callerLinkLost(link, "the ZMQ connection to " + address + " was lost");
         for (Outgoing o : waiting.values()) {
           fail(o, "the ZMQ connection to " + address + " was lost before the worker's ACK");
         }
@@ -512,6 +699,52 @@ public final class ZmqRequestPlane implements RequestPlane {
         }
         return; // the handshake event or the deadline ends the wait
       }
+    }
+
+    /** A stream message ZMQ would not take yet (owner thread). */
+    private byte[][] stalledStream;
+
+    /**
+     * Sends the streams' messages, in order. Without a connection they are dropped: the streams
+     * opened through it have failed ({@link ZmqResponsePlane#callerLinkLost}).
+     */
+    private void flushStreams() {
+      byte[][] m = stalledStream;
+      stalledStream = null;
+      while (m != null || (m = streamOut.poll()) != null) {
+        if (!ready) {
+          m = null;
+          continue;
+        }
+        m = batchBehind(m);
+        if (!sendFrame(m[0], ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+          stalledStream = m;
+          return;
+        }
+        sendFrame(m[1], ZMQ.DONTWAIT);
+        m = null;
+      }
+    }
+
+    /** {@code first} and the stream messages right behind it, as one message (as the ROUTER does). */
+    private byte[][] batchBehind(byte[][] first) {
+      if (first[0][0] == ZmqResponsePlane.BATCH) {
+        return first; // a batch stalled last turn
+      }
+      List<byte[][]> batch = null;
+      long size = ZmqResponsePlane.HEAD_SIZE + 4 + first[1].length;
+      long limit = Math.min(ZmqResponsePlane.BATCH_LIMIT, maxMessageSize);
+      byte[][] next;
+      while ((next = streamOut.peek()) != null && size + ZmqResponsePlane.HEAD_SIZE + 4 + next[1].length <= limit) {
+        streamOut.poll(); // this thread is the only one that takes: the message peeked
+        if (batch == null) {
+          batch = new ArrayList<>();
+          batch.add(first);
+        }
+        batch.add(next);
+        size += ZmqResponsePlane.HEAD_SIZE + 4 + next[1].length;
+      }
+      return batch == null ? first : new byte[][] {ZmqResponsePlane.BATCH_HEAD, ZmqResponsePlane.batch(batch)};
     }
 
     /** One frame; a stray interrupt's EINTR (see {@link Waker}) is taken and the send repeated. */
@@ -551,6 +784,10 @@ public final class ZmqRequestPlane implements RequestPlane {
       while (socket.hasReceiveMore()) {
         socket.recv(0); // more than [request_id][ack]: not ours to read
       }
+      if (ZmqResponsePlane.isStreamHead(id)) {
+        responses.onCallerMessage(link, address, id, ack == null ? new byte[0] : ack);
+        return;
+      }
       Outgoing o = waiting.remove(new String(id, StandardCharsets.US_ASCII));
       if (o == null) {
         return; // timed out already
@@ -565,7 +802,8 @@ public final class ZmqRequestPlane implements RequestPlane {
 
     /** Fails what waited past its deadline; returns how long the thread may wait now, in ms. */
     private long expire(long now) {
-      long wait = waiting.isEmpty() && unsent.isEmpty() ? DEALER_IDLE_WAKE_MS : DEALER_BUSY_WAKE_MS;
+      // the monitor is read between waits: while streams are open a lost connection fails them within the busy interval
+      long wait = waiting.isEmpty() && unsent.isEmpty() && !responses.hasCallerStreams() ? DEALER_IDLE_WAKE_MS : DEALER_BUSY_WAKE_MS;
       for (Iterator<Outgoing> it = waiting.values().iterator(); it.hasNext(); ) {
         Outgoing o = it.next();
         if (now - o.ackDeadline() >= 0) {
@@ -651,7 +889,7 @@ public final class ZmqRequestPlane implements RequestPlane {
     client.closeAll();
     server.closeAll();
     closed = true;
-    responsePlane.close();
+    responses.close();
     context.close();
   }
 }

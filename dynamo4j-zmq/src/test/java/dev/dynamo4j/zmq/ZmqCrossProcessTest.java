@@ -16,4 +16,19 @@ class ZmqCrossProcessTest {
   void aWorkerKilledMidStreamIsDisconnectedWithinASecondAndTheNextRequestGoesToALiveOne() throws Exception {
     CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "zx", RuntimeConfig.RequestPlaneMode.ZMQ);
   }
+
+  @Test
+  void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream() throws Exception {
+    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "zc", RuntimeConfig.RequestPlaneMode.ZMQ);
+  }
+
+  @Test
+  void onItsOwnResponsePathAWorkerKilledMidStreamIsDisconnectedWithinASecond() throws Exception {
+    CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "zz", RuntimeConfig.RequestPlaneMode.ZMQ, "zmq");
+  }
+
+  @Test
+  void onItsOwnResponsePathACallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream() throws Exception {
+    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "zy", RuntimeConfig.RequestPlaneMode.ZMQ, "zmq");
+  }
 }

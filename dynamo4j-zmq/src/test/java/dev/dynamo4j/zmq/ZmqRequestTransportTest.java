@@ -67,24 +67,34 @@ class ZmqRequestTransportTest extends RequestTransportConformance {
     return parts.toArray(byte[][]::new);
   }
 
+  /**
+   * A raw DEALER connected to {@code address}, its handshake done, answers awaited up to 10 s.
+   * JeroMQ may drop what a DEALER sends before its connection is up, hence the wait (socket
+   * monitor, as the plane does); JeroMQ 0.6 sometimes stalls a fresh handshake until
+   * ZMQ_HANDSHAKE_IVL (30 s by default; DEPENDENCIES.md gotcha 11): a short interval makes it try
+   * again, as the plane's DEALERs do.
+   */
+  static ZMQ.Socket connectedDealer(ZContext ctx, String address) {
+    ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
+    dealer.setHandshakeIvl(2000);
+    dealer.setReconnectIVL(100);
+    String at = "inproc://raw-dealer-monitor-" + System.nanoTime();
+    dealer.monitor(at, ZMQ.EVENT_HANDSHAKE_PROTOCOL);
+    ZMQ.Socket monitor = ctx.createSocket(SocketType.PAIR);
+    monitor.connect(at);
+    monitor.setReceiveTimeOut(20_000);
+    dealer.connect(address);
+    assertThat(ZMQ.Event.recv(monitor)).as("the raw DEALER's handshake within 20 s").isNotNull();
+    dealer.setReceiveTimeOut(10_000);
+    return dealer;
+  }
+
   @Test
   void aRawDealerGetsAckAndTypedAnswersForBadMessagesWhileTheRouterKeepsServing() throws Exception {
     ServedEndpoint s = serveEcho("raw");
     try (ZContext ctx = new ZContext()) {
-      ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
-      // JeroMQ may drop what a DEALER sends before its connection is up: wait for the handshake,
-      // as the plane does (socket monitor), then still retry a lost first request
-      // and JeroMQ 0.6 sometimes stalls a fresh handshake until ZMQ_HANDSHAKE_IVL (30 s by
-      // default; DEPENDENCIES.md gotcha 11): a short interval makes it try again, as the plane's DEALERs do
-      dealer.setHandshakeIvl(2000);
-      dealer.setReconnectIVL(100);
-      dealer.monitor("inproc://raw-dealer-monitor", ZMQ.EVENT_HANDSHAKE_PROTOCOL);
-      ZMQ.Socket monitor = ctx.createSocket(SocketType.PAIR);
-      monitor.connect("inproc://raw-dealer-monitor");
-      monitor.setReceiveTimeOut(20_000);
-      dealer.connect(s.instance().transport().address());
-      ZMQ.Event handshake = ZMQ.Event.recv(monitor);
-      assertThat(handshake).as("the raw DEALER's handshake within 20 s").isNotNull();
+      ZMQ.Socket dealer = connectedDealer(ctx, s.instance().transport().address());
+      // still retry a lost first request
       dealer.setReceiveTimeOut(2000);
       byte[][] ack = null;
       for (int attempt = 0; attempt < 10 && ack == null; attempt++) {

@@ -1,0 +1,34 @@
+package dev.dynamo4j.testkit;
+
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.runtime.Client;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+
+/**
+ * A caller process for cross-process tests (run with {@link ChildJvm}): {@code <file kv root>
+ * <endpoint path> <request plane> [<zmq response path>]}. Asks {@code <endpoint path>} (an engine taking an {@code
+ * Integer} count and streaming strings) for {@link Integer#MAX_VALUE} items, reads the first,
+ * prints {@code READING <request id>} and then stops reading (never closes the stream), so the
+ * worker fills the stream's window and waits; the test then kills this process.
+ */
+public final class StalledCallerChild {
+  private StalledCallerChild() {}
+
+  public static void main(String[] args) throws Exception {
+    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(Path.of(args[0]))
+        .requestPlane(RuntimeConfig.RequestPlaneMode.parse(args[2])).zmqResponsePath(args.length > 3 ? args[3] : "tcp").build();
+    DistributedRuntime rt = DistributedRuntime.builder().config(cfg).build();
+    Client<Integer, String> client = rt.endpoint(args[1]).client(String.class);
+    client.waitForInstances(Duration.ofSeconds(30));
+    Context<Integer> request = Context.withId(Integer.MAX_VALUE, "stalled-caller");
+    Iterator<String> it = client.generate(request).iterator();
+    it.next();
+    System.out.println("READING " + request.id());
+    System.out.flush();
+    Thread.currentThread().join(); // ends when the test kills this process
+  }
+}
