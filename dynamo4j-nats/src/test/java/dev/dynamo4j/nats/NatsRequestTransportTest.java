@@ -20,6 +20,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import dev.dynamo4j.testkit.NatsServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import java.util.function.UnaryOperator;
 
 /** The NATS request plane (responses on the default TCP path: multiplexed between dynamo4j processes) passes the shared suite against a real nats-server. */
 class NatsRequestTransportTest extends RequestTransportConformance {
@@ -31,8 +32,8 @@ class NatsRequestTransportTest extends RequestTransportConformance {
   }
 
   @Override
-  protected DistributedRuntime newRuntime() {
-    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.NATS).responseStreams(responseStreams()).build();
+  protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
+    RuntimeConfig cfg = tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.NATS).responseStreams(responseStreams())).build();
     NatsRequestPlane plane = new NatsRequestPlane(NatsConnections.connect(NatsConfig.builder(Map.of()).servers(server.url()).build()), true, cfg);
     return DistributedRuntime.builder().config(cfg).requestPlane(plane).build();
   }

@@ -27,12 +27,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Netty's native epoll transport when it loads (Linux x86_64), else NIO. Set {@code
  * -Ddynamo4j.tcp.nio=true} to force NIO.
  */
 final class Transports {
+  private static final Logger log = LoggerFactory.getLogger(Transports.class);
+
   private Transports() {}
 
   static final boolean EPOLL = !Boolean.getBoolean("dynamo4j.tcp.nio") && Epoll.isAvailable();
@@ -55,8 +59,16 @@ final class Transports {
     for (Future<?> b : barriers) {
       b.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    // bounded: a loop blocked by a user's engine (direct mode, an engine that waits) never
+    // terminates; the plane is closed anyway and the loop's thread ends when the engine returns
+    if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(TERMINATION_WAIT.toMillis())) {
+      log.warn("an event loop did not stop within {} ms of its plane closing: it is still running a task (a direct-mode engine that blocks?);"
+          + " closing without it", TERMINATION_WAIT.toMillis());
+    }
   }
+
+  /** How long closing a plane waits for its event loops to end. */
+  static final Duration TERMINATION_WAIT = Duration.ofSeconds(5);
 
   static EventLoopGroup group(int threads) {
     return new MultiThreadIoEventLoopGroup(threads, EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());

@@ -9,6 +9,7 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.Endpoint;
 import dev.dynamo4j.testkit.RequestTransportConformance;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import java.util.function.UnaryOperator;
 
 /**
  * Direct mode ({@link Endpoint#direct}): every endpoint of the shared suite served on the I/O
@@ -25,8 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class TcpDirectRequestTransportTest extends RequestTransportConformance {
   @Override
-  protected DistributedRuntime newRuntime() {
-    return DistributedRuntime.builder().config(TcpRequestTransportTest.config()).build();
+  protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
+    return DistributedRuntime.builder().config(tweak.apply(TcpRequestTransportTest.config().toBuilder()).build()).build();
   }
 
   @Override

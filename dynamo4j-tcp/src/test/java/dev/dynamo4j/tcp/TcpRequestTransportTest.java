@@ -6,6 +6,7 @@ import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.testkit.RequestTransportConformance;
 import org.junit.jupiter.api.Test;
+import java.util.function.UnaryOperator;
 
 /**
  * The TCP request plane with its defaults (responses on the multiplexed path) passes the shared
@@ -17,8 +18,8 @@ class TcpRequestTransportTest extends RequestTransportConformance {
   }
 
   @Override
-  protected DistributedRuntime newRuntime() {
-    return DistributedRuntime.builder().config(config()).build();
+  protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
+    return DistributedRuntime.builder().config(tweak.apply(config().toBuilder()).build()).build();
   }
 
   @Test

@@ -11,17 +11,22 @@ import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.Endpoint;
+import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
+import dev.dynamo4j.runtime.TransportType;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,8 +46,26 @@ public abstract class RequestTransportConformance {
   protected DistributedRuntime caller;
   protected String namespace;
 
-  /** A runtime that can serve and call on the transport under test; discovery shared with peers. */
-  protected abstract DistributedRuntime newRuntime();
+  /**
+   * A runtime that can serve and call on the transport under test, its configuration first
+   * changed by {@code tweak} (the suite sets worker-pool limits and deadlines through it);
+   * discovery shared with peers.
+   */
+  protected abstract DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak);
+
+  /** {@link #newRuntime(UnaryOperator)} with the suite's configuration unchanged. */
+  protected final DistributedRuntime newRuntime() {
+    return newRuntime(UnaryOperator.identity());
+  }
+
+  private final List<DistributedRuntime> extra = new ArrayList<>();
+
+  /** A further runtime for one test, closed after it. */
+  protected DistributedRuntime extraRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
+    DistributedRuntime rt = newRuntime(tweak);
+    extra.add(rt);
+    return rt;
+  }
 
   @BeforeEach
   void startRuntimes() {
@@ -53,6 +76,9 @@ public abstract class RequestTransportConformance {
 
   @AfterEach
   void stopRuntimes() {
+    for (DistributedRuntime rt : extra) {
+      rt.close();
+    }
     if (caller != null) {
       caller.close();
     }
@@ -316,5 +342,54 @@ public abstract class RequestTransportConformance {
     assertThat(got).containsExactly("done");
     closer.join(Duration.ofSeconds(20));
     assertThat(closer.isAlive()).isFalse();
+  }
+
+  @Test
+  void aWorkerWithNoRoomLeftRefusesTypedWorkerOverloadedAndServesAgainOnceItHasRoom() throws Exception {
+    DistributedRuntime full = extraRuntime(b -> b.tcpWorkerPool(1, 0));
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // not servedAt: this engine waits, which a direct-mode engine must not (it would hold an I/O thread)
+    full.namespace(namespace).component("worker").endpoint("busy").serve(String.class, (Context<String> req) -> ResponseStream.generate(req, out -> {
+      started.countDown();
+      release.await();
+      out.emit("done " + req.value());
+    }));
+    Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("busy").client(String.class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    AtomicReference<List<String>> first = new AtomicReference<>();
+    Thread holder = Thread.ofVirtual().start(() -> {
+      try {
+        first.set(c.call("a").toList());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertThat(started.await(10, TimeUnit.SECONDS)).as("the first request runs").isTrue();
+    assertThatThrownBy(() -> c.call("b").toList())
+        .isInstanceOfSatisfying(DynamoException.class, e -> {
+          assertThat(e.type()).isEqualTo(ErrorType.WorkerOverloaded);
+          assertThat(e.getMessage()).contains("Server overloaded");
+        });
+    release.countDown();
+    holder.join(Duration.ofSeconds(20));
+    assertThat(first.get()).containsExactly("done a");
+    assertThat(c.call("c").toList()).containsExactly("done c");
+  }
+
+  @Test
+  void aRequestForAnEndpointNoLongerServedFailsTypedAndTheNextOneIsServed() throws Exception {
+    ServedEndpoint gone = serveCounter(worker, "gone");
+    serveCounter(worker, "kept");
+    TransportType address = gone.instance().transport();
+    gone.close();
+    DistributedRuntime quick = extraRuntime(b -> b.tcpConnectTimeout(Duration.ofSeconds(1)).tcpRequestTimeout(Duration.ofSeconds(2)));
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> quick.requestPlane().client().send(address, Map.of(), "no envelope needed: refused before it is read".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isIn(ErrorType.WorkerUnavailable, ErrorType.CannotConnect));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("refused within the deadlines").isLessThan(Duration.ofSeconds(10));
+    Client<Integer, String> c = quick.namespace(namespace).component("worker").endpoint("kept").client(String.class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    assertThat(c.call(2).toList()).containsExactly("item-0", "item-1");
   }
 }

@@ -1,12 +1,15 @@
 package dev.dynamo4j.testkit;
 
 import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import java.util.function.UnaryOperator;
 
 /** The in-process request plane passes the shared request-transport suite. */
 class InProcessRequestTransportTest extends RequestTransportConformance {
   @Override
-  protected DistributedRuntime newRuntime() {
-    return DistributedRuntime.processLocal();
+  protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
+    return DistributedRuntime.builder().config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem")
+        .requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).eventPlane(RuntimeConfig.EventPlaneMode.IN_PROCESS)).build()).build();
   }
 
   /** In process a request is handed over as an object: no limit. */

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
+import java.util.function.UnaryOperator;
 
 /**
  * The ZMQ request plane (ours) passes the shared request-transport suite, and a raw DEALER gets
@@ -34,9 +35,9 @@ import org.zeromq.ZMQ;
  */
 class ZmqRequestTransportTest extends RequestTransportConformance {
   @Override
-  protected DistributedRuntime newRuntime() {
+  protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
     return DistributedRuntime.builder()
-        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ).build())
+        .config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ)).build())
         .build();
   }
 
