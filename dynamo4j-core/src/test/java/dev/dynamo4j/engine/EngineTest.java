@@ -275,7 +275,7 @@ class EngineTest {
   }
 
   @Test
-  void annotatedHelpers() throws Exception {
+  void annotatedErrorsThrowOnOkReadLegacyCommentsMapDataAndRoundTripThroughJson() throws Exception {
     Annotated<String> err = Annotated.fromError("boom");
     assertThat(err.isError()).isTrue();
     assertThatThrownBy(err::ok).hasMessageContaining("boom");

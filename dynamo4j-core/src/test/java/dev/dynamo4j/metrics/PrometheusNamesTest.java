@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /** Dynamo's sanitisers and label rules (spec §5.1, R7). */
 class PrometheusNamesTest {
   @Test
-  void metricNames() {
+  void metricNamesKeepValidCharactersReplaceOthersPrefixADigitAndRefuseEmptyOnes() {
     assertThat(PrometheusNames.sanitizeName("requests_total")).isEqualTo("requests_total");
     assertThat(PrometheusNames.sanitizeName("a-b.c:d")).isEqualTo("a_b_c:d");
     assertThat(PrometheusNames.sanitizeName("9lives")).isEqualTo("_9lives");

@@ -62,7 +62,7 @@ class BincodeTest {
   }
 
   @Test
-  void primitives() {
+  void primitivesAreLittleEndianFixedWidthAndACharIsItsUtf8BytesWithoutALength() {
     var codec = Bincode.codec(Prims.class);
     Prims p = new Prims(true, false, (byte) 0xff, (short) 0x1234, 0x12345678, 0x0102030405060708L, 1.5f, -2.0, 'é');
     String expected = "01" + "00" + "ff" + "3412" + "78563412" + "0807060504030201"

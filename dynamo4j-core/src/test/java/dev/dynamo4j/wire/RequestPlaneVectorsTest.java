@@ -288,7 +288,7 @@ class RequestPlaneVectorsTest {
   }
 
   @Test
-  void slugify() {
+  void slugifyLowersCaseMapsEveryOtherCharacterToUnderscoreAndTrimsLeadingUnderscores() {
     assertThat(Slug.slugify("Dynamo_Backend")).isEqualTo("dynamo_backend");
     assertThat(Slug.slugify("ns.one_worker/x")).isEqualTo("ns_one_worker_x");
     assertThat(Slug.slugify("__Lead")).isEqualTo("lead");

@@ -44,7 +44,7 @@ class EtcdTlsTest {
   }
 
   @Test
-  void pathsWork() {
+  void certificateAndKeyGivenAsFilePathsConnectOverTlsWithAClientCertificate() {
     assertThat(etcd.endpoint()).startsWith("https://");
     roundTrip(Map.of("ETCD_ENDPOINTS", etcd.endpoint(),
         "ETCD_AUTH_CA", certs.ca().file().toString(),
@@ -53,7 +53,7 @@ class EtcdTlsTest {
   }
 
   @Test
-  void pemTextWorks() {
+  void certificateAndKeyGivenAsPemTextConnectOverTlsWithAClientCertificate() {
     roundTrip(Map.of("ETCD_ENDPOINTS", etcd.endpoint(),
         "ETCD_AUTH_CA", certs.ca().text(),
         "ETCD_AUTH_CLIENT_CERT", certs.clientCert().text(),

@@ -56,7 +56,7 @@ class NatsAuthTest {
   }
 
   @Test
-  void token() throws Exception {
+  void aTokenServerAdmitsItsTokenAndRefusesAnother() throws Exception {
     try (NatsServer s = NatsServer.start(NatsServer.Auth.token("t0ken"))) {
       assertConnects(s, new NatsConfig.Auth.Token("t0ken"));
       assertRefused(s, new NatsConfig.Auth.Token("other"));

@@ -24,6 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
@@ -391,5 +393,41 @@ public abstract class RequestTransportConformance {
     Client<Integer, String> c = quick.namespace(namespace).component("worker").endpoint("kept").client(String.class);
     c.waitForInstances(Duration.ofSeconds(10));
     assertThat(c.call(2).toList()).containsExactly("item-0", "item-1");
+  }
+
+  @Test
+  void aReaderThatStopsHoldsBackItsOwnStreamOnlyAndReadingOnResumesIt() throws Exception {
+    AtomicInteger emitted = new AtomicInteger();
+    String item = "x".repeat(1000);
+    servedAt(worker, "flood").serve(Integer.class, (Context<Integer> req) -> ResponseStream.generate(req, out -> {
+      for (int i = 0; i < req.value() && out.emit(item); i++) {
+        if (req.id().equals("stalled")) {
+          emitted.incrementAndGet();
+        }
+      }
+    }));
+    Client<Integer, String> c = caller.namespace(namespace).component("worker").endpoint("flood").client(String.class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    Context<Integer> stalled = Context.withId(1_000_000, "stalled");
+    Iterator<String> reader = c.generate(stalled).iterator();
+    assertThat(reader.next()).hasSize(1000); // then it stops reading
+    int before;
+    int checks = 0;
+    do {
+      assertThat(++checks).as("the producer of the stalled stream is held back (it stopped emitting)").isLessThan(150);
+      before = emitted.get();
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // pace of the check, not a wait for an event
+    } while (emitted.get() != before);
+    // bounded by the plane's buffers (a window, socket buffers), not by the million asked for
+    System.out.println(getClass().getSimpleName() + ": a stalled reader held its producer at " + emitted.get() + " items of 1000 bytes");
+    assertThat(emitted.get()).isLessThan(20_000);
+    for (int round = 0; round < 3; round++) {
+      assertThat(c.call(500).toList()).as("a stream next to the stalled one completes").hasSize(500);
+    }
+    for (int i = 0; i < 2_000; i++) {
+      assertThat(reader.next()).hasSize(1000);
+    }
+    assertThat(emitted.get()).as("reading on released the producer").isGreaterThan(2_000);
+    stalled.kill();
   }
 }
