@@ -4,9 +4,13 @@ import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.testkit.DiscoveryConformance;
+import dev.dynamo4j.testkit.DiscoveryScenarios;
 import dev.dynamo4j.testkit.KeyValueStoreConformance;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import dev.dynamo4j.testkit.EtcdServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,6 +36,15 @@ class EtcdKvConformanceTest {
     @Override
     protected Discovery newDiscovery() {
       return new KvStoreDiscovery(newEtcdStore());
+    }
+  }
+
+  @Test
+  @Timeout(90)
+  void aKilledClientsRecordGoesWhenItsLeaseExpires() throws Exception {
+    // the record is attached to the client's lease (TTL 10 s, kept alive every TTL/3): it goes when etcd expires the lease
+    try (KvStoreDiscovery parent = new KvStoreDiscovery(newEtcdStore())) {
+      DiscoveryScenarios.aKilledClientsRecordGoesWhenItsLivenessRunsOut(parent, "etcd:" + etcd.endpoint(), "etcdcrash", Duration.ofSeconds(5), Duration.ofSeconds(40));
     }
   }
 }

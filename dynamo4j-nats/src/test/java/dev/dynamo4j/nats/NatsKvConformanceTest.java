@@ -4,10 +4,13 @@ import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.testkit.DiscoveryConformance;
+import dev.dynamo4j.testkit.DiscoveryScenarios;
 import dev.dynamo4j.testkit.KeyValueStoreConformance;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import dev.dynamo4j.testkit.NatsServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,6 +36,15 @@ class NatsKvConformanceTest {
     @Override
     protected Discovery newDiscovery() {
       return new KvStoreDiscovery(newNatsStore());
+    }
+  }
+
+  @Test
+  @Timeout(90)
+  void aKilledClientsRecordGoesOnceItsTtlRunsOutWithoutARenewal() throws Exception {
+    // NATS KV keeps no lease: the owner re-puts its records every TTL/3 and the other clients delete those older than the TTL
+    try (KvStoreDiscovery parent = new KvStoreDiscovery(newNatsStore())) {
+      DiscoveryScenarios.aKilledClientsRecordGoesWhenItsLivenessRunsOut(parent, "nats:" + server.url(), "natscrash", Duration.ofSeconds(9), Duration.ofSeconds(40));
     }
   }
 }

@@ -376,7 +376,11 @@ public abstract class RequestTransportConformance {
     release.countDown();
     holder.join(Duration.ofSeconds(20));
     assertThat(first.get()).containsExactly("done a");
-    assertThat(c.call("c").toList()).containsExactly("done c");
+    // the caller reads the end of the first stream a moment before the worker's handler gives
+    // its slot back, so a request right after may still be refused: as a client would, retry
+    Awaitility.await().atMost(Duration.ofSeconds(10))
+        .ignoreExceptionsMatching(e -> e instanceof DynamoException d && d.type() == ErrorType.WorkerOverloaded)
+        .until(() -> c.call("c").toList(), got -> got.equals(List.of("done c")));
   }
 
   @Test

@@ -27,29 +27,13 @@ class FileDiscoveryMultiProcessTest {
   @TempDir Path root;
 
   static DiscoveryEvent awaitEvent(DiscoveryWatch w, Duration timeout) throws InterruptedException {
-    DiscoveryEvent e = w.poll(timeout);
-    assertThat(e).as("a discovery event within " + timeout).isNotNull();
-    return e;
+    return DiscoveryScenarios.awaitEvent(w, timeout);
   }
 
   @Test
   void aKilledProcessDisappearsAfterTheTtlAndOneSweep() throws Exception {
-    try (KvStoreDiscovery parent = new KvStoreDiscovery(new FileKeyValueStore(root));
-        DiscoveryWatch w = parent.listAndWatch(new DiscoveryQuery.Endpoint("crash", "worker", "generate"));
-        ChildJvm child = ChildJvm.start(DiscoveryChild.class, "register", root.toString(), "crash", "worker", "generate")) {
-      String id = child.awaitLine("READY ", Duration.ofSeconds(30)).substring(6);
-      DiscoveryEvent added = awaitEvent(w, Duration.ofSeconds(10));
-      assertThat(added).isInstanceOf(DiscoveryEvent.Added.class);
-      assertThat(Long.toHexString(((DiscoveryEvent.Added) added).instance().id().instanceId())).isEqualTo(id);
-
-      long killedAt = System.nanoTime();
-      child.kill();
-      DiscoveryEvent removed = awaitEvent(w, Duration.ofSeconds(25));
-      long seconds = (System.nanoTime() - killedAt) / 1_000_000_000L;
-      assertThat(removed).isInstanceOf(DiscoveryEvent.Removed.class);
-      assertThat(Long.toHexString(((DiscoveryEvent.Removed) removed).id().instanceId())).isEqualTo(id);
-      System.out.println("kill -9 to Removed: " + seconds + " s (TTL 10 s + sweep)");
-      assertThat(seconds).as("not before the TTL has passed").isGreaterThanOrEqualTo(9);
+    try (KvStoreDiscovery parent = new KvStoreDiscovery(new FileKeyValueStore(root))) {
+      DiscoveryScenarios.aKilledClientsRecordGoesWhenItsLivenessRunsOut(parent, "file:" + root, "crash", Duration.ofSeconds(9), Duration.ofSeconds(25));
     }
   }
 

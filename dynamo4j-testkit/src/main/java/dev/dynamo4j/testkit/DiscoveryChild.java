@@ -2,8 +2,9 @@ package dev.dynamo4j.testkit;
 
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoverySpec;
-import dev.dynamo4j.discovery.KvStoreDiscovery;
-import dev.dynamo4j.kv.FileKeyValueStore;
+import dev.dynamo4j.discovery.Discoveries;
+import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.TransportType;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.io.BufferedReader;
@@ -14,18 +15,37 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A child process for the multi-process discovery tests.
+ * A child process for the multi-process discovery tests. {@code <store>} is {@code file:<root>},
+ * {@code nats:<url>} or {@code etcd:<endpoint>} (the backend's module must be on the class path);
+ * a bare path means {@code file:}.
  *
  * <ul>
- *   <li>{@code register <root> <ns> <comp> <ep>}: registers one endpoint, prints {@code READY
+ *   <li>{@code register <store> <ns> <comp> <ep>}: registers one endpoint, prints {@code READY
  *       <id hex>}, then on the stdin line {@code exit} shuts down cleanly and prints {@code BYE}.
- *   <li>{@code churn <root> <ns> <count>}: registers endpoints {@code ep0..ep<count-1>}, removes the
- *       odd ones as it goes, prints {@code DONE <id hex>}, then waits for {@code exit}.
+ *   <li>{@code churn <store> <ns> <count>}: registers endpoints {@code ep0..ep<count-1>}, removes
+ *       the odd ones as it goes, prints {@code DONE <id hex>}, then waits for {@code exit}.
  * </ul>
  */
 public final class DiscoveryChild {
+  private DiscoveryChild() {}
+
+  /** The discovery client a {@code <store>} argument names. */
+  static Discovery open(String store) {
+    int colon = store.indexOf(':');
+    String backend = colon > 0 ? store.substring(0, colon) : "file";
+    String target = colon > 0 ? store.substring(colon + 1) : store;
+    RuntimeConfig.Builder b = RuntimeConfig.builder().discoveryBackend(backend);
+    switch (backend) {
+      case "file" -> b.fileKvRoot(Path.of(target));
+      case "nats" -> b.natsServer(target);
+      case "etcd" -> b.etcdEndpoints(target);
+      default -> throw new IllegalArgumentException("unknown store " + store + " (file:<root>, nats:<url>, etcd:<endpoint>)");
+    }
+    return Discoveries.create(b.build());
+  }
+
   public static void main(String[] args) throws Exception {
-    KvStoreDiscovery d = new KvStoreDiscovery(new FileKeyValueStore(Path.of(args[1])));
+    Discovery d = open(args[1]);
     String id = Long.toHexString(d.instanceId());
     switch (args[0]) {
       case "register" -> {
