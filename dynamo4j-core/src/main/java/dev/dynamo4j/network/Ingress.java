@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.engine.AsyncEngine;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.Controller;
+import dev.dynamo4j.engine.RequestStream;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.DynamoException;
@@ -47,7 +48,7 @@ public final class Ingress<Req, Resp> implements RequestHandler {
 
   private final String name;
   private final AsyncEngine<Context<Req>, ResponseStream<Resp>> engine;
-  private final AsyncEngine<Context<ResponseStream<Req>>, ResponseStream<Resp>> streamingEngine;
+  private final AsyncEngine<Context<RequestStream<Req>>, ResponseStream<Resp>> streamingEngine;
   private final JavaType requestType;
   private final ResponsePlanes planes;
   private final long maxMessageSize;
@@ -66,7 +67,7 @@ public final class Ingress<Req, Resp> implements RequestHandler {
   private Ingress(
       String name,
       AsyncEngine<Context<Req>, ResponseStream<Resp>> engine,
-      AsyncEngine<Context<ResponseStream<Req>>, ResponseStream<Resp>> streamingEngine,
+      AsyncEngine<Context<RequestStream<Req>>, ResponseStream<Resp>> streamingEngine,
       JavaType requestType,
       ResponsePlanes planes,
       long maxMessageSize) {
@@ -84,7 +85,7 @@ public final class Ingress<Req, Resp> implements RequestHandler {
    */
   public static <Req, Resp> Ingress<Req, Resp> forStreamingInput(
       String name,
-      AsyncEngine<Context<ResponseStream<Req>>, ResponseStream<Resp>> engine,
+      AsyncEngine<Context<RequestStream<Req>>, ResponseStream<Resp>> engine,
       JavaType requestType,
       ResponsePlanes planes,
       long maxMessageSize) {
@@ -263,8 +264,8 @@ public final class Ingress<Req, Resp> implements RequestHandler {
             sendErrorPrologue(channel, new DynamoException(ErrorType.CannotConnect, "cannot open the request stream: " + e.getMessage(), e));
             return;
           }
-          ResponseStream<Req> inputStream = ResponseStream.fromSource(controller, new InputFrames<>(input, p.codec(), requestType, controller));
-          Context<ResponseStream<Req>> ctx = Context.withController(inputStream, controller);
+          RequestStream<Req> inputStream = RequestStream.of(ResponseStream.fromSource(controller, new InputFrames<>(input, p.codec(), requestType, controller)));
+          Context<RequestStream<Req>> ctx = Context.withController(inputStream, controller);
           run(controller, () -> streamingEngine.generate(ctx), p.codec(), channel);
         } else {
           Context<Req> ctx = Context.withController(requestOf(p), controller);

@@ -6,6 +6,7 @@ import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.engine.AsyncEngine;
 import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.RequestStream;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
@@ -138,9 +139,9 @@ public final class Endpoint {
 
   /**
    * Serves an engine that takes a stream of requests ({@code many_in}): it receives a {@link
-   * ResponseStream} of the caller's items as they arrive and answers with a stream of its own.
+   * RequestStream} of the caller's items as they arrive and answers with a stream of its own.
    */
-  public <Req, Resp> ServedEndpoint serveStreaming(Class<Req> requestType, AsyncEngine<Context<ResponseStream<Req>>, ResponseStream<Resp>> engine) {
+  public <Req, Resp> ServedEndpoint serveStreaming(Class<Req> requestType, AsyncEngine<Context<RequestStream<Req>>, ResponseStream<Resp>> engine) {
     DistributedRuntime rt = runtime();
     Ingress<Req, Resp> ingress =
         Ingress.forStreamingInput(id().asPath(), engine, Json.MAPPER.constructType(requestType), rt.responsePlanes(), rt.config().tcpMaxMessageSize());

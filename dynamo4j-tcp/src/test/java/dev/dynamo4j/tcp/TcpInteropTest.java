@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.Controller;
+import dev.dynamo4j.engine.RequestStream;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
@@ -262,7 +263,7 @@ class TcpInteropTest {
 
   private static ServedEndpoint serveRunningSum(DistributedRuntime worker) {
     return worker.namespace("interop").component("c").endpoint("bidi").serveStreaming(Integer.class,
-        (Context<ResponseStream<Integer>> req) -> ResponseStream.generate(req, out -> {
+        (Context<RequestStream<Integer>> req) -> ResponseStream.generate(req, out -> {
           int sum = 0;
           for (Integer in : req.value()) {
             sum += in;

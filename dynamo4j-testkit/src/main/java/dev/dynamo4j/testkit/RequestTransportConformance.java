@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.Controller;
+import dev.dynamo4j.engine.RequestStream;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
@@ -213,7 +214,7 @@ public abstract class RequestTransportConformance {
 
   @Test
   void aStreamOfRequestsIsAnsweredItemByItem() throws Exception {
-    servedAt(worker, "bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
+    servedAt(worker, "bidi").serveStreaming(String.class, (Context<RequestStream<String>> req) ->
         ResponseStream.generate(req, out -> {
           int n = 0;
           for (String in : req.value()) {
@@ -230,12 +231,9 @@ public abstract class RequestTransportConformance {
 
   @Test
   void requestsStreamWhileAnswersStreamBack() throws Exception {
-    servedAt(worker, "bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
-        ResponseStream.generate(req, out -> {
-          for (String in : req.value()) {
-            out.emit(in.toUpperCase(Locale.ROOT));
-          }
-        }));
+    // the answer made from the requests as they arrive (RequestStream.map)
+    servedAt(worker, "bidi").serveStreaming(String.class, (Context<RequestStream<String>> req) ->
+        req.value().map(in -> in.toUpperCase(Locale.ROOT)));
     Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("bidi").client(String.class);
     c.waitForInstances(Duration.ofSeconds(10));
     Controller ctl = new Controller();
@@ -252,7 +250,7 @@ public abstract class RequestTransportConformance {
 
   @Test
   void aSingleRequestToAStreamingEngineIsRefusedTyped() throws Exception {
-    servedAt(worker, "bidi").serveStreaming(String.class, (Context<ResponseStream<String>> req) ->
+    servedAt(worker, "bidi").serveStreaming(String.class, (Context<RequestStream<String>> req) ->
         ResponseStream.of(req.controller(), List.of("never")));
     Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("bidi").client(String.class);
     c.waitForInstances(Duration.ofSeconds(10));
