@@ -1,0 +1,117 @@
+package dev.dynamo4j.tcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dynamo4j.wire.TcpAck;
+import dev.dynamo4j.wire.TcpRequestFrame;
+import dev.dynamo4j.wire.TwoPartMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The TCP decoders in a Netty pipeline of their own ({@link EmbeddedChannel}): frames that arrive
+ * a byte at a time or several to a read, bad bytes, TLS where plain text is expected, and the
+ * server's budget for unfinished frames, without a socket.
+ */
+class CodecsEmbeddedChannelTest {
+  private static final long MAX = 64 * 1024;
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Writes {@code bytes} into the channel one byte per read. */
+  static void trickle(EmbeddedChannel ch, byte[] bytes) {
+    for (byte b : bytes) {
+      ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+    }
+  }
+
+  @Test
+  void aRequestFrameThatArrivesAByteAtATimeDecodesOnceWhole() {
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.RequestDecoder(MAX));
+    TcpRequestFrame sent = new TcpRequestFrame("ns/comp/ep", Map.of("request-id", "r1"), utf8("payload"));
+    byte[] bytes = sent.encode();
+    trickle(ch, Arrays.copyOf(bytes, bytes.length - 1));
+    assertThat((Object) ch.readInbound()).as("nothing before the last byte").isNull();
+    trickle(ch, new byte[] {bytes[bytes.length - 1]});
+    TcpRequestFrame got = ch.readInbound();
+    assertThat(got.path()).isEqualTo("ns/comp/ep");
+    assertThat(got.headers()).containsEntry("request-id", "r1");
+    assertThat(got.payload()).isEqualTo(utf8("payload"));
+    assertThat(ch.isActive()).isTrue();
+  }
+
+  @Test
+  void severalFramesInOneReadComeOutInOrder() {
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.TwoPartDecoder(MAX));
+    byte[] a = new TwoPartMessage(utf8("{\"h\":1}"), utf8("one")).encode();
+    byte[] b = TwoPartMessage.dataOnly(utf8("two")).encode();
+    byte[] c = TwoPartMessage.headerOnly(utf8("\"stop\"")).encode();
+    ByteBuf all = Unpooled.wrappedBuffer(a, b, c);
+    ch.writeInbound(all);
+    assertThat(((TwoPartMessage) ch.readInbound()).data()).isEqualTo(utf8("one"));
+    assertThat(((TwoPartMessage) ch.readInbound()).data()).isEqualTo(utf8("two"));
+    assertThat(((TwoPartMessage) ch.readInbound()).isHeaderOnly()).isTrue();
+    assertThat((Object) ch.readInbound()).isNull();
+  }
+
+  @Test
+  void anAckSplitAcrossReadsDecodes() {
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.AckDecoder(MAX));
+    byte[] bytes = TcpAck.overloaded().encode();
+    ch.writeInbound(Unpooled.wrappedBuffer(bytes, 0, 2));
+    assertThat((Object) ch.readInbound()).isNull();
+    ch.writeInbound(Unpooled.wrappedBuffer(bytes, 2, bytes.length - 2));
+    assertThat(((TcpAck) ch.readInbound()).text()).isEqualTo("Server overloaded: worker at capacity");
+  }
+
+  @Test
+  void anOversizedRequestIsAnsweredWithAReadErrorAndTheConnectionCloses() {
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.RequestDecoder(MAX));
+    byte[] big = new TcpRequestFrame("ep", Map.of(), new byte[(int) MAX]).encode();
+    ch.writeInbound(Unpooled.wrappedBuffer(big, 0, 64)); // the length prefix says too much already
+    assertThat((Object) ch.readInbound()).isNull();
+    ByteBuf reply = ch.readOutbound();
+    assertThat(reply).as("an ACK frame with the reason").isNotNull();
+    byte[] replyBytes = new byte[reply.readableBytes()];
+    reply.readBytes(replyBytes);
+    reply.release();
+    assertThat(TcpAck.decode(replyBytes, MAX).text()).startsWith("Read error: ");
+    ch.runPendingTasks();
+    assertThat(ch.isOpen()).as("that connection is closed").isFalse();
+  }
+
+  @Test
+  void tlsBytesOnAPlainTextConnectionCloseItWithoutDecodingAnything() {
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.RequestDecoder(MAX));
+    // a TLS 1.2 ClientHello record header: handshake (22), version 3.1, a length
+    ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {22, 3, 1, 0, 100, 1, 0, 0, 96}));
+    assertThat((Object) ch.readInbound()).isNull();
+    assertThat(ch.isOpen()).isFalse();
+  }
+
+  @Test
+  void anUnfinishedFrameOverTheServersBudgetClosesItsConnectionAndFreesTheBudget() {
+    Codecs.PendingBudget budget = new Codecs.PendingBudget(100, Duration.ofSeconds(30));
+    EmbeddedChannel small = new EmbeddedChannel(new Codecs.RequestDecoder(MAX).within(budget));
+    byte[] frame = new TcpRequestFrame("ep", Map.of(), new byte[500]).encode();
+    small.writeInbound(Unpooled.wrappedBuffer(frame, 0, 60));
+    assertThat(budget.held()).isEqualTo(60);
+    small.writeInbound(Unpooled.wrappedBuffer(frame, 60, 60)); // 120 held would pass 100
+    assertThat(small.isOpen()).isFalse();
+    assertThat(budget.refused()).isEqualTo(1);
+    assertThat(budget.held()).as("what the closed connection held is given back").isZero();
+    EmbeddedChannel next = new EmbeddedChannel(new Codecs.RequestDecoder(MAX).within(budget));
+    byte[] fits = new TcpRequestFrame("ep", Map.of(), utf8("x")).encode();
+    next.writeInbound(Unpooled.wrappedBuffer(fits));
+    assertThat((Object) next.readInbound()).as("another connection is served").isNotNull();
+    assertThat(budget.held()).isZero();
+  }
+}
