@@ -24,6 +24,12 @@ import java.util.concurrent.locks.LockSupport;
 public final class CrossProcessScenarios {
   private CrossProcessScenarios() {}
 
+  /** The plane, and on ZMQ its response path, for the figures the scenarios print. */
+  private static String label(RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath) {
+    String mode = plane.name().toLowerCase(Locale.ROOT);
+    return plane == RuntimeConfig.RequestPlaneMode.ZMQ ? mode + " (response path " + zmqResponsePath + ")" : mode;
+  }
+
   /**
    * Two workers on {@code plane} found through the file store under {@code root}; a stream from
    * the first is cut by {@code kill -9}: the caller gets {@code Disconnected} within a second, and
@@ -37,12 +43,25 @@ public final class CrossProcessScenarios {
   /** As above, with {@code DYN_ZMQ_RESPONSE_PATH} = {@code zmqResponsePath} on every side. */
   public static void aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(
       Path root, String ns, RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath) throws Exception {
+    aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, ns, plane, zmqResponsePath, null);
+  }
+
+  /**
+   * As above; {@code natsServer} (or null) is the NATS URL every side uses, for the NATS request
+   * plane.
+   */
+  public static void aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(
+      Path root, String ns, RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath, String natsServer) throws Exception {
     String mode = plane.name().toLowerCase(Locale.ROOT);
     String muxConnections = Integer.toString(ResponseStreamOptions.DEFAULTS.muxConnections());
-    try (ChildJvm a = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "alpha", mode, muxConnections, zmqResponsePath);
-        ChildJvm b = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "beta", mode, muxConnections, zmqResponsePath);
-        DistributedRuntime caller = DistributedRuntime.builder()
-            .config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).zmqResponsePath(zmqResponsePath).build()).build()) {
+    String nats = natsServer == null ? "-" : natsServer;
+    RuntimeConfig.Builder callerConfig = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).zmqResponsePath(zmqResponsePath);
+    if (natsServer != null) {
+      callerConfig.natsServer(natsServer);
+    }
+    try (ChildJvm a = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "alpha", mode, muxConnections, zmqResponsePath, nats);
+        ChildJvm b = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "beta", mode, muxConnections, zmqResponsePath, nats);
+        DistributedRuntime caller = DistributedRuntime.builder().config(callerConfig.build()).build()) {
       long idA = Long.parseUnsignedLong(a.awaitLine("READY ", Duration.ofSeconds(60)).substring(6), 16);
       b.awaitLine("READY ", Duration.ofSeconds(60));
       Client<Integer, String> client = caller.endpoint(ns + "/worker/generate").client(String.class);
@@ -61,7 +80,7 @@ public final class CrossProcessScenarios {
           })
           .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.Disconnected));
       long ms = (System.nanoTime() - killedAt) / 1_000_000;
-      System.out.println(mode + " (zmq response path " + zmqResponsePath + "): kill -9 to Disconnected: " + ms + " ms");
+      System.out.println(label(plane, zmqResponsePath) + ": kill -9 to Disconnected: " + ms + " ms");
       assertThat(ms).as("the caller learns of the death within a second").isLessThan(1000);
 
       assertThat(client.call(3).toList()).containsExactly("beta-0", "beta-1", "beta-2");
@@ -82,12 +101,19 @@ public final class CrossProcessScenarios {
   /** As above, with {@code DYN_ZMQ_RESPONSE_PATH} = {@code zmqResponsePath} on both sides. */
   public static void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(
       Path root, String ns, RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath) throws Exception {
+    aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, ns, plane, zmqResponsePath, null);
+  }
+
+  /** As above; {@code natsServer} (or null) is the NATS URL both sides use, for the NATS request plane. */
+  public static void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(
+      Path root, String ns, RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath, String natsServer) throws Exception {
     String mode = plane.name().toLowerCase(Locale.ROOT);
     CountDownLatch ended = new CountDownLatch(1);
     AtomicInteger emitted = new AtomicInteger();
     String item = "z".repeat(4096);
     try (DistributedRuntime worker = DistributedRuntime.builder()
-        .config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).zmqResponsePath(zmqResponsePath).build()).build()) {
+        .config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).zmqResponsePath(zmqResponsePath)
+            .natsServer(natsServer).build()).build()) {
       worker.namespace(ns).component("worker").endpoint("generate").serve(Integer.class, (Context<Integer> req) ->
           ResponseStream.generate(req, out -> {
             try {
@@ -98,7 +124,8 @@ public final class CrossProcessScenarios {
               ended.countDown();
             }
           }));
-      try (ChildJvm caller = ChildJvm.start(StalledCallerChild.class, root.toString(), ns + "/worker/generate", mode, zmqResponsePath)) {
+      try (ChildJvm caller = ChildJvm.start(StalledCallerChild.class, root.toString(), ns + "/worker/generate", mode, zmqResponsePath,
+          natsServer == null ? "-" : natsServer)) {
         caller.awaitLine("READING ", Duration.ofSeconds(60));
         // the worker has filled what the stream holds and waits; then the caller dies
         int before;
@@ -111,7 +138,7 @@ public final class CrossProcessScenarios {
         long killedAt = System.nanoTime();
         caller.kill();
         assertThat(ended.await(15, TimeUnit.SECONDS)).as("the worker's engine ended after its caller was killed").isTrue();
-        System.out.println(mode + " (zmq response path " + zmqResponsePath + "): caller kill -9 to the worker's engine ending: " + (System.nanoTime() - killedAt) / 1_000_000 + " ms, "
+        System.out.println(label(plane, zmqResponsePath) + ": caller kill -9 to the worker's engine ending: " + (System.nanoTime() - killedAt) / 1_000_000 + " ms, "
             + emitted.get() + " items emitted");
       }
     }

@@ -10,7 +10,7 @@ import java.util.Iterator;
 
 /**
  * A caller process for cross-process tests (run with {@link ChildJvm}): {@code <file kv root>
- * <endpoint path> <request plane> [<zmq response path>]}. Asks {@code <endpoint path>} (an engine taking an {@code
+ * <endpoint path> <request plane> [<zmq response path> [<nats url>]]} ({@code -} for no NATS URL). Asks {@code <endpoint path>} (an engine taking an {@code
  * Integer} count and streaming strings) for {@link Integer#MAX_VALUE} items, reads the first,
  * prints {@code READING <request id>} and then stops reading (never closes the stream), so the
  * worker fills the stream's window and waits; the test then kills this process.
@@ -20,7 +20,8 @@ public final class StalledCallerChild {
 
   public static void main(String[] args) throws Exception {
     RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(Path.of(args[0]))
-        .requestPlane(RuntimeConfig.RequestPlaneMode.parse(args[2])).zmqResponsePath(args.length > 3 ? args[3] : "tcp").build();
+        .requestPlane(RuntimeConfig.RequestPlaneMode.parse(args[2])).zmqResponsePath(args.length > 3 ? args[3] : "tcp")
+        .natsServer(args.length > 4 && !args[4].equals("-") ? args[4] : null).build();
     DistributedRuntime rt = DistributedRuntime.builder().config(cfg).build();
     Client<Integer, String> client = rt.endpoint(args[1]).client(String.class);
     client.waitForInstances(Duration.ofSeconds(30));

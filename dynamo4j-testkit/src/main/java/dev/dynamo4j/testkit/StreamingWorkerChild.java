@@ -11,9 +11,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A worker process for cross-process tests (run with {@link ChildJvm}): {@code <file kv root>
- * <namespace> <tag> [<request plane> [<mux connections> [<zmq response path>]]]} (plane as {@code
- * DYN_REQUEST_PLANE}, default tcp; its module must be on the test's class path; path as {@code
- * DYN_ZMQ_RESPONSE_PATH}). Serves {@code <namespace>/worker/generate},
+ * <namespace> <tag> [<request plane> [<mux connections> [<zmq response path> [<nats url>]]]]} (plane
+ * as {@code DYN_REQUEST_PLANE}, default tcp; its module must be on the test's class path; path as
+ * {@code DYN_ZMQ_RESPONSE_PATH}; the NATS URL for the NATS plane, {@code -} for none). Serves {@code <namespace>/worker/generate},
  * which streams "tag-0", "tag-1", ... at a model's pace (one every 10 ms) until stopped or the
  * asked-for count, and prints {@code READY <instance id hex>} once serving.
  */
@@ -26,6 +26,7 @@ public final class StreamingWorkerChild {
     RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(Path.of(args[0])).requestPlane(plane)
         .responseStreams(ResponseStreamOptions.DEFAULTS.withMuxConnections(muxConnections, ResponseStreamOptions.DEFAULTS.streamWindowBytes()))
         .zmqResponsePath(args.length > 5 ? args[5] : "tcp")
+        .natsServer(args.length > 6 && !args[6].equals("-") ? args[6] : null)
         .build();
     DistributedRuntime rt = DistributedRuntime.builder().config(cfg).build().installShutdownHook();
     String tag = args[2];

@@ -75,7 +75,10 @@ import org.slf4j.LoggerFactory;
  * plus one frame; a ROUTER's send queue is not capped by ZMQ (its high-water mark is off) because
  * the windows cap it. The table of callers seen (for {@link #dial}) keeps one entry per caller
  * process and forgets, once it holds more than {@value #PEERS_SWEEP_ABOVE}, those silent for
- * {@value #PEER_IDLE_MINUTES} minutes.
+ * {@value #PEER_IDLE_MINUTES} minutes; it never holds more than {@value #PEERS_MAX} (a flood of
+ * new connections, each a new routing id, is then swept of peers silent for a minute, and a peer
+ * that still finds no room is not noted: its requests are served, but a ZMQ response stream to
+ * it fails {@code CannotConnect}, logged).
  */
 final class ZmqResponsePlane implements ResponsePlane {
   private static final Logger log = LoggerFactory.getLogger(ZmqResponsePlane.class);
@@ -94,6 +97,7 @@ final class ZmqResponsePlane implements ResponsePlane {
   static final int HEAD_SIZE = 17;
   static final int PEERS_SWEEP_ABOVE = 4096;
   static final int PEER_IDLE_MINUTES = 10;
+  static final int PEERS_MAX = 65_536;
   private static final String FORMAT = "ZmqStreamConnectionInfo";
 
   /** Sends to one identity through a ROUTER: implemented by the ROUTER's owner thread's queue. */
@@ -129,6 +133,8 @@ final class ZmqResponsePlane implements ResponsePlane {
   private final Map<UUID, WorkerStream> workerStreams = new ConcurrentHashMap<>();
   private final Map<Peer, Seen> peers = new ConcurrentHashMap<>();
   private volatile long lastSweep = System.nanoTime();
+  private final int peersMax;
+  private long peersRefused; // ROUTER threads, under the table's own lock (seen is synchronized on it)
   private volatile boolean closed;
 
   /**
@@ -138,6 +144,12 @@ final class ZmqResponsePlane implements ResponsePlane {
    * @param maxFrame the largest encoded frame ({@code DYN_TCP_MAX_MESSAGE_SIZE})
    */
   ZmqResponsePlane(ResponsePlane tcp, boolean zmqPath, int window, long maxFrame) {
+    this(tcp, zmqPath, window, maxFrame, PEERS_MAX);
+  }
+
+  /** @param peersMax the most callers the worker side notes (see the class comment) */
+  ZmqResponsePlane(ResponsePlane tcp, boolean zmqPath, int window, long maxFrame, int peersMax) {
+    this.peersMax = peersMax;
     this.tcp = tcp;
     this.zmqPath = zmqPath;
     this.window = window;
@@ -247,14 +259,34 @@ final class ZmqResponsePlane implements ResponsePlane {
     Peer p = new Peer(identity);
     long now = System.nanoTime();
     Seen s = peers.get(p);
-    if (s == null || s.router() != router || now - s.atNanos() > TimeUnit.SECONDS.toNanos(1)) {
-      peers.put(p, new Seen(router, now));
+    if (s != null && s.router() == router && now - s.atNanos() <= TimeUnit.SECONDS.toNanos(1)) {
+      return; // noted less than a second ago: the common case, no write
     }
+    if (s == null && peers.size() >= peersMax) {
+      synchronized (peers) {
+        if (peers.size() >= peersMax) {
+          peers.values().removeIf(v -> now - v.atNanos() > TimeUnit.MINUTES.toNanos(1));
+        }
+        if (peers.size() >= peersMax) {
+          if (Long.bitCount(++peersRefused) == 1) {
+            log.warn("ZMQ streams: {} callers seen within a minute (the most noted is {}); a new caller's ZMQ response streams will fail; {} refused so far",
+                peers.size(), peersMax, peersRefused);
+          }
+          return;
+        }
+      }
+    }
+    peers.put(p, new Seen(router, now));
     if (peers.size() > PEERS_SWEEP_ABOVE && now - lastSweep > TimeUnit.MINUTES.toNanos(1)) {
       lastSweep = now;
       long idle = TimeUnit.MINUTES.toNanos(PEER_IDLE_MINUTES);
       peers.values().removeIf(v -> now - v.atNanos() > idle);
     }
+  }
+
+  /** Callers noted now (for tests and gauges). */
+  int peersNoted() {
+    return peers.size();
   }
 
   @Override

@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.InProcessResponsePlane;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
+import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.WireFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
@@ -105,5 +110,26 @@ class ZmqStreamMessagesTest {
       assertThat(new String(ack[0], StandardCharsets.UTF_8)).isEqualTo("req-9");
       assertThat(ack[1]).isEmpty();
     }
+  }
+
+  @Test
+  void theTableOfCallersNeverGrowsPastItsCapAndAFullOneRefusesOnlyNewCallersStreams() throws Exception {
+    ZmqResponsePlane plane = new ZmqResponsePlane(new InProcessResponsePlane(1 << 20), true, 64 * 1024, 1 << 20, 100);
+    List<byte[][]> sent = new ArrayList<>();
+    ZmqResponsePlane.Outbox router = (identity, head, body) -> sent.add(new byte[][] {identity, head, body});
+    for (int i = 0; i < 1_000; i++) {
+      plane.seen(router, ("caller-" + i).getBytes(StandardCharsets.US_ASCII)); // a flood of new routing ids, all recent
+    }
+    assertThat(plane.peersNoted()).isEqualTo(100);
+    String info = "{\"peer\":\"" + HexFormat.of().formatHex("caller-999".getBytes(StandardCharsets.US_ASCII))
+        + "\",\"subject\":\"" + UUID.randomUUID() + "\",\"window\":65536,\"stream_type\":\"response\"}";
+    assertThatThrownBy(() -> plane.dial(new ConnectionInfo("zmq", info), "r-999"))
+        .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.CannotConnect));
+    String noted = info.replace(HexFormat.of().formatHex("caller-999".getBytes(StandardCharsets.US_ASCII)),
+        HexFormat.of().formatHex("caller-0".getBytes(StandardCharsets.US_ASCII)));
+    assertThat(plane.dial(new ConnectionInfo("zmq", noted), "r-0")).as("a caller noted before the flood is answered").isNotNull();
+    assertThat(sent).hasSize(1);
+    assertThat(sent.get(0)[1][0]).isEqualTo(ZmqResponsePlane.OPEN);
+    plane.close();
   }
 }
