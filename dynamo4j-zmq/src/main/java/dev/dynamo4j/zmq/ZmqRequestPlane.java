@@ -50,11 +50,13 @@ import zmq.ZError;
  * accepted; {@code Server overloaded: ...}, {@code Server unavailable: unknown endpoint ...}).
  * A message with another number of frames is answered {@code Read error: ...} when it names a
  * request id, else dropped, and the ROUTER goes on (the prototype stopped its loop). Responses
- * come back over the TCP response plane ({@link TcpCallHome}), as on NATS. Trace headers are not
- * carried (the prototype's layout has no frame for them).
+ * come back over the TCP response plane ({@link TcpCallHome}), as on NATS, or, for a caller with
+ * {@code DYN_ZMQ_RESPONSE_PATH=zmq}, over these same sockets ({@link ZmqResponsePlane}). Trace
+ * headers are not carried (the prototype's layout has no frame for them).
  *
  * <p>Threads: each served endpoint's ROUTER has a platform thread that waits in a blocking
- * receive and admits and answers on it (admission never blocks); each worker address this process
+ * receive and admits and answers on it (admission never blocks), and sends what the ZMQ response
+ * streams queue for it (woken by {@link Waker}); each worker address this process
  * calls has a DEALER owned by a platform thread of its own, which callers hand requests to through
  * a queue and wake with a guarded interrupt ({@link Waker}: JeroMQ's pollers spin, see there).
  * Buffers: per socket ZMQ's high-water marks ({@value #HWM} messages) and {@code
