@@ -11,10 +11,16 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.network.Egress;
+import dev.dynamo4j.network.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Endpoint;
+import dev.dynamo4j.runtime.Instance;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.wire.Json;
+import dev.dynamo4j.wire.PayloadCodec;
+import dev.dynamo4j.wire.RoutingKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -431,5 +437,25 @@ public abstract class RequestTransportConformance {
     }
     assertThat(emitted.get()).as("reading on released the producer").isGreaterThan(2_000);
     stalled.kill();
+  }
+
+  @Test
+  void aWorkerThatTakesARequestButNeverOpensItsStreamIsAResponseTimeoutAfterTheCallHomeDeadline() throws Exception {
+    // a handler that takes the request (the ACK says accepted) and never opens the response stream
+    CountDownLatch taken = new CountDownLatch(1);
+    String key = RoutingKey.instancePath(worker.instanceId(), namespace, "worker", "silent");
+    TransportType address = worker.requestPlane().server().register(key, (payload, headers) -> taken.countDown());
+    Instance target = new Instance(namespace, "worker", "silent", worker.instanceId(), address, null, PayloadCodec.JSON);
+    Egress egress = new Egress(caller.requestPlane().client(), caller.requestPlane().responsePlane(),
+        ResponseStreamOptions.DEFAULTS.withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(120)));
+    long t0 = System.nanoTime();
+    assertThatThrownBy(() -> egress.generate(target, Context.of("hello"), Json.MAPPER.constructType(String.class)))
+        .isInstanceOfSatisfying(DynamoException.class, e -> {
+          assertThat(e.type()).isEqualTo(ErrorType.ResponseTimeout);
+          assertThat(e.getMessage()).contains("did not open", "DYN_TCP_CALL_HOME_TIMEOUT_SECS");
+        });
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("failed at the deadline, not at once").isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    assertThat(taken.await(10, TimeUnit.SECONDS)).as("the worker did take the request").isTrue();
+    worker.requestPlane().server().unregister(key, Duration.ZERO);
   }
 }
