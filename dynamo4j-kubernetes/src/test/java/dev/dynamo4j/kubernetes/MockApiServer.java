@@ -79,6 +79,14 @@ final class MockApiServer implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      // fabric8's MockWebServer waits 10 s for its connections to end and then throws; a watch
+      // connection of the mock's own can linger past that (seen in CI after the test had passed
+      // all its assertions). The test's outcome is already decided; the mock's threads are left
+      // to the JVM rather than failing the test in its tear-down.
+      System.err.println("mock API server: " + e.getMessage() + " (a connection lingered); going on");
+    }
   }
 }
