@@ -19,10 +19,27 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 
 /** Scenarios with workers in other JVMs ({@link StreamingWorkerChild}), for each request plane's tests. */
 public final class CrossProcessScenarios {
   private CrossProcessScenarios() {}
+
+  /**
+   * Waits until {@code count} stops changing (the same value 200 ms apart) and returns it; fails
+   * with {@code what} if it still changes after {@code atMost}. For "the producer is held back":
+   * there is no event to wait for, only the absence of progress.
+   */
+  public static int awaitSettled(IntSupplier count, Duration atMost, String what) {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    int before;
+    do {
+      assertThat(System.nanoTime() - deadline).as(what + " (still changing after " + atMost.toSeconds() + " s)").isNegative();
+      before = count.getAsInt();
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // pace of the check, not a wait for an event
+    } while (count.getAsInt() != before);
+    return before;
+  }
 
   /** The plane, and on ZMQ its response path, for the figures the scenarios print. */
   private static String label(RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath) {
@@ -128,13 +145,7 @@ public final class CrossProcessScenarios {
           natsServer == null ? "-" : natsServer)) {
         caller.awaitLine("READING ", Duration.ofSeconds(60));
         // the worker has filled what the stream holds and waits; then the caller dies
-        int before;
-        int checks = 0;
-        do {
-          assertThat(++checks).as("the worker stops emitting once the stalled stream is full (back-pressure)").isLessThan(100);
-          before = emitted.get();
-          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // pace of the check, not a wait for an event
-        } while (emitted.get() != before);
+        awaitSettled(emitted::get, Duration.ofSeconds(20), "the worker stops emitting once the stalled stream is full (back-pressure)");
         long killedAt = System.nanoTime();
         caller.kill();
         assertThat(ended.await(15, TimeUnit.SECONDS)).as("the worker's engine ended after its caller was killed").isTrue();
