@@ -357,7 +357,9 @@ public abstract class RequestTransportConformance {
     // not servedAt: this engine waits, which a direct-mode engine must not (it would hold an I/O thread)
     full.namespace(namespace).component("worker").endpoint("busy").serve(String.class, (Context<String> req) -> ResponseStream.generate(req, out -> {
       started.countDown();
-      release.await();
+      if (!release.await(30, TimeUnit.SECONDS)) { // bounded: a test that fails before releasing leaves no engine behind
+        throw new IllegalStateException("the test never released the busy engine");
+      }
       out.emit("done " + req.value());
     }));
     Client<String, String> c = caller.namespace(namespace).component("worker").endpoint("busy").client(String.class);

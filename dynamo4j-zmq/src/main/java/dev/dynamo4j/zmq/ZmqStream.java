@@ -122,6 +122,9 @@ final class ZmqStream implements FrameChannel {
         if (sendCredit > 0) {
           break;
         }
+        // ends: credit arrives, or the stream breaks (END/RESET, a lost connection, a ping that
+        // finds the peer gone, close); a live peer that never reads holds the sender here, which
+        // is the back-pressure this channel promises (FrameChannel.send)
         if (!credited.await(PROBE_MS, TimeUnit.MILLISECONDS) && broken == null) {
           link.send(ZmqResponsePlane.PING, id, new byte[0]); // a gone peer fails the stream: see the class comment
         }
