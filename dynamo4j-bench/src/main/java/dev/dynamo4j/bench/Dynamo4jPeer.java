@@ -86,13 +86,15 @@ final class Dynamo4jPeer implements Peer {
    * @param mode {@code mux}, {@code legacy} (call-home) or {@code direct} (mux, with the echo
    *     endpoint in direct mode, as grpc-java's server runs with {@code directExecutor}; the
    *     streaming endpoint's 1000 items can exceed what direct mode holds for a slow caller, so
-   *     it stays on virtual threads, as a user would serve it)
+   *     it stays on virtual threads, as a user would serve it); on the ZMQ plane {@code zmq},
+   *     {@code zmq-direct} (the echo endpoint in direct mode: engines on the ROUTER's thread) and
+   *     {@code zmq-own} (responses over ZMQ)
    */
   static String serve(Path kvRoot, String mode) {
     boolean mux = !"legacy".equals(mode);
     DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mux, "mux-tls".equals(mode), mode.startsWith("zmq"), "zmq-own".equals(mode))).build().installShutdownHook();
     var echo = rt.endpoint("bench/cmp/echo");
-    if ("direct".equals(mode)) {
+    if ("direct".equals(mode) || "zmq-direct".equals(mode)) {
       echo.direct();
     }
     echo.serve(byte[].class, (Context<byte[]> req) -> ResponseStream.of(req.controller(), List.of(req.value())));

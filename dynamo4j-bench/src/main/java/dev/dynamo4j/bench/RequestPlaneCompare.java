@@ -48,23 +48,25 @@ import picocli.CommandLine.Option;
     })
 final class RequestPlaneCompare implements Callable<Integer> {
   static final List<String> ALL_SIDES = List.of("dynamo4j-mux", "dynamo4j-mux-tls", "dynamo4j-direct", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java",
-      "dynamo4j-zmq", "dynamo4j-zmq-own", "jeromq");
+      "dynamo4j-zmq", "dynamo4j-zmq-direct", "dynamo4j-zmq-own", "jeromq");
   /**
-   * The sides of {@code --plane zmq}: the ZMQ request plane with responses on TCP (the default)
-   * and on its own ZMQ path, raw JeroMQ DEALER/ROUTER, and the TCP plane for reference.
+   * The sides of {@code --plane zmq}: the ZMQ request plane with responses on TCP (the default),
+   * the same with the echo endpoint in direct mode (engines on the ROUTER's thread, as raw
+   * JeroMQ's echo runs on its socket's thread), and on its own ZMQ path, raw JeroMQ
+   * DEALER/ROUTER, and the TCP plane for reference.
    */
-  static final List<String> ZMQ_SIDES = List.of("dynamo4j-zmq", "dynamo4j-zmq-own", "jeromq", "dynamo4j-mux");
+  static final List<String> ZMQ_SIDES = List.of("dynamo4j-zmq", "dynamo4j-zmq-direct", "dynamo4j-zmq-own", "jeromq", "dynamo4j-mux");
 
   @Option(names = "--plane", description = "Which sides run when --sides is not given: tcp (default: dynamo4j-mux,dynamo4j-mux-tls,dynamo4j-direct,"
-      + "dynamo4j-legacy,raw-socket,netty,grpc-java) or zmq (dynamo4j-zmq,dynamo4j-zmq-own,jeromq,dynamo4j-mux: the ZMQ request plane "
-      + "with responses on TCP and on its own ZMQ path (DYN_ZMQ_RESPONSE_PATH=zmq) next to raw JeroMQ DEALER/ROUTER, and TCP for "
-      + "reference).", defaultValue = "tcp")
+      + "dynamo4j-legacy,raw-socket,netty,grpc-java) or zmq (dynamo4j-zmq,dynamo4j-zmq-direct,dynamo4j-zmq-own,jeromq,dynamo4j-mux: the ZMQ request "
+      + "plane with responses on TCP, the same with its echo endpoint in direct mode (engines on the ROUTER's thread), and "
+      + "responses on its own ZMQ path (DYN_ZMQ_RESPONSE_PATH=zmq), next to raw JeroMQ DEALER/ROUTER, and TCP for reference).", defaultValue = "tcp")
   String plane;
 
   static final List<String> TCP_SIDES = List.of("dynamo4j-mux", "dynamo4j-mux-tls", "dynamo4j-direct", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java");
 
   @Option(names = "--sides", split = ",", description = "Sides to run (default: those of --plane). Known: dynamo4j-mux, dynamo4j-mux-tls, "
-      + "dynamo4j-direct, dynamo4j-legacy, raw-socket, netty, grpc-java, dynamo4j-zmq, dynamo4j-zmq-own, jeromq.")
+      + "dynamo4j-direct, dynamo4j-legacy, raw-socket, netty, grpc-java, dynamo4j-zmq, dynamo4j-zmq-direct, dynamo4j-zmq-own, jeromq.")
   List<String> sides;
 
   @Option(names = "--sizes", split = ",", description = "Payload sizes in bytes (default: ${DEFAULT-VALUE}).", defaultValue = "64,4096")
@@ -153,6 +155,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
     return switch (side) {
       case "dynamo4j-mux" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-mux").toString(), "mux"), tmp);
       case "dynamo4j-zmq" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-zmq").toString(), "zmq"), tmp);
+      case "dynamo4j-zmq-direct" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-zmq-direct").toString(), "zmq-direct"), tmp);
       case "dynamo4j-zmq-own" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-zmq-own").toString(), "zmq-own"), tmp);
       case "jeromq" -> ServerJvm.start(side, List.of("jeromq"), tmp);
       case "dynamo4j-mux-tls" -> {
@@ -172,6 +175,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
     return switch (side) {
       case "dynamo4j-mux" -> new Dynamo4jPeer(side, tmp.resolve("kv-mux"), true);
       case "dynamo4j-zmq" -> new Dynamo4jPeer(side, tmp.resolve("kv-zmq"), true, false, true);
+      case "dynamo4j-zmq-direct" -> new Dynamo4jPeer(side, tmp.resolve("kv-zmq-direct"), true, false, true);
       case "dynamo4j-zmq-own" -> new Dynamo4jPeer(side, tmp.resolve("kv-zmq-own"), true, false, true, true);
       case "jeromq" -> new JeromqPeer(address);
       case "dynamo4j-mux-tls" -> new Dynamo4jPeer(side, tmp.resolve("kv-mux-tls"), true, true);
@@ -327,7 +331,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
   static final String[][] RATIOS = {
     {"dynamo4j-mux", "grpc-java"}, {"dynamo4j-mux", "netty"}, {"dynamo4j-direct", "grpc-java"}, {"dynamo4j-direct", "netty"},
     {"dynamo4j-mux", "raw-socket"}, {"dynamo4j-legacy", "grpc-java"}, {"dynamo4j-mux-tls", "dynamo4j-mux"}, {"dynamo4j-zmq", "jeromq"},
-    {"dynamo4j-zmq-own", "jeromq"}
+    {"dynamo4j-zmq-direct", "jeromq"}, {"dynamo4j-zmq-own", "jeromq"}
   };
 
   private void printTable(PrintStream out, List<Row> rows) {
@@ -363,6 +367,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
       case "dynamo4j-mux" -> "mux";
       case "dynamo4j-mux-tls" -> "tls";
       case "dynamo4j-zmq" -> "zmq";
+      case "dynamo4j-zmq-direct" -> "zmqdirect";
       case "dynamo4j-zmq-own" -> "zmqown";
       case "dynamo4j-direct" -> "direct";
       case "dynamo4j-legacy" -> "legacy";

@@ -52,6 +52,7 @@ class RequestPlaneCompareTest {
         assertThat(row.get("values").get(side).asDouble()).as(row.get("metric") + " of " + side).isPositive();
       }
       assertThat(row.get("ratios").get("dynamo4j-zmq/jeromq").asDouble()).isPositive();
+      assertThat(row.get("ratios").get("dynamo4j-zmq-direct/jeromq").asDouble()).isPositive();
       assertThat(row.get("ratios").get("dynamo4j-zmq-own/jeromq").asDouble()).isPositive();
     }
   }

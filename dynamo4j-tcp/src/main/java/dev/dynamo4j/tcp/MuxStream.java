@@ -3,6 +3,7 @@ package dev.dynamo4j.tcp;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.FrameChannel;
+import dev.dynamo4j.network.IoThreads;
 import dev.dynamo4j.wire.MuxFrame.Kind;
 import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.TwoPartMessage;
@@ -86,9 +87,9 @@ final class MuxStream implements FrameChannel {
     this.heldLimit = (long) sendWindow + MuxFrame.HEADER_SIZE + conn.maxPayload();
   }
 
-  /** Whether the calling thread is a Netty I/O thread, which must never wait. */
+  /** Whether the calling thread is an I/O thread (Netty's, or another plane's: {@link IoThreads}), which must never wait. */
   static boolean onIoThread() {
-    return ThreadExecutorMap.currentExecutor() != null;
+    return ThreadExecutorMap.currentExecutor() != null || IoThreads.isCurrent();
   }
 
   UUID id() {

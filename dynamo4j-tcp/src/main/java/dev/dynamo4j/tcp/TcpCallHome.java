@@ -42,6 +42,11 @@ public final class TcpCallHome {
       }
 
       @Override
+      public FrameChannel dialNow(ConnectionInfo info, String requestId) {
+        return plane.dialNow(info, requestId); // direct mode on the ZMQ plane
+      }
+
+      @Override
       public void close() {
         plane.close();
         Transports.shutdown(group, Duration.ofSeconds(2));

@@ -2,6 +2,7 @@ package dev.dynamo4j.zmq;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.IoThreads;
 import dev.dynamo4j.network.RequestClient;
 import dev.dynamo4j.network.RequestHandler;
 import dev.dynamo4j.network.RequestPlane;
@@ -56,7 +57,9 @@ import zmq.ZError;
  *
  * <p>Threads: each served endpoint's ROUTER has a platform thread that waits in a blocking
  * receive and admits and answers on it (admission never blocks), and sends what the ZMQ response
- * streams queue for it (woken by {@link Waker}); each worker address this process
+ * streams queue for it (woken by {@link Waker}); it is an I/O thread ({@link IoThreads}): an
+ * endpoint in direct mode runs its engine there when the response stream opens without waiting,
+ * as on a TCP event loop; each worker address this process
  * calls has a DEALER owned by a platform thread of its own, which callers hand requests to through
  * a queue and wake with a guarded interrupt ({@link Waker}: JeroMQ's pollers spin, see there).
  * Buffers: per socket ZMQ's high-water marks ({@value #HWM} messages) and {@code
@@ -274,6 +277,7 @@ public final class ZmqRequestPlane implements RequestPlane {
 
     @Override
     public void run() {
+      IoThreads.markCurrent(); // direct-mode engines run here, and must not wait for a caller's credit
       ZMQ.Socket r;
       try {
         r = context.createSocket(SocketType.ROUTER);
@@ -458,7 +462,9 @@ public final class ZmqRequestPlane implements RequestPlane {
         return;
       }
       responses.seen(this, identity); // before the handler runs: it may answer on the ZMQ response path
-      TcpAck ack = routes.accept(routingKey, Map.of(), parts.get(2));
+      // this thread is an I/O thread: a direct-mode endpoint's engine runs right here (before the
+      // ACK goes out, as on TCP) when its response stream can be opened without waiting
+      TcpAck ack = routes.accept(routingKey, Map.of(), parts.get(2), true);
       reply(r, identity, requestId, ack.body());
     }
 

@@ -1,0 +1,99 @@
+package dev.dynamo4j.zmq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dynamo4j.engine.Context;
+import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.runtime.Client;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.runtime.Endpoint;
+import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.testkit.RequestTransportConformance;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Direct mode ({@link Endpoint#direct}) on the ZMQ plane (responses on the TCP path): every
+ * endpoint of the shared suite served on the ROUTER's thread where it can be, engines there once
+ * the multiplexed response connection is up, and a direct stream far ahead of its caller is held
+ * and reset rather than parking the ROUTER's thread on the caller's credit.
+ */
+class ZmqDirectRequestTransportTest extends RequestTransportConformance {
+  @Override
+  protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
+    return DistributedRuntime.builder()
+        .config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ)).build())
+        .build();
+  }
+
+  @Override
+  protected Endpoint servedAt(DistributedRuntime rt, String endpoint) {
+    return super.servedAt(rt, endpoint).direct();
+  }
+
+  private <T> Client<String, T> clientOf(String endpoint, Class<T> type) throws InterruptedException {
+    Client<String, T> c = caller.namespace(namespace).component("worker").endpoint(endpoint).client(type);
+    c.waitForInstances(Duration.ofSeconds(10));
+    return c;
+  }
+
+  @Test
+  void theFirstRequestOpensTheMuxOnAVirtualThreadAndLaterOnesRunOnTheRoutersThread() throws Exception {
+    List<String> threads = new CopyOnWriteArrayList<>();
+    servedAt(worker, "where").serve(String.class, (Context<String> req) -> {
+      threads.add(Thread.currentThread().isVirtual() ? "virtual" : Thread.currentThread().getName());
+      return ResponseStream.of(req.controller(), List.of(req.value()));
+    });
+    Client<String, String> c = clientOf("where", String.class);
+    for (int i = 0; i < 5; i++) {
+      assertThat(c.call("x" + i).toList()).containsExactly("x" + i);
+    }
+    assertThat(threads).hasSize(5).first().isEqualTo("virtual");
+    assertThat(threads.subList(1, 5)).allSatisfy(t -> assertThat(t).startsWith("dynamo4j-zmq-router-"));
+  }
+
+  @Test
+  void aDirectStreamFarAheadOfItsCallerIsResetWithTheReasonAndTheRouterServesOn() throws Exception {
+    byte[] chunk = new byte[64 * 1024];
+    CountDownLatch refused = new CountDownLatch(1);
+    servedAt(worker, "flood").serve(String.class, (Context<String> req) -> {
+      if (!req.value().equals("go")) {
+        return ResponseStream.of(req.controller(), List.of(req.value().getBytes()));
+      }
+      return ResponseStream.generate(req, out -> {
+        while (out.emit(chunk)) {
+          // never ends by itself: only the bound stops it
+        }
+        refused.countDown();
+      });
+    });
+    Client<String, byte[]> c = clientOf("flood", byte[].class);
+    c.call("warm").toList(); // opens the mux: later requests run on the ROUTER's thread
+    int[] got = {0};
+    assertThatThrownBy(() -> {
+          try (ResponseStream<byte[]> s = c.call("go")) {
+            // the caller reads nothing (returns no credit) until the engine hit its bound; had the
+            // ROUTER's thread waited for credit, emit would never have returned false
+            assertThat(refused.await(20, TimeUnit.SECONDS)).as("the engine's emit returned false").isTrue();
+            for (byte[] ignored : s) {
+              got[0]++;
+            }
+          }
+        })
+        .isInstanceOfSatisfying(DynamoException.class, e -> {
+          assertThat(e.type()).isEqualTo(ErrorType.Disconnected);
+          assertThat(e.getMessage()).contains("direct-mode engine ran more than");
+        });
+    assertThat(got[0]).isGreaterThan(10);
+    // the same ROUTER still answers (a new client: this one has inhibited the instance after the fault)
+    assertThat(new String(clientOf("flood", byte[].class).call("still here").toList().get(0))).isEqualTo("still here");
+  }
+}
