@@ -36,7 +36,18 @@ public final class WatchHubs {
    * @param snapshot the bucket's current contents; called with {@code lock} held
    */
   public static Hub hub(Object lock, Supplier<Map<String, byte[]>> snapshot) {
-    WatchHub h = new WatchHub(lock, snapshot, MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+    return hub(lock, snapshot, MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+  }
+
+  /**
+   * As {@link #hub(Object, Supplier)}, each watcher buffering at most {@code capacity} events
+   * before it is marked lagged (its next read a fresh {@code Resync}).
+   */
+  public static Hub hub(Object lock, Supplier<Map<String, byte[]>> snapshot, int capacity) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("watch capacity must be at least 1, got " + capacity);
+    }
+    WatchHub h = new WatchHub(lock, snapshot, capacity);
     return new Hub() {
       @Override
       public void publishPut(String key, byte[] value) {

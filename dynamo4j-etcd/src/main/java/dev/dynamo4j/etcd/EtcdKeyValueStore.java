@@ -4,6 +4,7 @@ import dev.dynamo4j.kv.Bucket;
 import dev.dynamo4j.kv.ConnectionListener;
 import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.kv.KvWatch;
+import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.kv.StoreException;
 import dev.dynamo4j.kv.StoreOutcome;
 import dev.dynamo4j.kv.WatchHubs;
@@ -139,6 +140,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     return g;
   }
   private final Thread keepAlive;
+  private final int watchCapacity;
 
   /**
    * Connects, grants the primary lease and starts keeping it alive.
@@ -147,7 +149,12 @@ public final class EtcdKeyValueStore implements KeyValueStore {
    *     answers within the connect timeout
    */
   public static EtcdKeyValueStore connect(EtcdConfig config, Duration leaseTtl, LeaseLossPolicy policy) {
-    return new EtcdKeyValueStore(client(config), config, leaseTtl, policy);
+    return connect(config, leaseTtl, policy, MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+  }
+
+  /** As {@link #connect(EtcdConfig, Duration, LeaseLossPolicy)}; a watcher buffers at most {@code watchCapacity} events before its next read becomes a fresh {@code Resync}. */
+  public static EtcdKeyValueStore connect(EtcdConfig config, Duration leaseTtl, LeaseLossPolicy policy, int watchCapacity) {
+    return new EtcdKeyValueStore(client(config), config, leaseTtl, policy, watchCapacity);
   }
 
   static Client client(EtcdConfig config) {
@@ -182,6 +189,11 @@ public final class EtcdKeyValueStore implements KeyValueStore {
   }
 
   EtcdKeyValueStore(Client client, EtcdConfig config, Duration leaseTtl, LeaseLossPolicy policy) {
+    this(client, config, leaseTtl, policy, MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+  }
+
+  EtcdKeyValueStore(Client client, EtcdConfig config, Duration leaseTtl, LeaseLossPolicy policy, int watchCapacity) {
+    this.watchCapacity = watchCapacity;
     this.client = client;
     this.kv = client.getKVClient();
     this.leases = client.getLeaseClient();
@@ -440,7 +452,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     EtcdBucket(String name) {
       this.name = name;
       this.prefix = name + "/";
-      this.hub = WatchHubs.hub(lock, () -> new LinkedHashMap<>(current));
+      this.hub = WatchHubs.hub(lock, () -> new LinkedHashMap<>(current), watchCapacity);
     }
 
     @Override

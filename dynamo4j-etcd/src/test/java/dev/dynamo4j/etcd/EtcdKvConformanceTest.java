@@ -29,6 +29,12 @@ class EtcdKvConformanceTest {
     protected KeyValueStore newStore() {
       return newEtcdStore();
     }
+
+    @Override
+    protected KeyValueStore newStoreWithWatchCapacity(int capacity) {
+      return EtcdKeyValueStore.connect(EtcdConfig.builder(Map.of()).endpoints(etcd.endpoint()).build(),
+          EtcdKeyValueStore.DEFAULT_LEASE_TTL, EtcdKeyValueStore.LeaseLossPolicy.RENEW, capacity);
+    }
   }
 
   @Nested

@@ -5,6 +5,7 @@ import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.kv.Bucket;
 import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.kv.KvWatch;
+import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.kv.StoreException;
 import dev.dynamo4j.kv.StoreOutcome;
 import dev.dynamo4j.kv.WatchHubs;
@@ -67,13 +68,20 @@ public final class NatsKeyValueStore implements KeyValueStore {
   private final boolean ownsConnection;
   private final KeyValueManagement kvm;
   private final Duration ttl;
+  private final int watchCapacity;
   private final long connectionId = RANDOM.nextLong();
   private final Map<String, NatsBucket> buckets = new ConcurrentHashMap<>();
   private final Thread sweeper;
   private volatile boolean shutdown;
 
   public NatsKeyValueStore(Connection nc, boolean ownsConnection, Duration ttl) {
+    this(nc, ownsConnection, ttl, MemoryKeyValueStore.DEFAULT_WATCH_CAPACITY);
+  }
+
+  /** @param watchCapacity events a watcher buffers before its next read becomes a fresh {@code Resync} */
+  public NatsKeyValueStore(Connection nc, boolean ownsConnection, Duration ttl, int watchCapacity) {
     NatsConnections.requireJetStream(nc);
+    this.watchCapacity = watchCapacity;
     this.nc = nc;
     this.ownsConnection = ownsConnection;
     this.ttl = ttl.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : ttl;
@@ -233,7 +241,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
     NatsBucket(String name, KeyValue kv) {
       this.name = name;
       this.kv = kv;
-      this.hub = WatchHubs.hub(lock, () -> new LinkedHashMap<>(current));
+      this.hub = WatchHubs.hub(lock, () -> new LinkedHashMap<>(current), watchCapacity);
     }
 
     @Override

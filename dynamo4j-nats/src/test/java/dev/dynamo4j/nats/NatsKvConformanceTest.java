@@ -29,6 +29,12 @@ class NatsKvConformanceTest {
     protected KeyValueStore newStore() {
       return newNatsStore();
     }
+
+    @Override
+    protected KeyValueStore newStoreWithWatchCapacity(int capacity) {
+      NatsConfig cfg = NatsConfig.builder(Map.of()).servers(server.url()).build();
+      return new NatsKeyValueStore(NatsConnections.connect(cfg), true, Duration.ofSeconds(10), capacity);
+    }
   }
 
   @Nested

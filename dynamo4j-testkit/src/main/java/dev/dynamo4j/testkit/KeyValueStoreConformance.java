@@ -35,6 +35,12 @@ public abstract class KeyValueStoreConformance {
   /** A new client of the backend under test. */
   protected abstract KeyValueStore newStore();
 
+  /**
+   * A new client of the backend under test whose watchers buffer at most {@code capacity} events
+   * (the overflow case); closed after the test like the others.
+   */
+  protected abstract KeyValueStore newStoreWithWatchCapacity(int capacity);
+
   protected final KeyValueStore store() {
     KeyValueStore s = newStore();
     stores.add(s);
@@ -229,6 +235,72 @@ public abstract class KeyValueStoreConformance {
       assertThat(next(w)).isEqualTo(new WatchEvent.Put("k", b("v2")));
     }
     assertThat(s(bucket.get("k").orElseThrow())).isEqualTo("v2");
+  }
+
+  @Test
+  void aWatcherThatFallsBehindGetsAFreshResyncOfTheLatestValuesNotASilentGap() throws Exception {
+    KeyValueStore st = newStoreWithWatchCapacity(4);
+    stores.add(st);
+    Bucket bucket = st.getOrCreateBucket(uniqueBucket(), null);
+    bucket.insert("k0", b("first"), 0);
+    Map<String, String> expected = new java.util.TreeMap<>();
+    try (KvWatch lagging = bucket.watch()) {
+      assertThat(((WatchEvent.Resync) next(lagging)).entries()).containsOnlyKeys("k0");
+      // far more changes than the watcher buffers, while it reads nothing
+      bucket.insert("k0", b("second"), 2);
+      for (int i = 1; i <= 20; i++) {
+        bucket.insert("k" + i, b("v" + i), 0);
+      }
+      assertThat(bucket.delete("k1")).isTrue();
+      expected.put("k0", "second");
+      for (int i = 2; i <= 20; i++) {
+        expected.put("k" + i, "v" + i);
+      }
+      // a watch opened now starts from the store's view: once that holds every change, all of
+      // them were offered to the lagging watcher too (and overflowed its buffer of 4)
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (true) {
+        try (KvWatch probe = bucket.watch()) {
+          if (asStrings(((WatchEvent.Resync) next(probe)).entries()).equals(expected)) {
+            break;
+          }
+        }
+        assertThat(System.nanoTime() - deadline).as("the store's view reached the last change within " + WAIT).isNegative();
+      }
+      WatchEvent first = next(lagging);
+      assertThat(first).as("the watcher's next read after it overflowed").isInstanceOf(WatchEvent.Resync.class);
+      assertThat(asStrings(((WatchEvent.Resync) first).entries())).isEqualTo(expected);
+      bucket.insert("after", b("x"), 0);
+      assertThat(next(lagging)).as("events continue after the Resync").isEqualTo(new WatchEvent.Put("after", b("x")));
+    }
+  }
+
+  private static Map<String, String> asStrings(Map<String, byte[]> entries) {
+    Map<String, String> m = new java.util.TreeMap<>();
+    entries.forEach((k, v) -> m.put(k, s(v)));
+    return m;
+  }
+
+  @Test
+  void aClientsConnectionIdStaysPutWhileItLivesAndNamesItsOwnRecords() throws Exception {
+    KeyValueStore a = store();
+    KeyValueStore c = store();
+    long id = a.connectionId();
+    String name = uniqueBucket();
+    Bucket bucket = a.getOrCreateBucket(name, null);
+    bucket.insert("mine", b("1"), 0);
+    try (KvWatch w = bucket.watch()) {
+      next(w);
+      bucket.insert("mine", b("2"), 2);
+      next(w);
+    }
+    assertThat(a.connectionId()).as("after writes and a watch").isEqualTo(id);
+    assertThat(c.connectionId()).as("another client of the same backend").isNotEqualTo(id);
+    // the id is what shutdown goes by: the record written under it leaves, the other client's stays
+    c.getOrCreateBucket(name, null).insert("theirs", b("3"), 0);
+    a.shutdown();
+    assertThat(c.getOrCreateBucket(name, null).get("mine")).isEmpty();
+    assertThat(c.getOrCreateBucket(name, null).get("theirs")).isPresent();
   }
 
   @Test

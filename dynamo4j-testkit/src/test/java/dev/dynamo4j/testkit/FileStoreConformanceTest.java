@@ -5,6 +5,7 @@ import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.kv.FileKeyValueStore;
 import dev.dynamo4j.kv.KeyValueStore;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,11 @@ class FileStoreConformanceTest {
     @Override
     protected KeyValueStore newStore() {
       return new FileKeyValueStore(root);
+    }
+
+    @Override
+    protected KeyValueStore newStoreWithWatchCapacity(int capacity) {
+      return new FileKeyValueStore(root, Duration.ofSeconds(FileKeyValueStore.DEFAULT_TTL_SECONDS), capacity);
     }
   }
 

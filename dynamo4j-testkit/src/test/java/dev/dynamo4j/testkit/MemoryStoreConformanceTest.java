@@ -16,6 +16,11 @@ class MemoryStoreConformanceTest {
     protected KeyValueStore newStore() {
       return new MemoryKeyValueStore(data);
     }
+
+    @Override
+    protected KeyValueStore newStoreWithWatchCapacity(int capacity) {
+      return new MemoryKeyValueStore(new MemoryKeyValueStore.Data(capacity));
+    }
   }
 
   @Nested
