@@ -2,16 +2,19 @@ package dev.dynamo4j.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.TcpAck;
 import dev.dynamo4j.wire.TcpRequestFrame;
 import dev.dynamo4j.wire.TwoPartMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,5 +116,76 @@ class CodecsEmbeddedChannelTest {
     next.writeInbound(Unpooled.wrappedBuffer(fits));
     assertThat((Object) next.readInbound()).as("another connection is served").isNotNull();
     assertThat(budget.held()).isZero();
+  }
+
+  // ---- the mux decoder (both sides of a multiplexed response connection) ----
+
+  @Test
+  void muxFramesThatArriveAByteAtATimeOrSeveralToAReadComeOutWholeAndInOrder() {
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.MuxDecoder(MAX).midConnection());
+    UUID id = UUID.randomUUID();
+    byte[] open = new MuxFrame(MuxFrame.Kind.OPEN, id, new byte[0]).encode();
+    byte[] data = new MuxFrame(MuxFrame.Kind.DATA, id, utf8("item")).encode();
+    byte[] window = MuxFrame.window(id, 4096).encode();
+    byte[] end = new MuxFrame(MuxFrame.Kind.END, id, new byte[0]).encode();
+    trickle(ch, Arrays.copyOf(open, open.length - 1));
+    assertThat((Object) ch.readInbound()).as("nothing before the header's last byte").isNull();
+    trickle(ch, new byte[] {open[open.length - 1]});
+    assertThat(((MuxFrame) ch.readInbound()).kind()).isEqualTo(MuxFrame.Kind.OPEN);
+    ch.writeInbound(Unpooled.wrappedBuffer(data, window, end));
+    MuxFrame d = ch.readInbound();
+    assertThat(d.kind()).isEqualTo(MuxFrame.Kind.DATA);
+    assertThat(d.stream()).isEqualTo(id);
+    assertThat(d.payload()).isEqualTo(utf8("item"));
+    assertThat(((MuxFrame) ch.readInbound()).credits()).isEqualTo(4096);
+    assertThat(((MuxFrame) ch.readInbound()).kind()).isEqualTo(MuxFrame.Kind.END);
+    assertThat((Object) ch.readInbound()).isNull();
+    assertThat(ch.isActive()).isTrue();
+  }
+
+  @Test
+  void aMuxFrameWithAnUnknownKindClosesItsConnectionWithNothingDecoded() {
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.MuxDecoder(MAX).midConnection());
+    byte[] bad = new MuxFrame(MuxFrame.Kind.DATA, UUID.randomUUID(), utf8("x")).encode();
+    bad[0] = 9; // no such kind
+    ch.writeInbound(Unpooled.wrappedBuffer(bad));
+    assertThat((Object) ch.readInbound()).isNull();
+    ch.runPendingTasks();
+    assertThat(ch.isOpen()).isFalse();
+  }
+
+  @Test
+  void aMuxHeaderThatAnnouncesMoreThanTheLimitClosesTheConnectionBeforeThePayloadArrives() {
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.MuxDecoder(1024).midConnection());
+    ByteBuffer header = ByteBuffer.allocate(MuxFrame.HEADER_SIZE);
+    MuxFrame.writeHeader(header, MuxFrame.Kind.DATA, UUID.randomUUID(), 1025);
+    ch.writeInbound(Unpooled.wrappedBuffer(header.array())); // only the header: the length alone is enough
+    assertThat((Object) ch.readInbound()).isNull();
+    ch.runPendingTasks();
+    assertThat(ch.isOpen()).isFalse();
+  }
+
+  @Test
+  void aWindowOfZeroCreditsIsAConnectionError() {
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.MuxDecoder(MAX).midConnection());
+    ByteBuffer zero = ByteBuffer.allocate(MuxFrame.HEADER_SIZE + 4);
+    MuxFrame.writeHeader(zero, MuxFrame.Kind.WINDOW, UUID.randomUUID(), 4);
+    zero.putInt(0);
+    ch.writeInbound(Unpooled.wrappedBuffer(zero.array()));
+    assertThat((Object) ch.readInbound()).isNull();
+    ch.runPendingTasks();
+    assertThat(ch.isOpen()).isFalse();
+  }
+
+  @Test
+  void anUnfinishedMuxFrameCountsAgainstTheBudgetUntilItArrivesWhole() {
+    Codecs.PendingBudget budget = new Codecs.PendingBudget(10_000, Duration.ofSeconds(30));
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.MuxDecoder(MAX).midConnection().within(budget));
+    byte[] frame = new MuxFrame(MuxFrame.Kind.DATA, UUID.randomUUID(), new byte[1000]).encode();
+    ch.writeInbound(Unpooled.wrappedBuffer(frame, 0, 500));
+    assertThat(budget.held()).isEqualTo(500);
+    ch.writeInbound(Unpooled.wrappedBuffer(frame, 500, frame.length - 500));
+    assertThat(((MuxFrame) ch.readInbound()).payload()).hasSize(1000);
+    assertThat(budget.held()).as("released once whole").isZero();
   }
 }
