@@ -29,7 +29,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,15 +46,15 @@ import org.slf4j.LoggerFactory;
  * place, so readers never see half a value. Dot-files are ignored.
  *
  * <p><b>Liveness.</b> Records live for the bucket's TTL (default {@value #DEFAULT_TTL_SECONDS} s,
- * at least 1 s) past their file's modification time. One platform daemon thread per store wakes
- * every max(shortest TTL / 3, 1 s), re-touches the files this store owns (re-creating one that
+ * at least 1 s) past their file's modification time. Every max(shortest TTL / 3, 1 s) (on the
+ * stores' shared {@link Liveness} timer, the work on a virtual thread) the store re-touches the files this store owns (re-creating one that
  * another process removed while we were paused) and deletes files older than the TTL in the
  * buckets it has open: that is how the records of a crashed process disappear, in at most TTL +
  * one sweep. {@link #shutdown()} deletes the owned files at once.
  *
  * <p><b>Watching.</b> The first watch of a bucket starts one daemon thread that follows the
  * directory with the JDK's {@link WatchService} (inotify on Linux), keeps the bucket's current
- * contents, and publishes only real changes (touches that leave a value unchanged are not
+ * contents ({@link BucketMirror}), and publishes only real changes (touches that leave a value unchanged are not
  * events). An OS queue overflow triggers a rescan and diff, so no change is lost.
  */
 public final class FileKeyValueStore implements KeyValueStore {
@@ -69,8 +68,8 @@ public final class FileKeyValueStore implements KeyValueStore {
   private final int watchCapacity;
   private final long connectionId = RANDOM.nextLong();
   private final Map<String, FileBucket> buckets = new ConcurrentHashMap<>();
-  private final Map<Path, byte[]> owned = new ConcurrentHashMap<>();
-  private final Thread sweeper;
+  private final OwnedRecords<Path> owned = new OwnedRecords<>();
+  private final Liveness.Task sweeper;
   private volatile boolean shutdown;
 
   /** A store under {@code root} with the default TTL. */
@@ -92,7 +91,7 @@ public final class FileKeyValueStore implements KeyValueStore {
       throw new StoreException(StoreException.Kind.FilesystemError, "cannot create " + this.root + ": " + e, e);
     }
     checkRootIsOurs(this.root, "true".equalsIgnoreCase(System.getenv("DYN_FILE_KV_ALLOW_SHARED_ROOT")));
-    this.sweeper = Thread.ofPlatform().daemon().name("dynamo4j-file-kv-sweeper").start(this::sweepLoop);
+    this.sweeper = Liveness.every(this::sweepPeriod, this::sweepAll, "file-kv");
   }
 
   /** The largest record file read; a larger one is skipped (records are a few KB). */
@@ -206,8 +205,9 @@ public final class FileKeyValueStore implements KeyValueStore {
       return;
     }
     shutdown = true;
-    sweeper.interrupt();
-    for (Path p : owned.keySet()) {
+    sweeper.cancel();
+    for (Map.Entry<Path, byte[]> record : owned.entries()) {
+      Path p = record.getKey();
       try {
         Files.deleteIfExists(p);
       } catch (IOException e) {
@@ -220,29 +220,26 @@ public final class FileKeyValueStore implements KeyValueStore {
     }
   }
 
-  private void sweepLoop() {
-    while (!shutdown) {
-      Duration shortest = defaultTtl;
-      for (FileBucket b : buckets.values()) {
-        if (b.ttl.compareTo(shortest) < 0) {
-          shortest = b.ttl;
-        }
+  /** max(shortest TTL of the open buckets / 3, 1 s). */
+  private Duration sweepPeriod() {
+    Duration shortest = defaultTtl;
+    for (FileBucket b : buckets.values()) {
+      if (b.ttl.compareTo(shortest) < 0) {
+        shortest = b.ttl;
       }
-      long sleepMs = Math.max(shortest.toMillis() / 3, 1000);
-      try {
-        Thread.sleep(sleepMs); // a periodic timer, not a wait for a condition
-      } catch (InterruptedException e) {
-        return;
-      }
+    }
+    return Duration.ofMillis(Math.max(shortest.toMillis() / 3, 1000));
+  }
+
+  private void sweepAll() {
+    for (FileBucket b : buckets.values()) {
       if (shutdown) {
         return;
       }
-      for (FileBucket b : buckets.values()) {
-        try {
-          b.sweep();
-        } catch (RuntimeException e) {
-          log.warn("sweep of bucket {} failed: {}", b.name, e.toString());
-        }
+      try {
+        b.sweep();
+      } catch (RuntimeException e) {
+        log.warn("sweep of bucket {} failed: {}", b.name, e.toString());
       }
     }
   }
@@ -257,9 +254,7 @@ public final class FileKeyValueStore implements KeyValueStore {
     final String name;
     final Path dir;
     final Duration ttl;
-    final Object lock = new Object();
-    final Map<String, byte[]> current = new LinkedHashMap<>();
-    final WatchHub hub;
+    final BucketMirror mirror;
     private WatchService watchService;
     private Thread watcher;
 
@@ -267,7 +262,7 @@ public final class FileKeyValueStore implements KeyValueStore {
       this.name = name;
       this.dir = root.resolve(name);
       this.ttl = ttl;
-      this.hub = new WatchHub(lock, () -> new LinkedHashMap<>(current), watchCapacity);
+      this.mirror = new BucketMirror(watchCapacity);
       if (create) {
         try {
           Files.createDirectories(dir);
@@ -303,7 +298,7 @@ public final class FileKeyValueStore implements KeyValueStore {
         } else {
           Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        owned.put(target, value.clone());
+        owned.created(target, value);
         return new StoreOutcome.Created(revision);
       } catch (IOException e) {
         throw new StoreException(StoreException.Kind.FilesystemError, "cannot write " + target + ": " + e, e);
@@ -350,7 +345,7 @@ public final class FileKeyValueStore implements KeyValueStore {
         } finally {
           deleteQuietly(temp);
         }
-        owned.computeIfPresent(target, (p, old) -> value.clone());
+        owned.replaced(target, value);
         return 0; // the file store keeps no revisions
       } catch (IOException e) {
         throw new StoreException(StoreException.Kind.FilesystemError, "cannot replace " + target + ": " + e, e);
@@ -360,7 +355,7 @@ public final class FileKeyValueStore implements KeyValueStore {
     @Override
     public boolean delete(String key) {
       Path target = file(key);
-      owned.remove(target);
+      owned.deleted(target);
       try {
         return Files.deleteIfExists(target);
       } catch (IOException e) {
@@ -414,7 +409,7 @@ public final class FileKeyValueStore implements KeyValueStore {
     public KvWatch watch() {
       ensureOpen();
       startWatching();
-      return hub.open();
+      return mirror.watch();
     }
 
     private synchronized void startWatching() {
@@ -433,7 +428,7 @@ public final class FileKeyValueStore implements KeyValueStore {
         throw new StoreException(StoreException.Kind.FilesystemError, "cannot watch " + dir + ": " + e, e);
       }
       // Registered first, scanned second: a change racing the scan shows up as an event too,
-      // and the diff against `current` makes it a no-op.
+      // and the mirror's diff makes it a no-op.
       rescan();
       WatchService ws = watchService;
       watcher = Thread.ofPlatform().daemon().name("dynamo4j-file-kv-watch-" + name).start(() -> follow(ws));
@@ -466,7 +461,7 @@ public final class FileKeyValueStore implements KeyValueStore {
           if (!key.reset()) {
             log.warn("bucket directory {} is gone; its watch ends (a new watch creates it again)", dir);
             watchEnded(ws);
-            hub.closeAll();
+            mirror.closeWatches();
             return;
           }
         }
@@ -475,7 +470,7 @@ public final class FileKeyValueStore implements KeyValueStore {
       } catch (RuntimeException e) {
         log.error("watch of bucket {} failed; closing its watchers so they notice", name, e);
         watchEnded(ws);
-        hub.closeAll();
+        mirror.closeWatches();
       }
     }
 
@@ -499,38 +494,16 @@ public final class FileKeyValueStore implements KeyValueStore {
         return;
       }
       Optional<byte[]> v = read(p);
-      synchronized (lock) {
-        byte[] old = current.get(key);
-        if (v.isPresent()) {
-          if (old == null || !Arrays.equals(old, v.get())) {
-            current.put(key, v.get());
-            hub.publish(new WatchEvent.Put(key, v.get()));
-          }
-        } else if (old != null) {
-          current.remove(key);
-          hub.publish(new WatchEvent.Delete(key));
-        }
+      if (v.isPresent()) {
+        mirror.put(key, v.get());
+      } else {
+        mirror.remove(key);
       }
     }
 
     /** Reads the whole directory and publishes the differences from what watchers know. */
     private void rescan() {
-      Map<String, byte[]> now = scan();
-      synchronized (lock) {
-        for (String k : List.copyOf(current.keySet())) {
-          if (!now.containsKey(k)) {
-            current.remove(k);
-            hub.publish(new WatchEvent.Delete(k));
-          }
-        }
-        now.forEach((k, v) -> {
-          byte[] old = current.get(k);
-          if (old == null || !Arrays.equals(old, v)) {
-            current.put(k, v);
-            hub.publish(new WatchEvent.Put(k, v));
-          }
-        });
-      }
+      mirror.replaceAll(scan());
     }
 
     synchronized void stopWatching() {
@@ -541,7 +514,7 @@ public final class FileKeyValueStore implements KeyValueStore {
           log.debug("closing watch service of {}: {}", dir, e.toString());
         }
       }
-      hub.closeAll();
+      mirror.closeWatches();
     }
 
     /** Keeps our records alive and removes those of processes that stopped keeping theirs. */
@@ -553,7 +526,7 @@ public final class FileKeyValueStore implements KeyValueStore {
       Instant staleBefore = Instant.now().minus(ttl);
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
         for (Path p : ds) {
-          if (owned.containsKey(p)) {
+          if (owned.owns(p)) {
             continue;
           }
           String fn = p.getFileName().toString();
@@ -574,7 +547,7 @@ public final class FileKeyValueStore implements KeyValueStore {
       } catch (IOException e) {
         log.warn("cannot sweep {}: {}", dir, e.toString());
       }
-      for (Map.Entry<Path, byte[]> e : owned.entrySet()) {
+      for (Map.Entry<Path, byte[]> e : owned.entries()) {
         Path p = e.getKey();
         if (!p.getParent().equals(dir)) {
           continue;

@@ -1,13 +1,14 @@
 package dev.dynamo4j.etcd;
 
 import dev.dynamo4j.kv.Bucket;
+import dev.dynamo4j.kv.BucketMirror;
 import dev.dynamo4j.kv.ConnectionListener;
 import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.kv.KvWatch;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
+import dev.dynamo4j.kv.OwnedRecords;
 import dev.dynamo4j.kv.StoreException;
 import dev.dynamo4j.kv.StoreOutcome;
-import dev.dynamo4j.kv.WatchHubs;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -34,7 +35,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,7 +115,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
   private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, EtcdBucket> buckets = new ConcurrentHashMap<>();
   /** Full etcd key -> value of every record this store wrote and has not deleted. */
-  private final Map<String, byte[]> owned = new ConcurrentHashMap<>();
+  private final OwnedRecords<String> owned = new OwnedRecords<>(); // full etcd key -> value
   private volatile long leaseId;
   private volatile boolean leaseGone; // lost under SHUTDOWN: nothing to revoke
   private volatile boolean shutdown; // no more writes: closed, or the lease was lost under SHUTDOWN
@@ -362,7 +362,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         long fresh = await(leases.grant(ttl.toSeconds()), REQUEST_TIMEOUT, "grant a new lease").getID();
         leaseId = fresh;
         keepAliveOk = true; // etcd answered
-        for (Map.Entry<String, byte[]> e : owned.entrySet()) {
+        for (Map.Entry<String, byte[]> e : owned.entries()) {
           await(kv.put(ByteSequence.from(e.getKey(), StandardCharsets.UTF_8), ByteSequence.from(e.getValue()), PutOption.builder().withLeaseId(fresh).build()),
               REQUEST_TIMEOUT, "re-write " + e.getKey());
         }
@@ -440,9 +440,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
   private final class EtcdBucket implements Bucket {
     final String name;
     final String prefix;
-    final Object lock = new Object();
-    final Map<String, byte[]> current = new LinkedHashMap<>(); // bucket-relative key -> value, guarded by lock
-    final WatchHubs.Hub hub;
+    final BucketMirror mirror; // bucket-relative key -> value
     private Watch.Watcher watcher; // guarded by this
     private volatile long generation; // callbacks of replaced watchers are ignored
     private final AtomicLong handled = new AtomicLong(-1);
@@ -452,7 +450,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     EtcdBucket(String name) {
       this.name = name;
       this.prefix = name + "/";
-      this.hub = WatchHubs.hub(lock, () -> new LinkedHashMap<>(current), watchCapacity);
+      this.mirror = new BucketMirror(watchCapacity);
     }
 
     @Override
@@ -474,7 +472,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         TxnResponse t = await(kv.txn().If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0))).Then(Op.put(k, v, withLease)).Else(Op.get(k, GetOption.DEFAULT)).commit(),
             REQUEST_TIMEOUT, "create " + prefix + key);
         if (t.isSucceeded()) {
-          owned.put(prefix + key, value.clone());
+          owned.created(prefix + key, value);
           return new StoreOutcome.Created(1);
         }
         List<KeyValue> kvs = t.getGetResponses().isEmpty() ? List.of() : t.getGetResponses().get(0).getKvs();
@@ -489,7 +487,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         log.debug("{}{}: writing revision {} over etcd version {}", prefix, key, revision, before);
       }
       var put = await(kv.put(k, v, PutOption.builder().withLeaseId(leaseId).withPrevKV().build()), REQUEST_TIMEOUT, "write " + prefix + key);
-      owned.put(prefix + key, value.clone());
+      owned.created(prefix + key, value);
       if (!put.hasPrevKv()) {
         return new StoreOutcome.Created(1); // deleted between the read and the write
       }
@@ -520,13 +518,13 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         }
         throw new StoreException(StoreException.Kind.Retry, prefix + key + " changed");
       }
-      owned.computeIfPresent(prefix + key, (kk, old) -> value.clone());
+      owned.replaced(prefix + key, value);
       return kvs.isEmpty() ? 0 : kvs.get(0).getVersion();
     }
 
     @Override
     public boolean delete(String key) {
-      owned.remove(prefix + key);
+      owned.deleted(prefix + key);
       return await(kv.delete(full(key)), REQUEST_TIMEOUT, "delete " + prefix + key).getDeleted() > 0;
     }
 
@@ -544,7 +542,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     public KvWatch watch() {
       ensureOpen();
       startWatching();
-      return hub.open();
+      return mirror.watch();
     }
 
     private synchronized void startWatching() {
@@ -555,20 +553,20 @@ public final class EtcdKeyValueStore implements KeyValueStore {
       watchFrom(rev + 1);
     }
 
-    /** Reads the whole prefix into {@code current}; returns the revision it was read at. */
+    /** Reads the whole prefix into the mirror; returns the revision it was read at. */
     private long reload(boolean resync) {
       GetResponse r = await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()), REQUEST_TIMEOUT, "list " + name);
-      synchronized (lock) {
-        current.clear();
-        for (KeyValue e : r.getKvs()) {
-          current.put(e.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length()), e.getValue().getBytes());
-        }
+      Map<String, byte[]> now = new LinkedHashMap<>();
+      for (KeyValue e : r.getKvs()) {
+        now.put(e.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length()), e.getValue().getBytes());
+      }
+      mirror.atomically(() -> { // the revision moves with the contents: no event of a re-watch slips between
+        mirror.reset(now, resync);
         lastRevision = r.getHeader().getRevision();
         if (resync) {
           watchResyncs.incrementAndGet();
-          hub.resyncAll();
         }
-      }
+      });
       return r.getHeader().getRevision();
     }
 
@@ -590,7 +588,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
       if (gen != generation) {
         return;
       }
-      synchronized (lock) {
+      mirror.atomically(() -> {
         for (WatchEvent e : resp.getEvents()) {
           KeyValue kvp = e.getKeyValue();
           if (kvp.getModRevision() <= lastRevision) {
@@ -598,19 +596,13 @@ public final class EtcdKeyValueStore implements KeyValueStore {
           }
           lastRevision = kvp.getModRevision();
           String key = kvp.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
-          byte[] old = current.get(key);
           if (e.getEventType() == WatchEvent.EventType.PUT) {
-            byte[] v = kvp.getValue().getBytes();
-            if (old == null || !Arrays.equals(old, v)) {
-              current.put(key, v);
-              hub.publishPut(key, v);
-            }
-          } else if (e.getEventType() == WatchEvent.EventType.DELETE && old != null) {
-            current.remove(key);
-            hub.publishDelete(key);
+            mirror.put(key, kvp.getValue().getBytes());
+          } else if (e.getEventType() == WatchEvent.EventType.DELETE) {
+            mirror.remove(key);
           }
         }
-      }
+      });
     }
 
     private void onWatchError(long gen, Throwable t) {
@@ -655,7 +647,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         watcher.close();
         watcher = null;
       }
-      hub.closeAll();
+      mirror.closeWatches();
     }
   }
 }

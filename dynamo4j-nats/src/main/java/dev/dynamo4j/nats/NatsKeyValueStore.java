@@ -3,12 +3,14 @@ package dev.dynamo4j.nats;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.kv.Bucket;
+import dev.dynamo4j.kv.BucketMirror;
 import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.kv.KvWatch;
+import dev.dynamo4j.kv.Liveness;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
+import dev.dynamo4j.kv.OwnedRecords;
 import dev.dynamo4j.kv.StoreException;
 import dev.dynamo4j.kv.StoreOutcome;
-import dev.dynamo4j.kv.WatchHubs;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
@@ -45,13 +47,14 @@ import org.slf4j.LoggerFactory;
  * non-ASCII are safe in NATS subjects); decoding reverses it.
  *
  * <p><b>Liveness.</b> Like the file store, records live for the TTL (default 10 s) after their
- * last write: one daemon thread per store re-puts the records it owns every max(TTL/3, 1 s) and
+ * last write: every max(TTL/3, 1 s) (the stores' shared {@link Liveness} timer, the work on a
+ * virtual thread) the store re-puts the records it owns and
  * deletes records older than the TTL in the buckets it has open (a conditional delete on the
  * revision it saw, so a record re-put meanwhile survives). Deletions leave delete markers, which
  * watches report. {@link #shutdown()} deletes the owned records at once.
  *
  * <p><b>Watches.</b> The first watch of a bucket starts a jnats KV watch (an ordered consumer
- * that survives reconnects) whose initial values form the snapshot; only real changes are
+ * that survives reconnects) whose initial values form the snapshot ({@link BucketMirror}); only real changes are
  * published (a keep-alive re-put of an unchanged value is not an event).
  */
 public final class NatsKeyValueStore implements KeyValueStore {
@@ -71,7 +74,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
   private final int watchCapacity;
   private final long connectionId = RANDOM.nextLong();
   private final Map<String, NatsBucket> buckets = new ConcurrentHashMap<>();
-  private final Thread sweeper;
+  private final Liveness.Task sweeper;
   private volatile boolean shutdown;
 
   public NatsKeyValueStore(Connection nc, boolean ownsConnection, Duration ttl) {
@@ -90,7 +93,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
     } catch (IOException e) {
       throw new StoreException(StoreException.Kind.ProviderError, "cannot use JetStream KV: " + e.getMessage(), e);
     }
-    this.sweeper = Thread.ofPlatform().daemon().name("dynamo4j-nats-kv-sweeper").start(this::sweepLoop);
+    this.sweeper = Liveness.every(() -> Duration.ofMillis(Math.max(this.ttl.toMillis() / 3, 1000)), this::sweepAll, "nats-kv");
   }
 
   static String bucketName(String name) {
@@ -195,7 +198,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
       return;
     }
     shutdown = true;
-    sweeper.interrupt();
+    sweeper.cancel();
     for (NatsBucket b : buckets.values()) {
       b.close();
     }
@@ -208,19 +211,15 @@ public final class NatsKeyValueStore implements KeyValueStore {
     }
   }
 
-  private void sweepLoop() {
-    while (!shutdown) {
-      try {
-        Thread.sleep(Math.max(ttl.toMillis() / 3, 1000)); // a periodic timer, not a wait for a condition
-      } catch (InterruptedException e) {
+  private void sweepAll() {
+    for (NatsBucket b : buckets.values()) {
+      if (shutdown) {
         return;
       }
-      for (NatsBucket b : buckets.values()) {
-        try {
-          b.sweep();
-        } catch (RuntimeException e) {
-          log.warn("sweep of KV bucket {} failed: {}", b.name, e.toString());
-        }
+      try {
+        b.sweep();
+      } catch (RuntimeException e) {
+        log.warn("sweep of KV bucket {} failed: {}", b.name, e.toString());
       }
     }
   }
@@ -232,16 +231,14 @@ public final class NatsKeyValueStore implements KeyValueStore {
   private final class NatsBucket implements Bucket {
     final String name;
     final KeyValue kv;
-    final Map<String, byte[]> owned = new ConcurrentHashMap<>(); // decoded key -> value
-    final Object lock = new Object();
-    final Map<String, byte[]> current = new LinkedHashMap<>();
-    final WatchHubs.Hub hub;
+    final OwnedRecords<String> owned = new OwnedRecords<>(); // decoded key -> value
+    final BucketMirror mirror;
     private NatsKeyValueWatchSubscription watch;
 
     NatsBucket(String name, KeyValue kv) {
       this.name = name;
       this.kv = kv;
-      this.hub = WatchHubs.hub(lock, () -> new LinkedHashMap<>(current), watchCapacity);
+      this.mirror = new BucketMirror(watchCapacity);
     }
 
     @Override
@@ -267,7 +264,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
         } else {
           kv.put(k, value);
         }
-        owned.put(key, value.clone());
+        owned.created(key, value);
         return new StoreOutcome.Created(revision);
       } catch (IOException | JetStreamApiException e) {
         throw provider("cannot write " + name + "/" + key, e);
@@ -308,7 +305,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
         } catch (JetStreamApiException race) {
           throw new StoreException(StoreException.Kind.Retry, name + "/" + key + " changed", race);
         }
-        owned.computeIfPresent(key, (kk, old) -> value.clone());
+        owned.replaced(key, value);
         return rev;
       } catch (IOException | JetStreamApiException e) {
         throw provider("cannot replace " + name + "/" + key, e);
@@ -317,7 +314,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
 
     @Override
     public boolean delete(String key) {
-      owned.remove(key);
+      owned.deleted(key);
       String k = encodeKey(key);
       try {
         if (live(k) == null) {
@@ -353,7 +350,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
     public KvWatch watch() {
       ensureOpen();
       startWatching();
-      return hub.open();
+      return mirror.watch();
     }
 
     private synchronized void startWatching() {
@@ -365,18 +362,10 @@ public final class NatsKeyValueStore implements KeyValueStore {
         @Override
         public void watch(KeyValueEntry e) {
           String key = decodeKey(e.getKey());
-          synchronized (lock) {
-            byte[] old = current.get(key);
-            if (e.getOperation() == KeyValueOperation.PUT) {
-              byte[] v = e.getValue() == null ? new byte[0] : e.getValue();
-              if (old == null || !Arrays.equals(old, v)) {
-                current.put(key, v);
-                hub.publishPut(key, v);
-              }
-            } else if (old != null) {
-              current.remove(key);
-              hub.publishDelete(key);
-            }
+          if (e.getOperation() == KeyValueOperation.PUT) {
+            mirror.put(key, e.getValue() == null ? new byte[0] : e.getValue());
+          } else {
+            mirror.remove(key);
           }
         }
 
@@ -399,7 +388,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
     }
 
     void sweep() {
-      for (Map.Entry<String, byte[]> e : owned.entrySet()) {
+      for (Map.Entry<String, byte[]> e : owned.entries()) {
         try {
           kv.put(encodeKey(e.getKey()), e.getValue());
         } catch (IOException | JetStreamApiException ex) {
@@ -409,7 +398,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
       ZonedDateTime staleBefore = ZonedDateTime.now().minus(ttl);
       try {
         for (String k : kv.keys()) {
-          if (owned.containsKey(decodeKey(k))) {
+          if (owned.owns(decodeKey(k))) {
             continue;
           }
           KeyValueEntry e = kv.get(k);
@@ -430,7 +419,8 @@ public final class NatsKeyValueStore implements KeyValueStore {
     }
 
     synchronized void close() {
-      for (String key : owned.keySet()) {
+      for (Map.Entry<String, byte[]> record : owned.entries()) {
+        String key = record.getKey();
         try {
           kv.delete(encodeKey(key));
         } catch (IOException | JetStreamApiException e) {
@@ -445,7 +435,7 @@ public final class NatsKeyValueStore implements KeyValueStore {
           log.debug("unsubscribing the watch of {}: {}", name, e.toString());
         }
       }
-      hub.closeAll();
+      mirror.closeWatches();
     }
   }
 
