@@ -1,33 +1,20 @@
 package dev.dynamo4j.etcd;
 
 import dev.dynamo4j.kv.Bucket;
-import dev.dynamo4j.kv.BucketMirror;
 import dev.dynamo4j.kv.ConnectionListener;
 import dev.dynamo4j.kv.KeyValueStore;
-import dev.dynamo4j.kv.KvWatch;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.kv.OwnedRecords;
 import dev.dynamo4j.kv.StoreException;
-import dev.dynamo4j.kv.StoreOutcome;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
 import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
@@ -36,19 +23,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link KeyValueStore} on etcd v3 ({@code DYN_DISCOVERY_BACKEND=etcd}, Dynamo's default), laid
@@ -80,9 +63,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Blocking calls wait at most the configured request timeout (10 s) and fail with {@link
  * StoreException} {@code ProviderError} naming the key and etcd's error.
+ *
+ * <p>Code: this class connects, grants the lease and owns the records; {@link EtcdLease} keeps
+ * the lease alive and renews it; {@link EtcdBucket} writes and watches one bucket (on the shared
+ * {@link dev.dynamo4j.kv.BucketMirror}).
  */
 public final class EtcdKeyValueStore implements KeyValueStore {
-  private static final Logger log = LoggerFactory.getLogger(EtcdKeyValueStore.class);
 
   public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(10);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -107,23 +93,17 @@ public final class EtcdKeyValueStore implements KeyValueStore {
   }
 
   private final Client client;
-  private final KV kv;
+  final KV kv;
   private final Lease leases;
-  private final Watch watches;
-  private final Duration ttl;
-  private final LeaseLossPolicy policy;
-  private final List<LeaseListener> listeners = new CopyOnWriteArrayList<>();
+  final Watch watches;
   private final Map<String, EtcdBucket> buckets = new ConcurrentHashMap<>();
   /** Full etcd key -> value of every record this store wrote and has not deleted. */
-  private final OwnedRecords<String> owned = new OwnedRecords<>(); // full etcd key -> value
-  private volatile long leaseId;
-  private volatile boolean leaseGone; // lost under SHUTDOWN: nothing to revoke
-  private volatile boolean shutdown; // no more writes: closed, or the lease was lost under SHUTDOWN
+  final OwnedRecords<String> owned = new OwnedRecords<>(); // full etcd key -> value
+  private final EtcdLease lease;
+  private volatile boolean shutdown; // closed
   private final AtomicBoolean stopped = new AtomicBoolean();
-  private volatile boolean keepAliveOk = true; // the last keep-alive reached etcd
-  private final AtomicLong leaseLosses = new AtomicLong();
-  private final AtomicLong watchBreaks = new AtomicLong();
-  private final AtomicLong watchResyncs = new AtomicLong();
+  final AtomicLong watchBreaks = new AtomicLong();
+  final AtomicLong watchResyncs = new AtomicLong();
 
   /**
    * {@code connected} (1 while keep-alives reach etcd), {@code lease_losses_total}, {@code
@@ -133,13 +113,12 @@ public final class EtcdKeyValueStore implements KeyValueStore {
   @Override
   public Map<String, Long> gauges() {
     Map<String, Long> g = new LinkedHashMap<>();
-    g.put("connected", keepAliveOk && !shutdown ? 1L : 0L);
-    g.put("lease_losses_total", leaseLosses.get());
+    g.put("connected", lease.connected() && !isShutdown() ? 1L : 0L);
+    g.put("lease_losses_total", lease.losses());
     g.put("watch_breaks_total", watchBreaks.get());
     g.put("watch_resyncs_total", watchResyncs.get());
     return g;
   }
-  private final Thread keepAlive;
   private final int watchCapacity;
 
   /**
@@ -198,15 +177,13 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     this.kv = client.getKVClient();
     this.leases = client.getLeaseClient();
     this.watches = client.getWatchClient();
-    this.ttl = leaseTtl.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : leaseTtl;
-    this.policy = policy;
+    Duration ttl = leaseTtl.compareTo(Duration.ofSeconds(2)) < 0 ? Duration.ofSeconds(2) : leaseTtl;
     Duration wait = config.connectTimeout().plusSeconds(1);
     long granted = 0;
     try {
       granted = await(leases.grant(ttl.toSeconds()), wait, "grant the primary lease").getID();
       // etcd 3.4 grants leases without checking credentials; a read is checked, so fail now, not at the first write
       await(kv.get(bytes("v1/"), GetOption.builder().isPrefix(true).withCountOnly(true).build()), wait, "read v1/");
-      this.leaseId = granted;
     } catch (StoreException e) {
       if (granted != 0) {
         leases.revoke(granted);
@@ -222,7 +199,8 @@ public final class EtcdKeyValueStore implements KeyValueStore {
       throw new StoreException(StoreException.Kind.ProviderError,
           "cannot reach etcd at " + config.endpoints() + " (" + why + "); check that etcd is running and ETCD_ENDPOINTS / --etcd-endpoints" + tlsHint, e);
     }
-    this.keepAlive = Thread.ofVirtual().name("dynamo4j-etcd-lease-" + Long.toHexString(leaseId)).start(this::keepAliveLoop);
+    this.lease = new EtcdLease(leases, granted, ttl, policy, this::rewriteOwnedUnder);
+    lease.start();
   }
 
   static ByteSequence bytes(String s) {
@@ -248,24 +226,35 @@ public final class EtcdKeyValueStore implements KeyValueStore {
   /** The primary lease id (the runtime's instance id); changes when a lost lease is renewed. */
   @Override
   public long connectionId() {
-    return leaseId;
+    return lease.id();
   }
 
   public Duration leaseTtl() {
-    return ttl;
+    return lease.ttl();
   }
 
   public void addLeaseListener(LeaseListener l) {
-    listeners.add(l);
+    lease.addListener(l);
+  }
+
+  /** After a lost lease under {@code RENEW}: every owned record written again under the new one. */
+  private int rewriteOwnedUnder(long fresh) {
+    int n = 0;
+    for (Map.Entry<String, byte[]> e : owned.entries()) {
+      await(kv.put(ByteSequence.from(e.getKey(), StandardCharsets.UTF_8), ByteSequence.from(e.getValue()), PutOption.builder().withLeaseId(fresh).build()),
+          REQUEST_TIMEOUT, "re-write " + e.getKey());
+      n++;
+    }
+    return n;
   }
 
   /** The runtime's view of lease trouble: a renewal changes the id, a loss under SHUTDOWN ends it. */
   @Override
   public void addConnectionListener(ConnectionListener l) {
-    listeners.add(new LeaseListener() {
+    lease.addListener(new LeaseListener() {
       @Override
       public void leaseLost(long id) {
-        if (policy == LeaseLossPolicy.SHUTDOWN) {
+        if (lease.policy() == LeaseLossPolicy.SHUTDOWN) {
           l.connectionLost(id);
         }
       }
@@ -282,109 +271,15 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     return client;
   }
 
-  private void ensureOpen() {
-    if (shutdown) {
+  void ensureOpen() {
+    if (isShutdown()) {
       throw new StoreException(StoreException.Kind.ProviderError, "etcd store is shut down");
     }
   }
 
-  // ---- lease ----
-
-  private void keepAliveLoop() {
-    long deadline = System.nanoTime() + ttl.toNanos();
-    long next = System.nanoTime() + ttl.toNanos() / 2;
-    while (!shutdown) {
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
-        try {
-          Thread.sleep(Duration.ofNanos(wait)); // the keep-alive period, a timer
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-      if (shutdown) {
-        return;
-      }
-      long id = leaseId;
-      try {
-        LeaseKeepAliveResponse r = leases.keepAliveOnce(id).get(Math.max(200, Math.min(2000, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
-        if (r.getTTL() <= 0) {
-          onLeaseLost(id, "etcd reports it expired");
-          deadline = System.nanoTime() + ttl.toNanos();
-          next = System.nanoTime() + ttl.toNanos() / 2;
-          continue;
-        }
-        deadline = System.nanoTime() + Duration.ofSeconds(r.getTTL()).toNanos();
-        next = System.nanoTime() + ttl.toNanos() / 2;
-        keepAliveOk = true;
-      } catch (InterruptedException e) {
-        return;
-      } catch (ExecutionException | TimeoutException e) {
-        keepAliveOk = false;
-        Throwable c = e.getCause() == null ? e : e.getCause();
-        if (c.getMessage() != null && c.getMessage().contains("requested lease not found")) {
-          onLeaseLost(id, "etcd no longer knows it");
-          deadline = System.nanoTime() + ttl.toNanos();
-          next = System.nanoTime() + ttl.toNanos() / 2;
-        } else if (System.nanoTime() > deadline) {
-          onLeaseLost(id, "no keep-alive reached etcd for " + ttl.toSeconds() + " s (" + c + ")");
-          deadline = System.nanoTime() + ttl.toNanos();
-          next = System.nanoTime() + ttl.toNanos() / 2;
-        } else {
-          log.debug("lease {} keep-alive failed, retrying: {}", Long.toHexString(id), c.toString());
-          next = System.nanoTime() + RETRY_MIN.toNanos();
-        }
-      }
-    }
-  }
-
-  private void onLeaseLost(long id, String why) {
-    leaseLosses.incrementAndGet();
-    if (shutdown) {
-      return;
-    }
-    log.warn("etcd lease {} lost: {}; policy {}", Long.toHexString(id), why, policy);
-    for (LeaseListener l : listeners) {
-      try {
-        l.leaseLost(id);
-      } catch (RuntimeException e) {
-        log.warn("lease listener failed", e);
-      }
-    }
-    if (policy == LeaseLossPolicy.SHUTDOWN) {
-      leaseGone = true;
-      shutdown = true; // nothing more is kept alive; writes fail from now on
-      return;
-    }
-    Duration backoff = RETRY_MIN;
-    while (!shutdown) {
-      try {
-        long fresh = await(leases.grant(ttl.toSeconds()), REQUEST_TIMEOUT, "grant a new lease").getID();
-        leaseId = fresh;
-        keepAliveOk = true; // etcd answered
-        for (Map.Entry<String, byte[]> e : owned.entries()) {
-          await(kv.put(ByteSequence.from(e.getKey(), StandardCharsets.UTF_8), ByteSequence.from(e.getValue()), PutOption.builder().withLeaseId(fresh).build()),
-              REQUEST_TIMEOUT, "re-write " + e.getKey());
-        }
-        log.warn("etcd lease {} replaced by {}; {} record(s) written again", Long.toHexString(id), Long.toHexString(fresh), owned.size());
-        for (LeaseListener l : listeners) {
-          try {
-            l.leaseRenewed(id, fresh);
-          } catch (RuntimeException e) {
-            log.warn("lease listener failed", e);
-          }
-        }
-        return;
-      } catch (StoreException e) {
-        log.debug("cannot renew the lease yet: {}", e.getMessage());
-        try {
-          Thread.sleep(backoff); // reconnect back-off while etcd is away
-        } catch (InterruptedException ie) {
-          return;
-        }
-        backoff = backoff.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : backoff.multipliedBy(2);
-      }
-    }
+  /** Closed, or its lease was lost under {@code SHUTDOWN}: no more writes. */
+  boolean isShutdown() {
+    return shutdown || lease.gone();
   }
 
   /** Re-points a bucket's watch at {@code revision}, as after a broken connection (tests). */
@@ -397,7 +292,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
   @Override
   public Bucket getOrCreateBucket(String name, Duration bucketTtl) {
     ensureOpen();
-    return buckets.computeIfAbsent(name, EtcdBucket::new);
+    return buckets.computeIfAbsent(name, n -> new EtcdBucket(this, n, watchCapacity));
   }
 
   /** A bucket exists when at least one key has its prefix (etcd has no buckets of its own). */
@@ -422,232 +317,11 @@ public final class EtcdKeyValueStore implements KeyValueStore {
       return;
     }
     shutdown = true;
-    keepAlive.interrupt();
     for (EtcdBucket b : buckets.values()) {
       b.close();
     }
-    try {
-      if (!leaseGone) {
-        await(leases.revoke(leaseId), Duration.ofSeconds(3), "revoke lease " + Long.toHexString(leaseId));
-      }
-    } catch (StoreException e) {
-      log.warn("could not revoke lease {} (its records expire within {} s): {}", Long.toHexString(leaseId), ttl.toSeconds(), e.getMessage());
-    }
+    lease.stopAndRevoke(Duration.ofSeconds(3));
     owned.clear();
     client.close();
-  }
-
-  private final class EtcdBucket implements Bucket {
-    final String name;
-    final String prefix;
-    final BucketMirror mirror; // bucket-relative key -> value
-    private Watch.Watcher watcher; // guarded by this
-    private volatile long generation; // callbacks of replaced watchers are ignored
-    private final AtomicLong handled = new AtomicLong(-1);
-    private volatile long lastRevision;
-    private volatile boolean closed;
-
-    EtcdBucket(String name) {
-      this.name = name;
-      this.prefix = name + "/";
-      this.mirror = new BucketMirror(watchCapacity);
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    private ByteSequence full(String key) {
-      return bytes(prefix + key);
-    }
-
-    @Override
-    public StoreOutcome insert(String key, byte[] value, long revision) {
-      ensureOpen();
-      ByteSequence k = full(key);
-      ByteSequence v = ByteSequence.from(value);
-      PutOption withLease = PutOption.builder().withLeaseId(leaseId).build();
-      if (revision == 0) {
-        TxnResponse t = await(kv.txn().If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.version(0))).Then(Op.put(k, v, withLease)).Else(Op.get(k, GetOption.DEFAULT)).commit(),
-            REQUEST_TIMEOUT, "create " + prefix + key);
-        if (t.isSucceeded()) {
-          owned.created(prefix + key, value);
-          return new StoreOutcome.Created(1);
-        }
-        List<KeyValue> kvs = t.getGetResponses().isEmpty() ? List.of() : t.getGetResponses().get(0).getKvs();
-        return new StoreOutcome.Exists(kvs.isEmpty() ? 0 : kvs.get(0).getVersion());
-      }
-      GetResponse cur = await(kv.get(k), REQUEST_TIMEOUT, "read " + prefix + key);
-      if (cur.getKvs().isEmpty()) {
-        throw new StoreException(StoreException.Kind.MissingKey, prefix + key);
-      }
-      long before = cur.getKvs().get(0).getVersion();
-      if (before != revision) {
-        log.debug("{}{}: writing revision {} over etcd version {}", prefix, key, revision, before);
-      }
-      var put = await(kv.put(k, v, PutOption.builder().withLeaseId(leaseId).withPrevKV().build()), REQUEST_TIMEOUT, "write " + prefix + key);
-      owned.created(prefix + key, value);
-      if (!put.hasPrevKv()) {
-        return new StoreOutcome.Created(1); // deleted between the read and the write
-      }
-      long prev = put.getPrevKv().getVersion();
-      return new StoreOutcome.Created(prev == revision ? revision : prev + 1);
-    }
-
-    @Override
-    public Optional<byte[]> get(String key) {
-      GetResponse r = await(kv.get(full(key)), REQUEST_TIMEOUT, "read " + prefix + key);
-      return r.getKvs().isEmpty() ? Optional.empty() : Optional.of(r.getKvs().get(0).getValue().getBytes());
-    }
-
-    @Override
-    public long compareAndReplace(String key, byte[] expected, byte[] value) {
-      ensureOpen();
-      ByteSequence k = full(key);
-      TxnResponse t = await(kv.txn()
-              .If(new Cmp(k, Cmp.Op.GREATER, CmpTarget.version(0)), new Cmp(k, Cmp.Op.EQUAL, CmpTarget.value(ByteSequence.from(expected))))
-              .Then(Op.put(k, ByteSequence.from(value), PutOption.builder().withLeaseId(leaseId).build()), Op.get(k, GetOption.DEFAULT))
-              .Else(Op.get(k, GetOption.DEFAULT))
-              .commit(),
-          REQUEST_TIMEOUT, "replace " + prefix + key);
-      List<KeyValue> kvs = t.getGetResponses().isEmpty() ? List.of() : t.getGetResponses().get(0).getKvs();
-      if (!t.isSucceeded()) {
-        if (kvs.isEmpty()) {
-          throw new StoreException(StoreException.Kind.MissingKey, prefix + key);
-        }
-        throw new StoreException(StoreException.Kind.Retry, prefix + key + " changed");
-      }
-      owned.replaced(prefix + key, value);
-      return kvs.isEmpty() ? 0 : kvs.get(0).getVersion();
-    }
-
-    @Override
-    public boolean delete(String key) {
-      owned.deleted(prefix + key);
-      return await(kv.delete(full(key)), REQUEST_TIMEOUT, "delete " + prefix + key).getDeleted() > 0;
-    }
-
-    @Override
-    public Map<String, byte[]> entries() {
-      GetResponse r = await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()), REQUEST_TIMEOUT, "list " + name);
-      Map<String, byte[]> out = new LinkedHashMap<>();
-      for (KeyValue e : r.getKvs()) {
-        out.put(e.getKey().toString(StandardCharsets.UTF_8), e.getValue().getBytes());
-      }
-      return out;
-    }
-
-    @Override
-    public KvWatch watch() {
-      ensureOpen();
-      startWatching();
-      return mirror.watch();
-    }
-
-    private synchronized void startWatching() {
-      if (watcher != null) {
-        return;
-      }
-      long rev = reload(false);
-      watchFrom(rev + 1);
-    }
-
-    /** Reads the whole prefix into the mirror; returns the revision it was read at. */
-    private long reload(boolean resync) {
-      GetResponse r = await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).build()), REQUEST_TIMEOUT, "list " + name);
-      Map<String, byte[]> now = new LinkedHashMap<>();
-      for (KeyValue e : r.getKvs()) {
-        now.put(e.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length()), e.getValue().getBytes());
-      }
-      mirror.atomically(() -> { // the revision moves with the contents: no event of a re-watch slips between
-        mirror.reset(now, resync);
-        lastRevision = r.getHeader().getRevision();
-        if (resync) {
-          watchResyncs.incrementAndGet();
-        }
-      });
-      return r.getHeader().getRevision();
-    }
-
-    /** Starts (or restarts) the etcd watch at {@code revision}. */
-    synchronized void watchFrom(long revision) {
-      if (closed) {
-        return;
-      }
-      long gen = ++generation;
-      if (watcher != null) {
-        watcher.close();
-      }
-      WatchOption opt = WatchOption.builder().isPrefix(true).withRevision(revision).build();
-      watcher = watches.watch(bytes(prefix), opt, Watch.listener(
-          r -> onEvents(gen, r), t -> onWatchError(gen, t), () -> onWatchError(gen, new IllegalStateException("etcd ended the watch"))));
-    }
-
-    private void onEvents(long gen, WatchResponse resp) {
-      if (gen != generation) {
-        return;
-      }
-      mirror.atomically(() -> {
-        for (WatchEvent e : resp.getEvents()) {
-          KeyValue kvp = e.getKeyValue();
-          if (kvp.getModRevision() <= lastRevision) {
-            continue; // already seen before a re-watch
-          }
-          lastRevision = kvp.getModRevision();
-          String key = kvp.getKey().toString(StandardCharsets.UTF_8).substring(prefix.length());
-          if (e.getEventType() == WatchEvent.EventType.PUT) {
-            mirror.put(key, kvp.getValue().getBytes());
-          } else if (e.getEventType() == WatchEvent.EventType.DELETE) {
-            mirror.remove(key);
-          }
-        }
-      });
-    }
-
-    private void onWatchError(long gen, Throwable t) {
-      // jetcd may report one broken watch twice (an error, then completion): handle it once
-      if (closed || shutdown || gen != generation || handled.getAndSet(gen) == gen) {
-        return;
-      }
-      boolean compacted = t instanceof CompactedException || (t.getMessage() != null && t.getMessage().contains("compacted"));
-      watchBreaks.incrementAndGet();
-      log.info("etcd watch of {} broke at revision {} ({}); {}", prefix, lastRevision, t.toString(), compacted ? "reading it again" : "resuming");
-      Thread.ofVirtual().name("dynamo4j-etcd-rewatch").start(() -> rewatch(compacted));
-    }
-
-    private void rewatch(boolean compacted) {
-      Duration backoff = RETRY_MIN;
-      while (!closed && !shutdown) {
-        try {
-          if (compacted) {
-            long rev = reload(true);
-            watchFrom(rev + 1);
-          } else {
-            // a cheap request first, so the watch is only re-established once etcd answers
-            await(kv.get(bytes(prefix), GetOption.builder().isPrefix(true).withCountOnly(true).build()), REQUEST_TIMEOUT, "reach etcd");
-            watchFrom(lastRevision + 1);
-          }
-          return;
-        } catch (StoreException e) {
-          log.debug("etcd watch of {} not back yet: {}", prefix, e.getMessage());
-          try {
-            Thread.sleep(backoff); // reconnect back-off while etcd is away
-          } catch (InterruptedException ie) {
-            return;
-          }
-          backoff = backoff.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : backoff.multipliedBy(2);
-        }
-      }
-    }
-
-    synchronized void close() {
-      closed = true;
-      if (watcher != null) {
-        watcher.close();
-        watcher = null;
-      }
-      mirror.closeWatches();
-    }
   }
 }
