@@ -117,6 +117,9 @@ public final class ZmqEventTransport implements EventTransport {
       Discovery discovery, String eventPlaneHost, int rcvHwm, BrokerUrls brokers, boolean discoverBrokers, ZmqEventOptions options) {
     this.options = options;
     this.context = new ZContext(options.ioThreads());
+    // close() of a ZContext socket applies the context's linger, not the socket's: set it here
+    // so a closing publisher's queued events get their half second
+    context.setLinger(500);
     this.auth = ZmqCurve.authenticator(context, options.curve());
     this.staticBrokers = brokers;
     this.discoverBrokers = brokers == null && discoverBrokers;
@@ -207,7 +210,7 @@ public final class ZmqEventTransport implements EventTransport {
   /** Applies {@code DYN_ZMQ_SEND_TIMEOUT_MS}; returns the send flags to use. */
   private int configureSend(ZMQ.Socket pub) {
     pub.setSndHWM(SNDHWM);
-    pub.setLinger(500); // on close, give queued events half a second to leave
+    // on close, queued events get half a second to leave (the context's linger, set above)
     pub.setHandshakeIvl(2000); // a stalled JeroMQ handshake is dropped and retried, not waited out for 30 s
     Duration t = options.sendTimeout();
     if (t.isZero()) {

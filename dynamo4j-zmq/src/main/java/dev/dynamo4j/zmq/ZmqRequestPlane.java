@@ -89,6 +89,8 @@ public final class ZmqRequestPlane implements RequestPlane {
   private volatile boolean closed;
 
   public ZmqRequestPlane(RuntimeConfig config) {
+    // sockets the context closes itself (at close) get the context's linger, 0 unless set
+    context.setLinger(ROUTER_LINGER_MS);
     this.routes = new RouteTable(config.tcpWorkerPoolSize(), config.tcpWorkQueueSize());
     String[] hosts = ZmqEventTransport.hosts(config.tcpRpcHost());
     this.bindHost = hosts[0];
@@ -244,6 +246,8 @@ public final class ZmqRequestPlane implements RequestPlane {
     private volatile boolean done;
     private long malformed; // owner thread only
     private Out stalled; // owner thread only: a message ZMQ would not take yet
+    /** Owner thread only: when this ROUTER last sent a stream message to each caller (bounded, see {@link #noteStreamPeer}). */
+    private final Map<java.nio.ByteBuffer, Long> streamPeers = new HashMap<>();
     private ZMQ.Socket monitor; // owner thread only: tells when a caller's connection drops
 
     Router(String routingKey) {
@@ -338,6 +342,9 @@ public final class ZmqRequestPlane implements RequestPlane {
           }
         }
         flush(r); // a graceful stop: what the drained streams queued last
+        if (!closed) {
+          awaitCallersRead(r);
+        }
       } finally {
         done = true;
         routerCount.decrementAndGet();
@@ -422,6 +429,9 @@ public final class ZmqRequestPlane implements RequestPlane {
         }
         r.send(head, ZMQ.SNDMORE | ZMQ.DONTWAIT); // the rest of a message always goes once its first frame did
         r.send(body, ZMQ.DONTWAIT);
+        if (ZmqResponsePlane.isStreamHead(head)) {
+          noteStreamPeer(identity);
+        }
         return true;
       } catch (ZMQException e) {
         if (e.getErrorCode() != ZError.EHOSTUNREACH) {
@@ -429,6 +439,82 @@ public final class ZmqRequestPlane implements RequestPlane {
         }
         responses.peerGone(this, identity, "the ZMQ caller is no longer connected to " + routingKey + "'s ROUTER");
         return true; // dropped: the streams to that caller have failed
+      }
+    }
+
+    /** Owner thread: remembers that {@code identity} was sent stream messages now; callers silent for a minute are forgotten once 4,096 are held. */
+    private void noteStreamPeer(byte[] identity) {
+      long now = System.nanoTime();
+      if (streamPeers.size() >= 4096) {
+        streamPeers.values().removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(1));
+      }
+      if (streamPeers.size() < 4096 || streamPeers.containsKey(java.nio.ByteBuffer.wrap(identity))) {
+        streamPeers.put(java.nio.ByteBuffer.wrap(identity.clone()), now);
+      }
+    }
+
+    /**
+     * Owner thread, on a graceful stop after the last flush: waits (at most {@value
+     * #ROUTER_LINGER_MS} ms) until every caller this ROUTER sent stream messages to in the last
+     * minute has read them. Closing at once lost them: a DEALER's pipe (JeroMQ's immediate mode)
+     * is dropped with what it had not read yet when its connection ends, so a drained stream's
+     * last frames and END never reached the caller (measured: one time in eight). Each caller is
+     * sent a PING for a stream it does not know; its answer, RESET, comes after it read everything
+     * before it. Requests that arrive meanwhile are answered as usual ("unknown endpoint").
+     */
+    private void awaitCallersRead(ZMQ.Socket r) {
+      long now = System.nanoTime();
+      Map<UUID, java.nio.ByteBuffer> awaiting = new HashMap<>();
+      for (Map.Entry<java.nio.ByteBuffer, Long> e : streamPeers.entrySet()) {
+        if (now - e.getValue() > TimeUnit.MINUTES.toNanos(1)) {
+          continue;
+        }
+        UUID probe = UUID.randomUUID();
+        byte[] identity = e.getKey().array();
+        try {
+          if (r.send(identity, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+            r.send(ZmqResponsePlane.head(ZmqResponsePlane.PING, probe), ZMQ.SNDMORE | ZMQ.DONTWAIT);
+            r.send(new byte[0], ZMQ.DONTWAIT);
+            awaiting.put(probe, e.getKey());
+          }
+        } catch (ZMQException gone) {
+          // EHOSTUNREACH: that caller is gone, nothing to wait for
+        }
+      }
+      long deadline = now + TimeUnit.MILLISECONDS.toNanos(ROUTER_LINGER_MS);
+      while (!awaiting.isEmpty() && !closed) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          log.debug("ZMQ ROUTER of {}: {} caller(s) did not confirm reading within {} ms before close", routingKey, awaiting.size(), ROUTER_LINGER_MS);
+          return;
+        }
+        byte[] first;
+        try {
+          r.setReceiveTimeOut((int) Math.max(1, left));
+          first = r.recv(0);
+        } catch (ZMQException e) {
+          if (Waker.isInterrupt(e)) {
+            Thread.interrupted();
+            continue;
+          }
+          return;
+        }
+        if (first == null) {
+          continue;
+        }
+        List<byte[]> parts = new ArrayList<>(3);
+        parts.add(first);
+        while (r.hasReceiveMore()) {
+          byte[] p = r.recv(0);
+          if (parts.size() < 8) {
+            parts.add(p);
+          }
+        }
+        if (parts.size() == 3 && parts.get(1).length == ZmqResponsePlane.HEAD_SIZE && parts.get(1)[0] == ZmqResponsePlane.RESET
+            && awaiting.remove(ZmqResponsePlane.subject(parts.get(1))) != null) {
+          continue; // that caller has read everything sent before the probe
+        }
+        serveParts(r, parts);
       }
     }
 
@@ -442,6 +528,12 @@ public final class ZmqRequestPlane implements RequestPlane {
           parts.add(p);
         }
       }
+      serveParts(r, parts);
+    }
+
+    /** Owner thread: one message, {@code parts} = identity and at most 7 more frames. */
+    private void serveParts(ZMQ.Socket r, List<byte[]> parts) {
+      byte[] identity = parts.get(0);
       if (parts.size() == 3 && ZmqResponsePlane.isStreamHead(parts.get(1))) {
         responses.onWorkerMessage(this, identity, parts.get(1), parts.get(2));
         return;
@@ -488,6 +580,13 @@ public final class ZmqRequestPlane implements RequestPlane {
   /** Longest a DEALER's thread waits while requests wait for their ACK: how soon a lost connection fails them at the latest. */
   private static final long DEALER_BUSY_WAKE_MS = 20;
   private static final long DEALER_IDLE_WAKE_MS = 1000;
+  /**
+   * How long a DEALER may sit idle (nothing to send, no ACK awaited, no stream through it) before
+   * its thread and socket go: system property {@code dynamo4j.zmq.dealerIdleMillis}, 60 s by
+   * default. A caller that talked to many workers over time keeps threads only for those it
+   * still talks to; the next request to a reaped address opens a new DEALER.
+   */
+  private final long dealerIdleNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, Long.getLong("dynamo4j.zmq.dealerIdleMillis", 60_000)));
 
   /**
    * The DEALER to one worker address and the platform thread that owns it: it sends what callers
@@ -503,7 +602,10 @@ public final class ZmqRequestPlane implements RequestPlane {
     /** How the ZMQ streams opened through this DEALER send. */
     final ZmqStream.Link link = this::queueStreamMessage;
     private volatile boolean stopping;
+    /** Set by the owner when it is about to retire idle: a request handed over meanwhile is taken back by its caller. */
+    private volatile boolean retiring;
     private volatile String endReason;
+    private long idleSince = System.nanoTime(); // owner thread only
     // owner thread only
     private ZMQ.Socket socket;
     private ZMQ.Socket monitor;
@@ -529,14 +631,47 @@ public final class ZmqRequestPlane implements RequestPlane {
       return true;
     }
 
-    /** Any thread. */
-    void submit(Outgoing o) {
+    /**
+     * Any thread: hands {@code o} to this DEALER; false when it was retiring idle and {@code o} was
+     * taken back (the caller then asks for a DEALER again and gets a new one).
+     */
+    boolean submit(Outgoing o) {
       inbox.add(o);
       waker.wake();
+      if (retiring && inbox.remove(o)) {
+        return false;
+      }
       if (stopping) {
         String why = endReason;
         failInbox(why != null ? why : "the ZMQ request plane is closed");
       }
+      return true;
+    }
+
+    /**
+     * Owner: whether this DEALER has been idle for {@link #dealerIdleNanos} and has retired (it is
+     * out of the client's table; its loop ends). A request handed over while it decided is either
+     * seen here (it stays) or taken back by its caller ({@link #submit}).
+     */
+    private boolean retireIfIdle(long now) {
+      if (!inbox.isEmpty() || !unsent.isEmpty() || !waiting.isEmpty() || !streamOut.isEmpty() || stalledStream != null || responses.inUse(link)) {
+        idleSince = now;
+        return false;
+      }
+      if (now - idleSince < dealerIdleNanos) {
+        return false;
+      }
+      retiring = true;
+      if (!inbox.isEmpty()) { // handed over just before it saw the flag: stay
+        retiring = false;
+        idleSince = now;
+        return false;
+      }
+      if (client.dealers.remove(address, this)) { // at once: a caller that spins for a new DEALER gets one
+        dealerCount.decrementAndGet();
+      }
+      log.debug("ZMQ request plane: the DEALER to {} retires after {} ms idle", address, TimeUnit.NANOSECONDS.toMillis(now - idleSince));
+      return true;
     }
 
     void stop() {
@@ -551,7 +686,7 @@ public final class ZmqRequestPlane implements RequestPlane {
 
     private void open() {
       socket = context.createSocket(SocketType.DEALER);
-      socket.setLinger(0);
+      socket.setLinger(ROUTER_LINGER_MS); // bounded (JeroMQ's default waits forever): a caller's last END/RESET still leaves
       // never queue a request on a connection that is not up. JeroMQ 0.6 has this option the other
       // way round from libzmq: measured, setImmediate(true) queues on a refused address, false
       // makes a DONTWAIT send fail until the handshake is done (ZmqRequestTransportTest)
@@ -591,6 +726,10 @@ public final class ZmqRequestPlane implements RequestPlane {
           flushStreams();
           read();
           long wait = expire(now);
+          if (retireIfIdle(now)) {
+            why = "the ZMQ DEALER to " + address + " retired idle";
+            break;
+          }
           waker.parking();
           if (!inbox.isEmpty() || (!streamOut.isEmpty() && stalledStream == null) || stopping || closed) {
             waker.unparked(false);
@@ -649,7 +788,9 @@ public final class ZmqRequestPlane implements RequestPlane {
       if (client.dealers.remove(address, this)) {
         dealerCount.decrementAndGet();
       }
-      failInbox(why);
+      if (!retiring) { // a retiring DEALER's inbox belongs to the callers that see the flag: they take it back
+        failInbox(why);
+      }
     }
 
     private void failInbox(String why) {
@@ -675,6 +816,9 @@ public final class ZmqRequestPlane implements RequestPlane {
       if (ev.getEvent() == ZMQ.EVENT_HANDSHAKE_PROTOCOL) {
         ready = true;
       } else if (ev.getEvent() == ZMQ.EVENT_DISCONNECTED) {
+        // what is still readable is read first (a worker that drains waits until its callers
+        // confirm they read its last messages: Router#awaitCallersRead)
+        read();
         ready = false;
         stalledStream = null;
         streamOut.clear();
@@ -868,10 +1012,12 @@ public final class ZmqRequestPlane implements RequestPlane {
       CompletableFuture<TcpAck> ack = new CompletableFuture<>();
       Outgoing o = new Outgoing(id, payload, ack, now + connectTimeout.toNanos(), now + connectTimeout.toNanos() + requestTimeout.toNanos());
       pendingAcks.incrementAndGet();
-      dealers.computeIfAbsent(z.address(), a -> {
+      while (!dealers.computeIfAbsent(z.address(), a -> {
         dealerCount.incrementAndGet();
         return new Dealer(a);
-      }).submit(o);
+      }).submit(o)) {
+        Thread.onSpinWait(); // that DEALER retired idle just now: it leaves the table at once, the next one is new
+      }
       return ack.thenApply(a -> {
         DynamoException rejection = a.rejection();
         if (rejection != null) {

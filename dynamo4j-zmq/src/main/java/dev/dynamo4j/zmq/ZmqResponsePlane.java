@@ -378,6 +378,19 @@ final class ZmqResponsePlane implements ResponsePlane {
     return !callerStreams.isEmpty();
   }
 
+  /** Whether a caller-side stream goes through {@code via}, or a stream is still awaited (it may come through any). */
+  boolean inUse(ZmqStream.Link via) {
+    if (pending.size() > 0) {
+      return true;
+    }
+    for (ZmqStream s : callerStreams.values()) {
+      if (s.link() == via) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** ROUTER thread, last: the streams that go through {@code router} fail. */
   void routerClosed(Outbox router, String why) {
     peers.values().removeIf(s -> s.router() == router);
@@ -458,7 +471,7 @@ final class ZmqResponsePlane implements ResponsePlane {
     }
   }
 
-  private static UUID subject(byte[] head) {
+  static UUID subject(byte[] head) {
     ByteBuffer b = ByteBuffer.wrap(head, 1, 16);
     return new UUID(b.getLong(), b.getLong());
   }
