@@ -17,10 +17,11 @@ import picocli.CommandLine;
     },
     footer = {
       "",
-      "Configuration comes from DYN_* environment variables (DYN_DISCOVERY_BACKEND, DYN_REQUEST_PLANE, ...) as in Dynamo.",
+      "Configuration comes from DYN_* environment variables (DYN_DISCOVERY_BACKEND, DYN_REQUEST_PLANE, ...) as in Dynamo;",
+      "'dynamo4j settings' lists every one with its default and what it does ('dynamo4j settings TLS' for some).",
       "Set DYN_LOG=debug to see library logs on stderr."
     },
-    subcommands = {VersionCommand.class, DemoCommand.class, ServeCommand.class, StatusCommand.class, CallCommand.class, DiscoveryCommand.class, EventsCommand.class, ZmqBrokerCommand.class, ZmqKeygenCommand.class, QueueCommand.class, ObjectCommand.class, NatsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {VersionCommand.class, DemoCommand.class, ServeCommand.class, StatusCommand.class, CallCommand.class, DiscoveryCommand.class, EventsCommand.class, ZmqBrokerCommand.class, ZmqKeygenCommand.class, SettingsCommand.class, QueueCommand.class, ObjectCommand.class, NatsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -41,7 +42,7 @@ public final class Main implements Runnable {
    * naming what was wrong; set DYN_LOG=debug for the stack trace.
    */
   static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    String debug = System.getenv("DYN_LOG");
+    String debug = SettingsCommand.LOG.read(System.getenv());
     if (debug != null && debug.equalsIgnoreCase("debug")) {
       e.printStackTrace(cmd.getErr());
     }

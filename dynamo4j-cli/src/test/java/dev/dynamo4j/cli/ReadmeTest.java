@@ -73,4 +73,32 @@ class ReadmeTest {
     assertThat(commands).containsExactly("./dynamo4j demo", "./scripts/test");
     assertThat(Files.readString(ROOT.resolve(".ci/run"))).contains("exec ./scripts/test");
   }
+
+  @Test
+  void theSettingsTableIsTheModulesOwnDeclarations() throws Exception {
+    Matcher m = Pattern.compile("<!-- settings:begin -->\n(.*?)<!-- settings:end -->", Pattern.DOTALL).matcher(readme());
+    assertThat(m.find()).as("README has the generated settings table").isTrue();
+    assertThat(m.group(1))
+        .as("README's settings table is stale: paste the output of ./dynamo4j settings --markdown")
+        .isEqualTo(dev.dynamo4j.config.Settings.markdown(dev.dynamo4j.config.Settings.all()));
+  }
+
+  @Test
+  void everyVariableNamedInMainCodeIsDeclared() throws Exception {
+    java.util.Set<String> declared = new java.util.HashSet<>();
+    dev.dynamo4j.config.Settings.all().forEach(s -> declared.add(s.name()));
+    Pattern literal = Pattern.compile("\"((?:DYN|NATS|ETCD|POD)_[A-Z0-9_]+)\"");
+    List<String> undeclared = new ArrayList<>();
+    try (var files = Files.walk(ROOT)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/")).toList()) {
+        Matcher m = literal.matcher(Files.readString(f));
+        while (m.find()) {
+          if (!declared.contains(m.group(1))) {
+            undeclared.add(m.group(1) + " in " + ROOT.relativize(f));
+          }
+        }
+      }
+    }
+    assertThat(undeclared).as("variables read without a Setting declaration").isEmpty();
+  }
 }

@@ -2,7 +2,9 @@ package dev.dynamo4j.events;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.config.Setting;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -107,67 +109,58 @@ public record ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brok
     return new ZmqEventOptions(ioThreads, sendTimeout, brokerReadyTimeout, bytes, curve);
   }
 
+  private static final Setting.Declarer CORE = Setting.in("dynamo4j-core");
+  public static final Setting<Long> IO_THREADS = CORE.integer("DYN_ZMQ_IO_THREADS", 4, 1, Integer.MAX_VALUE, "I/O threads of the ZMQ event plane's context.");
+  public static final Setting<Duration> SEND_TIMEOUT = CORE.custom("DYN_ZMQ_SEND_TIMEOUT_MS", Duration.ZERO, "0",
+      "How long a publisher waits when a subscriber's queue is full: 0 = drop and count (Dynamo's behaviour), N ms, -1 = as long as it takes (lossless).",
+      v -> {
+        long n = parseLong(v, "expected 0, a positive number of ms or -1 (forever)");
+        if (n < -1 || n > Integer.MAX_VALUE) {
+          throw new IllegalArgumentException("expected 0, a positive number of ms or -1 (forever)");
+        }
+        return n == -1 ? FOREVER : Duration.ofMillis(n);
+      });
+  public static final Setting<Duration> BROKER_READY_TIMEOUT = CORE.millis("DYN_ZMQ_BROKER_READY_TIMEOUT_MS", Duration.ofSeconds(5), 1, Long.MAX_VALUE,
+      "How long a broker-mode publisher waits for its brokers before it fails.");
+  public static final Setting<Long> MAX_MESSAGE_BYTES = CORE.custom("DYN_ZMQ_MAX_MESSAGE_BYTES", DEFAULTS_MAX_MESSAGE_BYTES, "67108864 (64 MiB)",
+      "Largest event part a subscriber or broker accepts; -1 = no limit.", v -> {
+        long n = parseLong(v, "expected a positive number of bytes or -1 (no limit)");
+        if (n < 1 && n != -1) {
+          throw new IllegalArgumentException("expected a positive number of bytes or -1 (no limit)");
+        }
+        return n;
+      });
+  public static final Setting<String> CURVE_PUBLIC_KEY = CORE.ours().text("DYN_ZMQ_CURVE_PUBLIC_KEY", null,
+      "CURVE public key (40 characters, Z85) of the event plane; with the secret key every process of the deployment encrypts and authenticates its events.");
+  public static final Setting<String> CURVE_SECRET_KEY = CORE.ours().text("DYN_ZMQ_CURVE_SECRET_KEY", null,
+      "CURVE secret key (40 characters, Z85), with DYN_ZMQ_CURVE_PUBLIC_KEY; ./dynamo4j zmq-keygen makes a pair.");
+
+  /** Every variable of this record. */
+  public static final List<Setting<?>> SETTINGS = List.of(IO_THREADS, SEND_TIMEOUT, BROKER_READY_TIMEOUT, MAX_MESSAGE_BYTES, CURVE_PUBLIC_KEY, CURVE_SECRET_KEY);
+
+  private static long parseLong(String v, String expected) {
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(expected);
+    }
+  }
+
   /** {@code base} overridden by whichever of the variables {@code env} sets. */
   public static ZmqEventOptions fromEnv(Map<String, String> env, ZmqEventOptions base) {
-    int io = base.ioThreads;
-    String v = get(env, "DYN_ZMQ_IO_THREADS");
-    if (v != null) {
-      long n = parse("DYN_ZMQ_IO_THREADS", v);
-      if (n < 1 || n > Integer.MAX_VALUE) {
-        throw invalid("Invalid DYN_ZMQ_IO_THREADS value '" + v + "': expected a positive 32-bit integer");
-      }
-      io = (int) n;
-    }
-    Duration send = base.sendTimeout;
-    v = get(env, "DYN_ZMQ_SEND_TIMEOUT_MS");
-    if (v != null) {
-      long n = parse("DYN_ZMQ_SEND_TIMEOUT_MS", v);
-      if (n < -1 || n > Integer.MAX_VALUE) {
-        throw invalid("Invalid DYN_ZMQ_SEND_TIMEOUT_MS value '" + v + "': expected 0, a positive number of ms or -1 (forever)");
-      }
-      send = n == -1 ? FOREVER : Duration.ofMillis(n);
-    }
-    Duration ready = base.brokerReadyTimeout;
-    v = get(env, "DYN_ZMQ_BROKER_READY_TIMEOUT_MS");
-    if (v != null) {
-      long n = parse("DYN_ZMQ_BROKER_READY_TIMEOUT_MS", v);
-      if (n < 1) {
-        throw invalid("Invalid DYN_ZMQ_BROKER_READY_TIMEOUT_MS value '" + v + "': expected a positive number of ms");
-      }
-      ready = Duration.ofMillis(n);
-    }
-    long max = base.maxMessageBytes;
-    v = get(env, "DYN_ZMQ_MAX_MESSAGE_BYTES");
-    if (v != null) {
-      max = parse("DYN_ZMQ_MAX_MESSAGE_BYTES", v);
-      if (max < 1 && max != -1) {
-        throw invalid("Invalid DYN_ZMQ_MAX_MESSAGE_BYTES value '" + v + "': expected a positive number of bytes or -1 (no limit)");
-      }
-    }
     CurveKeys curve = base.curve;
-    String pub = get(env, "DYN_ZMQ_CURVE_PUBLIC_KEY");
-    String sec = get(env, "DYN_ZMQ_CURVE_SECRET_KEY");
+    String pub = CURVE_PUBLIC_KEY.read(env);
+    String sec = CURVE_SECRET_KEY.read(env);
     if (pub != null || sec != null) {
       if (pub == null || sec == null) {
         throw invalid("both DYN_ZMQ_CURVE_PUBLIC_KEY and DYN_ZMQ_CURVE_SECRET_KEY must be set to encrypt the ZMQ event plane");
       }
       curve = new CurveKeys(pub, sec);
     }
-    return new ZmqEventOptions(io, send, ready, max, curve);
+    return new ZmqEventOptions(IO_THREADS.read(env, (long) base.ioThreads).intValue(), SEND_TIMEOUT.read(env, base.sendTimeout),
+        BROKER_READY_TIMEOUT.read(env, base.brokerReadyTimeout), MAX_MESSAGE_BYTES.read(env, base.maxMessageBytes), curve);
   }
 
-  private static String get(Map<String, String> env, String name) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? null : v.trim();
-  }
-
-  private static long parse(String name, String v) {
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw invalid("Invalid " + name + " value '" + v + "': expected an integer");
-    }
-  }
 
   private static DynamoException invalid(String message) {
     return new DynamoException(ErrorType.InvalidArgument, message);

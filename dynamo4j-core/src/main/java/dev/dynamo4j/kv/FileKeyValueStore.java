@@ -1,5 +1,6 @@
 package dev.dynamo4j.kv;
 
+import dev.dynamo4j.config.Setting;
 import dev.dynamo4j.wire.WireFormatException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -29,6 +30,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -60,6 +62,11 @@ import org.slf4j.LoggerFactory;
 public final class FileKeyValueStore implements KeyValueStore {
   private static final Logger log = LoggerFactory.getLogger(FileKeyValueStore.class);
   public static final long DEFAULT_TTL_SECONDS = 10;
+  /** Ours. */
+  public static final Setting<Boolean> ALLOW_SHARED_ROOT = Setting.oursIn("dynamo4j-core").flag("DYN_FILE_KV_ALLOW_SHARED_ROOT", false,
+      "Let the file store use a root another user owns or others may write (a warning instead of a refusal).");
+  /** Every variable this store reads itself. */
+  public static final List<Setting<?>> SETTINGS = List.of(ALLOW_SHARED_ROOT);
   private static final Duration MIN_TTL = Duration.ofSeconds(1);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -90,7 +97,7 @@ public final class FileKeyValueStore implements KeyValueStore {
     } catch (IOException e) {
       throw new StoreException(StoreException.Kind.FilesystemError, "cannot create " + this.root + ": " + e, e);
     }
-    checkRootIsOurs(this.root, "true".equalsIgnoreCase(System.getenv("DYN_FILE_KV_ALLOW_SHARED_ROOT")));
+    checkRootIsOurs(this.root, ALLOW_SHARED_ROOT.read(System.getenv()));
     this.sweeper = Liveness.every(this::sweepPeriod, this::sweepAll, "file-kv");
   }
 

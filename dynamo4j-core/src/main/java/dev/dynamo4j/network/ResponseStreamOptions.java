@@ -2,36 +2,16 @@ package dev.dynamo4j.network;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import java.math.BigDecimal;
+import dev.dynamo4j.config.Setting;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 
 /**
  * How response streams are awaited and carried: the caller's deadlines and the multiplexed
- * response path. Read from the environment once, as one value.
- *
- * <table>
- *   <caption>Environment</caption>
- *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>{@code DYN_TCP_CALL_HOME_TIMEOUT_SECS}</td><td>30</td><td>ACK → the worker opens the
- *       response stream (call-home or mux); ours, Dynamo waits forever</td></tr>
- *   <tr><td>{@code DYN_TCP_PROLOGUE_TIMEOUT_SECS}</td><td>30</td><td>stream open → prologue;
- *       ours</td></tr>
- *   <tr><td>{@code DYN_HTTP_BACKEND_STREAM_TIMEOUT_SECS}</td><td>120</td><td>prologue → first item
- *       and between items (inactivity); Dynamo's name, where unset means no limit; 0 = no limit
- *       here</td></tr>
- *   <tr><td>{@code DYN_TCP_RESPONSE_MUX}</td><td>true</td><td>offer (as caller) and use (as worker)
- *       the multiplexed response path between dynamo4j processes</td></tr>
- *   <tr><td>{@code DYN_TCP_RESPONSE_MUX_CONNECTIONS}</td><td>2</td><td>persistent connections a
- *       worker keeps to each caller</td></tr>
- *   <tr><td>{@code DYN_TCP_RESPONSE_STREAM_WINDOW_BYTES}</td><td>1048576</td><td>per-stream
- *       flow-control window on the mux (the name of Dynamo's unmerged mux, whose default was 256
- *       KiB; 1 MiB measured 40% more 4 KiB items/s on one stream here)</td></tr>
- * </table>
- *
- * <p>Seconds may have a fraction ({@code 0.5}). A malformed or negative value is an {@code
- * InvalidArgument} naming the variable.
+ * response path. Read from the environment once, as one value; the variables are the {@link
+ * Setting}s below ({@code ./dynamo4j settings} lists them). A malformed or out-of-range value is
+ * an {@code InvalidArgument} naming the variable.
  */
 public record ResponseStreamOptions(
     Duration callHomeTimeout, Duration prologueTimeout, Duration inactivityTimeout, boolean mux, int muxConnections, int streamWindowBytes) {
@@ -69,60 +49,33 @@ public record ResponseStreamOptions(
     return new ResponseStreamOptions(callHomeTimeout, prologueTimeout, inactivityTimeout, mux, connections, windowBytes);
   }
 
+  private static final Setting.Declarer CORE = Setting.in("dynamo4j-core");
+  public static final Setting<Duration> CALL_HOME_TIMEOUT = CORE.ours().seconds("DYN_TCP_CALL_HOME_TIMEOUT_SECS", Duration.ofSeconds(30), false,
+      "How long a caller waits, after the ACK, for the worker to open the response stream (call-home or mux); Dynamo waits forever.");
+  public static final Setting<Duration> PROLOGUE_TIMEOUT = CORE.ours().seconds("DYN_TCP_PROLOGUE_TIMEOUT_SECS", Duration.ofSeconds(30), false,
+      "How long a caller waits for the stream's prologue once it is open.");
+  public static final Setting<Duration> INACTIVITY_TIMEOUT = CORE.seconds("DYN_HTTP_BACKEND_STREAM_TIMEOUT_SECS", Duration.ofSeconds(120), true,
+      "Longest wait for the first item after the prologue and between items; 0 = no limit (Dynamo: unset = no limit).");
+  public static final Setting<Boolean> MUX = CORE.ours().flag("DYN_TCP_RESPONSE_MUX", true,
+      "Offer (as a caller) and use (as a worker) the multiplexed response path between dynamo4j processes; false = call-home only.");
+  public static final Setting<Long> MUX_CONNECTIONS = CORE.ours().integer("DYN_TCP_RESPONSE_MUX_CONNECTIONS", 2, 1, 64,
+      "Persistent multiplexed connections a worker keeps to each caller.");
+  public static final Setting<Long> STREAM_WINDOW_BYTES = CORE.integer("DYN_TCP_RESPONSE_STREAM_WINDOW_BYTES", 1024 * 1024, 1024, Integer.MAX_VALUE,
+      "Flow-control window of one response stream on the mux and on the ZMQ response path (the name of Dynamo's unmerged mux, default 256 KiB there; "
+          + "1 MiB measured 40% more 4 KiB items/s on one stream here).");
+
+  /** Every variable of this record. */
+  public static final List<Setting<?>> SETTINGS = List.of(CALL_HOME_TIMEOUT, PROLOGUE_TIMEOUT, INACTIVITY_TIMEOUT, MUX, MUX_CONNECTIONS, STREAM_WINDOW_BYTES);
+
   /** {@code base} overridden by whichever of the variables {@code env} sets. */
   public static ResponseStreamOptions fromEnv(Map<String, String> env, ResponseStreamOptions base) {
-    Duration callHome = seconds(env, "DYN_TCP_CALL_HOME_TIMEOUT_SECS", base.callHomeTimeout, false);
-    Duration prologue = seconds(env, "DYN_TCP_PROLOGUE_TIMEOUT_SECS", base.prologueTimeout, false);
-    Duration inactivity = seconds(env, "DYN_HTTP_BACKEND_STREAM_TIMEOUT_SECS", base.inactivityTimeout, true);
-    boolean mux = base.mux;
-    String v = get(env, "DYN_TCP_RESPONSE_MUX");
-    if (v != null) {
-      mux = switch (v.toLowerCase(Locale.ROOT)) {
-        case "1", "true", "yes", "on" -> true;
-        case "0", "false", "no", "off" -> false;
-        default -> throw invalid("Invalid DYN_TCP_RESPONSE_MUX value '" + v + "': expected true or false");
-      };
-    }
-    int conns = (int) integer(env, "DYN_TCP_RESPONSE_MUX_CONNECTIONS", base.muxConnections);
-    long window = integer(env, "DYN_TCP_RESPONSE_STREAM_WINDOW_BYTES", base.streamWindowBytes);
-    if (window > Integer.MAX_VALUE) {
-      throw invalid("DYN_TCP_RESPONSE_STREAM_WINDOW_BYTES must fit in 31 bits, got " + window);
-    }
-    return new ResponseStreamOptions(callHome, prologue, inactivity, mux, conns, (int) window);
-  }
-
-  private static String get(Map<String, String> env, String name) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? null : v.trim();
-  }
-
-  private static Duration seconds(Map<String, String> env, String name, Duration dflt, boolean zeroAllowed) {
-    String v = get(env, name);
-    if (v == null) {
-      return dflt;
-    }
-    BigDecimal s;
-    try {
-      s = new BigDecimal(v);
-    } catch (NumberFormatException e) {
-      throw invalid("Invalid " + name + " value '" + v + "': expected seconds, e.g. 30 or 0.5");
-    }
-    if (s.signum() < 0 || (!zeroAllowed && s.signum() == 0) || s.compareTo(BigDecimal.valueOf(86_400L * 365)) > 0) {
-      throw invalid("Invalid " + name + " value '" + v + "': expected " + (zeroAllowed ? "0 (no limit) or " : "") + "a positive number of seconds up to a year");
-    }
-    return Duration.ofNanos(s.movePointRight(9).longValue());
-  }
-
-  private static long integer(Map<String, String> env, String name, long dflt) {
-    String v = get(env, name);
-    if (v == null) {
-      return dflt;
-    }
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw invalid("Invalid " + name + " value '" + v + "': expected an integer");
-    }
+    return new ResponseStreamOptions(
+        CALL_HOME_TIMEOUT.read(env, base.callHomeTimeout),
+        PROLOGUE_TIMEOUT.read(env, base.prologueTimeout),
+        INACTIVITY_TIMEOUT.read(env, base.inactivityTimeout),
+        MUX.read(env, base.mux),
+        MUX_CONNECTIONS.read(env, (long) base.muxConnections).intValue(),
+        STREAM_WINDOW_BYTES.read(env, (long) base.streamWindowBytes).intValue());
   }
 
   private static void requirePositive(String what, Duration d) {

@@ -2,7 +2,9 @@ package dev.dynamo4j.network;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.config.Setting;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,35 +36,20 @@ public record TcpServerLimits(long pendingBytes, Duration frameTimeout, Duration
     }
   }
 
+  private static final Setting.Declarer CORE = Setting.oursIn("dynamo4j-core");
+  public static final Setting<Long> PENDING_BYTES = CORE.integer("DYN_TCP_MAX_PENDING_BYTES", 256L * 1024 * 1024, "268435456 (256 MiB)", 1, Long.MAX_VALUE,
+      "Bytes of unfinished request frames a TCP worker holds across all its connections; a connection that would pass it is closed with a logged reason.");
+  public static final Setting<Duration> FRAME_TIMEOUT = CORE.seconds("DYN_TCP_FRAME_TIMEOUT_SECS", Duration.ofSeconds(30), false,
+      "A request frame (and a response frame on a caller's listener) must arrive whole within this time of its first byte, else its connection is closed.");
+  public static final Setting<Duration> IDLE_TIMEOUT = CORE.seconds("DYN_TCP_IDLE_TIMEOUT_SECS", Duration.ZERO, true,
+      "Closes a request connection with no traffic for this long; 0 = never (callers keep pooled connections open between requests).");
+
+  /** Every variable of this record. */
+  public static final List<Setting<?>> SETTINGS = List.of(PENDING_BYTES, FRAME_TIMEOUT, IDLE_TIMEOUT);
+
   /** {@code base} overridden by whichever of the variables {@code env} sets. */
   public static TcpServerLimits fromEnv(Map<String, String> env, TcpServerLimits base) {
-    long pending = base.pendingBytes;
-    String v = env.get("DYN_TCP_MAX_PENDING_BYTES");
-    if (v != null && !v.isBlank()) {
-      try {
-        pending = Long.parseLong(v.trim());
-      } catch (NumberFormatException e) {
-        throw invalid("Invalid DYN_TCP_MAX_PENDING_BYTES value '" + v + "': expected a number of bytes");
-      }
-    }
-    return new TcpServerLimits(pending, seconds(env, "DYN_TCP_FRAME_TIMEOUT_SECS", base.frameTimeout), seconds(env, "DYN_TCP_IDLE_TIMEOUT_SECS", base.idleTimeout));
-  }
-
-  /** A non-negative number of seconds from {@code env}, {@code fallback} when unset or blank (shared by the TCP settings of this package). */
-  static Duration seconds(Map<String, String> env, String name, Duration fallback) {
-    String v = env.get(name);
-    if (v == null || v.isBlank()) {
-      return fallback;
-    }
-    try {
-      double s = Double.parseDouble(v.trim());
-      if (s < 0 || Double.isNaN(s) || Double.isInfinite(s)) {
-        throw new NumberFormatException();
-      }
-      return Duration.ofNanos((long) (s * 1e9));
-    } catch (NumberFormatException e) {
-      throw invalid("Invalid " + name + " value '" + v + "': expected a number of seconds");
-    }
+    return new TcpServerLimits(PENDING_BYTES.read(env, base.pendingBytes), FRAME_TIMEOUT.read(env, base.frameTimeout), IDLE_TIMEOUT.read(env, base.idleTimeout));
   }
 
   private static DynamoException invalid(String message) {

@@ -2,7 +2,9 @@ package dev.dynamo4j.network;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.config.Setting;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -98,20 +100,49 @@ public record TcpTlsSettings(
     return caCertPath != null || insecure || clientCertPath != null;
   }
 
+  private static final Setting.Declarer CORE = Setting.in("dynamo4j-core");
+  private static Setting<Path> pathSetting(String name, String description) {
+    return CORE.custom(name, null, "(none)", description, Path::of);
+  }
+
+  public static final Setting<Path> CERT_PATH = pathSetting("DYN_TCP_TLS_CERT_PATH",
+      "Server certificate (PEM): with DYN_TCP_TLS_KEY_PATH, TLS on the request server and the response-stream listener.");
+  public static final Setting<Path> KEY_PATH = pathSetting("DYN_TCP_TLS_KEY_PATH", "Server private key (PEM: PKCS#8, PKCS#1 or SEC1), with DYN_TCP_TLS_CERT_PATH.");
+  public static final Setting<Path> CLIENT_CA_CERT_PATH = pathSetting("DYN_TCP_TLS_CLIENT_CA_CERT_PATH",
+      "CA that client certificates must chain to: the server then requires one (mutual TLS; needs the server's certificate and key).");
+  public static final Setting<Path> CA_CERT_PATH = pathSetting("DYN_TCP_TLS_CA_CERT_PATH", "CA that peers' certificates are checked against: this process dials TLS.");
+  public static final Setting<Boolean> INSECURE = CORE.custom("DYN_TCP_TLS_INSECURE", false, "false",
+      "Dial TLS without checking the peer's certificate (development only); 1/true/on/yes, anything else is false (Dynamo's is_truthy).",
+      TcpTlsSettings::truthy);
+  public static final Setting<String> SERVER_NAME = CORE.text("DYN_TCP_TLS_SERVER_NAME", null,
+      "The name a peer's certificate is checked against; default the host (usually an IP) of the address dialled.");
+  public static final Setting<Path> CLIENT_CERT_PATH = pathSetting("DYN_TCP_TLS_CLIENT_CERT_PATH", "Client certificate presented to servers that require one (with _KEY_PATH).");
+  public static final Setting<Path> CLIENT_KEY_PATH = pathSetting("DYN_TCP_TLS_CLIENT_KEY_PATH", "Client private key, with DYN_TCP_TLS_CLIENT_CERT_PATH.");
+  public static final Setting<Duration> HANDSHAKE_TIMEOUT = CORE.seconds("DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS", Duration.ofSeconds(3), false,
+      "Longest a TLS handshake may take, on either side.");
+  public static final Setting<Duration> RELOAD = CORE.ours().seconds("DYN_TCP_TLS_RELOAD_SECS", Duration.ofSeconds(30), true,
+      "How often rotated certificate and key files are looked at (on a handshake, no restart needed); 0 = at every handshake.");
+  public static final Setting<String> PROVIDER = CORE.ours().oneOf("DYN_TCP_TLS_PROVIDER", "auto",
+      "TLS implementation: auto (BoringSSL where it loads, else the JDK's), openssl (BoringSSL, or fail), jdk.", "auto", "openssl", "jdk");
+
+  /** Every variable of this record. */
+  public static final List<Setting<?>> SETTINGS = List.of(CERT_PATH, KEY_PATH, CLIENT_CA_CERT_PATH, CA_CERT_PATH, INSECURE, SERVER_NAME, CLIENT_CERT_PATH,
+      CLIENT_KEY_PATH, HANDSHAKE_TIMEOUT, RELOAD, PROVIDER);
+
   /** {@code base} overridden by whichever variables {@code env} sets (blank counts as unset). */
   public static TcpTlsSettings fromEnv(Map<String, String> env, TcpTlsSettings base) {
     TcpTlsSettings s = new TcpTlsSettings(
-        path(env, "DYN_TCP_TLS_CERT_PATH", base.certPath),
-        path(env, "DYN_TCP_TLS_KEY_PATH", base.keyPath),
-        path(env, "DYN_TCP_TLS_CLIENT_CA_CERT_PATH", base.clientCaCertPath),
-        path(env, "DYN_TCP_TLS_CA_CERT_PATH", base.caCertPath),
-        get(env, "DYN_TCP_TLS_INSECURE") == null ? base.insecure : truthy(get(env, "DYN_TCP_TLS_INSECURE")),
-        get(env, "DYN_TCP_TLS_SERVER_NAME") == null ? base.serverName : get(env, "DYN_TCP_TLS_SERVER_NAME").trim(),
-        path(env, "DYN_TCP_TLS_CLIENT_CERT_PATH", base.clientCertPath),
-        path(env, "DYN_TCP_TLS_CLIENT_KEY_PATH", base.clientKeyPath),
-        TcpServerLimits.seconds(env, "DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS", base.handshakeTimeout),
-        TcpServerLimits.seconds(env, "DYN_TCP_TLS_RELOAD_SECS", base.reloadInterval),
-        get(env, "DYN_TCP_TLS_PROVIDER") == null ? base.provider : get(env, "DYN_TCP_TLS_PROVIDER"));
+        CERT_PATH.read(env, base.certPath),
+        KEY_PATH.read(env, base.keyPath),
+        CLIENT_CA_CERT_PATH.read(env, base.clientCaCertPath),
+        CA_CERT_PATH.read(env, base.caCertPath),
+        INSECURE.read(env, base.insecure),
+        SERVER_NAME.read(env, base.serverName),
+        CLIENT_CERT_PATH.read(env, base.clientCertPath),
+        CLIENT_KEY_PATH.read(env, base.clientKeyPath),
+        HANDSHAKE_TIMEOUT.read(env, base.handshakeTimeout),
+        RELOAD.read(env, base.reloadInterval),
+        PROVIDER.read(env, base.provider));
     s.warnAboutMismatches();
     return s;
   }
@@ -130,16 +161,6 @@ public record TcpTlsSettings(
       log.warn("TCP TLS is on for connections this process opens but not for the ones it accepts: "
           + "set DYN_TCP_TLS_CERT_PATH and DYN_TCP_TLS_KEY_PATH, or TLS peers cannot reach this process");
     }
-  }
-
-  private static String get(Map<String, String> env, String name) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? null : v;
-  }
-
-  private static Path path(Map<String, String> env, String name, Path fallback) {
-    String v = get(env, name);
-    return v == null ? fallback : Path.of(v.trim());
   }
 
   /** Dynamo's {@code is_truthy}: 1, true, on, yes, in any case. */

@@ -10,6 +10,7 @@ import dev.dynamo4j.status.SystemStatusOptions;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -453,14 +454,13 @@ public final class RuntimeConfig {
       systemStatus = SystemStatusOptions.fromEnv(env, systemStatus);
       tcpServerLimits = TcpServerLimits.fromEnv(env, tcpServerLimits);
       tcpTls = TcpTlsSettings.fromEnv(env, tcpTls);
+      RuntimeSettings.RESPONSE_PLANE.read(env); // fails on a plane dynamo4j does not speak
       String v;
-      if ((v = get(env, "DYN_DISCOVERY_BACKEND")) != null) {
+      if ((v = RuntimeSettings.DISCOVERY_BACKEND.read(env, null)) != null) {
         discoveryBackend(v);
       }
-      if ((v = get(env, "DYN_FILE_KV")) != null) {
-        fileKvRoot = Path.of(v);
-      }
-      if ((v = get(env, "DYN_REQUEST_PLANE")) != null) {
+      fileKvRoot = RuntimeSettings.FILE_KV.read(env, fileKvRoot);
+      if ((v = RuntimeSettings.REQUEST_PLANE.read(env, null)) != null) {
         try {
           requestPlane = RequestPlaneMode.parse(v);
         } catch (DynamoException e) {
@@ -468,7 +468,7 @@ public final class RuntimeConfig {
           requestPlane = RequestPlaneMode.TCP;
         }
       }
-      if ((v = get(env, "DYN_REQUEST_PLANE_CODEC")) != null) {
+      if ((v = RuntimeSettings.REQUEST_PLANE_CODEC.read(env, null)) != null) {
         PayloadCodec c = PayloadCodec.fromWireName(v);
         if (c == null) {
           log.warn("Invalid DYN_REQUEST_PLANE_CODEC value '{}'; using msgpack", v);
@@ -476,65 +476,29 @@ public final class RuntimeConfig {
         }
         requestPlaneCodec = c;
       }
-      if ((v = get(env, "DYN_RESPONSE_PLANE")) != null) {
-        responsePlane(v);
-      }
-      if ((v = get(env, "DYN_EVENT_PLANE")) != null) {
-        eventPlane = EventPlaneMode.parse(v);
-      }
-      if ((v = get(env, "DYN_EVENT_PLANE_CODEC")) != null) {
+      eventPlane = RuntimeSettings.EVENT_PLANE.read(env, eventPlane);
+      if ((v = RuntimeSettings.EVENT_PLANE_CODEC.read(env, null)) != null) {
         eventPlaneCodec = parseEventCodec(v);
       }
-      if ((v = get(env, "DYN_EVENT_PLANE_HOST")) != null) {
+      if ((v = RuntimeSettings.EVENT_PLANE_HOST.read(env, null)) != null) {
         eventPlaneHost(v);
       }
-      if ((v = get(env, "NATS_SERVER")) != null && !v.isBlank()) {
-        natsServer = v.trim();
-      }
-      if ((v = get(env, "ETCD_ENDPOINTS")) != null && !v.isBlank()) {
-        etcdEndpoints = v.trim();
-      }
-      if ((v = get(env, "DYN_ZMQ_BROKER_URL")) != null) {
-        zmqBrokerUrl = v.trim();
-      }
-      if ((v = get(env, "DYN_ZMQ_RESPONSE_PATH")) != null) {
-        zmqResponsePath(v.trim().toLowerCase(Locale.ROOT));
-      }
-      if ((v = get(env, "DYN_ZMQ_BROKER_ENABLED")) != null) {
-        String t = v.trim().toLowerCase(Locale.ROOT);
-        zmqBrokerEnabled = t.equals("1") || t.equals("true") || t.equals("yes") || t.equals("on");
-      }
-      if ((v = get(env, "DYN_TCP_RPC_HOST")) != null) {
-        tcpRpcHost = v.trim();
-      }
-      if ((v = get(env, "DYN_TCP_RPC_PORT")) != null) {
-        tcpRpcPort = parsePort("DYN_TCP_RPC_PORT", v);
-      }
-      if ((v = get(env, "DYN_TCP_RESPONSE_STREAM_HOST")) != null) {
-        tcpResponseStreamHost = v.trim();
-      }
-      if ((v = get(env, "DYN_TCP_RESPONSE_STREAM_PORT")) != null) {
-        tcpResponseStreamPort = parseResponseStreamPort(v);
-      }
-      if ((v = get(env, "DYN_TCP_MAX_MESSAGE_SIZE")) != null) {
-        tcpMaxMessageSize = parsePositiveLong("DYN_TCP_MAX_MESSAGE_SIZE", v);
-      }
-      if ((v = get(env, "DYN_TCP_WORKER_POOL_SIZE")) != null) {
-        tcpWorkerPoolSize = (int) parsePositiveLong("DYN_TCP_WORKER_POOL_SIZE", v, Integer.MAX_VALUE);
-      }
-      if ((v = get(env, "DYN_TCP_WORK_QUEUE_SIZE")) != null) {
-        tcpWorkQueueSize = (int) parseNonNegativeLong("DYN_TCP_WORK_QUEUE_SIZE", v, Integer.MAX_VALUE);
-      }
-      if ((v = get(env, "DYN_TCP_REQUEST_TIMEOUT")) != null) {
-        tcpRequestTimeout = Duration.ofSeconds(parsePositiveLong("DYN_TCP_REQUEST_TIMEOUT", v));
-      }
-      if ((v = get(env, "DYN_TCP_CONNECT_TIMEOUT")) != null) {
-        tcpConnectTimeout = Duration.ofSeconds(parsePositiveLong("DYN_TCP_CONNECT_TIMEOUT", v));
-      }
-      if ((v = get(env, "DYN_TCP_POOL_SIZE")) != null) {
-        tcpPoolSize = (int) parsePositiveLong("DYN_TCP_POOL_SIZE", v, Integer.MAX_VALUE);
-      }
-      if ((v = get(env, "DYN_RUNTIME_INHIBITED_DURATION_SECS")) != null) {
+      natsServer = RuntimeSettings.NATS_SERVER.read(env, natsServer);
+      etcdEndpoints = RuntimeSettings.ETCD_ENDPOINTS.read(env, etcdEndpoints);
+      zmqBrokerUrl = RuntimeSettings.ZMQ_BROKER_URL.read(env, zmqBrokerUrl);
+      zmqResponsePath = RuntimeSettings.ZMQ_RESPONSE_PATH.read(env, zmqResponsePath);
+      zmqBrokerEnabled = RuntimeSettings.ZMQ_BROKER_ENABLED.read(env, zmqBrokerEnabled);
+      tcpRpcHost = RuntimeSettings.TCP_RPC_HOST.read(env, tcpRpcHost);
+      tcpRpcPort = RuntimeSettings.TCP_RPC_PORT.read(env, tcpRpcPort);
+      tcpResponseStreamHost = RuntimeSettings.TCP_RESPONSE_STREAM_HOST.read(env, tcpResponseStreamHost);
+      tcpResponseStreamPort = RuntimeSettings.TCP_RESPONSE_STREAM_PORT.read(env, tcpResponseStreamPort);
+      tcpMaxMessageSize = RuntimeSettings.TCP_MAX_MESSAGE_SIZE.read(env, tcpMaxMessageSize);
+      tcpWorkerPoolSize = RuntimeSettings.TCP_WORKER_POOL_SIZE.read(env, (long) tcpWorkerPoolSize).intValue();
+      tcpWorkQueueSize = RuntimeSettings.TCP_WORK_QUEUE_SIZE.read(env, (long) tcpWorkQueueSize).intValue();
+      tcpRequestTimeout = Duration.ofSeconds(RuntimeSettings.TCP_REQUEST_TIMEOUT.read(env, tcpRequestTimeout.toSeconds()));
+      tcpConnectTimeout = Duration.ofSeconds(RuntimeSettings.TCP_CONNECT_TIMEOUT.read(env, tcpConnectTimeout.toSeconds()));
+      tcpPoolSize = RuntimeSettings.TCP_POOL_SIZE.read(env, (long) tcpPoolSize).intValue();
+      if ((v = RuntimeSettings.INHIBITED_DURATION.read(env, null)) != null) {
         try {
           inhibitedDuration = Duration.ofSeconds(Long.parseUnsignedLong(v.trim()));
         } catch (NumberFormatException e) {
@@ -542,7 +506,7 @@ public final class RuntimeConfig {
           inhibitedDuration = Duration.ofSeconds(5);
         }
       }
-      if ((v = get(env, "DYN_WORKER_GRACEFUL_SHUTDOWN_TIMEOUT")) != null) {
+      if ((v = RuntimeSettings.GRACEFUL_SHUTDOWN_TIMEOUT.read(env, null)) != null) {
         try {
           gracefulShutdownTimeout = Duration.ofSeconds(Long.parseUnsignedLong(v.trim()));
         } catch (NumberFormatException e) {
@@ -550,33 +514,15 @@ public final class RuntimeConfig {
           gracefulShutdownTimeout = Duration.ofSeconds(30);
         }
       }
-      if ((v = get(env, "DYN_SYSTEM_HOST")) != null) {
-        systemHost = v.trim();
-      }
-      if ((v = get(env, "DYN_SYSTEM_PORT")) != null) {
-        try {
-          int p = Integer.parseInt(v.trim());
-          if (p < -1 || p > 65535) {
-            throw new NumberFormatException();
-          }
-          systemPort = p;
-        } catch (NumberFormatException e) {
-          throw invalid("Invalid DYN_SYSTEM_PORT value '" + v + "': expected -1 (off), 0 (any port) or a port number");
-        }
-      }
-      for (String deprecated : new String[] {"DYN_SYSTEM_ENABLED", "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS"}) {
-        if (get(env, deprecated) != null) {
-          log.warn("{} is deprecated and has no effect", deprecated);
+      systemHost = RuntimeSettings.SYSTEM_HOST.read(env, systemHost);
+      systemPort = RuntimeSettings.SYSTEM_PORT.read(env, systemPort);
+      for (var deprecated : List.of(RuntimeSettings.SYSTEM_ENABLED, RuntimeSettings.SYSTEM_USE_ENDPOINT_HEALTH_STATUS)) {
+        if (deprecated.isSet(env)) {
+          log.warn("{} is deprecated and has no effect", deprecated.name());
         }
       }
       return this;
     }
-
-    private static String get(Map<String, String> env, String name) {
-      String v = env.get(name);
-      return v == null || v.isBlank() ? null : v;
-    }
-
     /**
      * @throws DynamoException {@code Unknown DYN_DISCOVERY_BACKEND value '<v>'. Valid options:
      *     kubernetes, etcd, file, mem, nats}
@@ -788,61 +734,12 @@ public final class RuntimeConfig {
       return port;
     }
 
-    static int parseResponseStreamPort(String v) {
-      String t = v.trim();
-      if (t.isEmpty()) {
-        return 0;
-      }
-      try {
-        int p = Integer.parseInt(t);
-        if (p < 0 || p > 65535) {
-          throw new NumberFormatException();
-        }
-        return p;
-      } catch (NumberFormatException e) {
-        throw invalid("invalid DYN_TCP_RESPONSE_STREAM_PORT: '" + t + "' is not a valid port number");
-      }
-    }
-
-    private static int parsePort(String name, String v) {
-      try {
-        int p = Integer.parseInt(v.trim());
-        return checkPort(name, p);
-      } catch (NumberFormatException e) {
-        throw invalid("invalid " + name + ": '" + v.trim() + "' is not a valid port number");
-      }
-    }
-
     private static PayloadCodec parseEventCodec(String v) {
       return switch (v.trim()) {
         case "json" -> PayloadCodec.JSON;
         case "msgpack" -> PayloadCodec.MSGPACK;
         default -> throw invalid("Invalid DYN_EVENT_PLANE_CODEC value '" + v + "'. Valid values: 'json', 'msgpack'");
       };
-    }
-
-    private static long parsePositiveLong(String name, String v) {
-      return parsePositiveLong(name, v, Long.MAX_VALUE);
-    }
-
-    private static long parsePositiveLong(String name, String v, long max) {
-      long n = parseNonNegativeLong(name, v, max);
-      if (n == 0) {
-        throw invalid("Invalid " + name + " value '" + v + "': must be positive");
-      }
-      return n;
-    }
-
-    private static long parseNonNegativeLong(String name, String v, long max) {
-      try {
-        long n = Long.parseLong(v.trim());
-        if (n < 0 || n > max) {
-          throw new NumberFormatException();
-        }
-        return n;
-      } catch (NumberFormatException e) {
-        throw invalid("Invalid " + name + " value '" + v + "': expected a whole number from 0 to " + max);
-      }
     }
   }
 }

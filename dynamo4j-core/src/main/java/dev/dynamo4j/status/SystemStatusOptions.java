@@ -3,9 +3,11 @@ package dev.dynamo4j.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.config.Setting;
 import dev.dynamo4j.wire.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -64,62 +66,37 @@ public record SystemStatusOptions(
     }
   }
 
-  /** {@code base} overridden by whichever of the variables {@code env} sets. */
-  public static SystemStatusOptions fromEnv(Map<String, String> env, SystemStatusOptions base) {
-    String health = trimmed(env, "DYN_SYSTEM_HEALTH_PATH");
-    String live = trimmed(env, "DYN_SYSTEM_LIVE_PATH");
-    String starting = trimmed(env, "DYN_SYSTEM_STARTING_HEALTH_STATUS");
-    boolean ready = base.startingReady;
-    if (starting != null) {
-      ready = switch (starting.toLowerCase(Locale.ROOT)) {
+  private static final Setting.Declarer CORE = Setting.in("dynamo4j-core");
+  public static final Setting<String> HEALTH_PATH = CORE.text("DYN_SYSTEM_HEALTH_PATH", "/health", "Path of the status server's health endpoint.");
+  public static final Setting<String> LIVE_PATH = CORE.text("DYN_SYSTEM_LIVE_PATH", "/live", "Path of the status server's liveness endpoint.");
+  public static final Setting<Boolean> STARTING_READY = CORE.custom("DYN_SYSTEM_STARTING_HEALTH_STATUS", false, "notready",
+      "What /health says before the endpoints are up: ready or notready.", v -> switch (v.toLowerCase(Locale.ROOT)) {
         case "ready" -> true;
         case "notready" -> false;
-        default -> throw new DynamoException(ErrorType.InvalidArgument,
-            "Invalid DYN_SYSTEM_STARTING_HEALTH_STATUS value '" + starting + "': expected ready or notready");
-      };
-    }
-    boolean canaries = base.canariesEnabled;
-    String enabled = trimmed(env, "DYN_HEALTH_CHECK_ENABLED");
-    if (enabled != null) {
-      canaries = switch (enabled.toLowerCase(Locale.ROOT)) {
-        case "true", "1", "yes", "on" -> true;
-        case "false", "0", "no", "off" -> false;
-        default -> throw new DynamoException(ErrorType.InvalidArgument, "Invalid DYN_HEALTH_CHECK_ENABLED value '" + enabled + "': expected true or false");
-      };
-    }
-    Duration wait = seconds(env, "DYN_CANARY_WAIT_TIME", base.canaryWait);
-    Duration timeout = seconds(env, "DYN_HEALTH_CHECK_REQUEST_TIMEOUT", base.canaryTimeout);
-    JsonNode payload = base.canaryPayload;
-    String p = trimmed(env, "DYN_HEALTH_CHECK_PAYLOAD");
-    if (p != null) {
-      try {
-        payload = Json.parse("DYN_HEALTH_CHECK_PAYLOAD", p.getBytes(StandardCharsets.UTF_8));
-      } catch (DynamoException e) {
-        throw new DynamoException(ErrorType.InvalidArgument, "Invalid DYN_HEALTH_CHECK_PAYLOAD: " + e.getMessage(), e);
-      }
-    }
-    return new SystemStatusOptions(health != null ? health : base.healthPath, live != null ? live : base.livePath, ready,
-        canaries, wait, timeout, payload);
-  }
+        default -> throw new IllegalArgumentException("expected ready or notready");
+      });
+  public static final Setting<Boolean> CANARIES = CORE.flag("DYN_HEALTH_CHECK_ENABLED", false,
+      "Send canary health-check requests to this process's own endpoints when they have been idle.");
+  public static final Setting<Duration> CANARY_WAIT = CORE.seconds("DYN_CANARY_WAIT_TIME", Duration.ofSeconds(10), false,
+      "Idle time of an endpoint before a canary request is sent to it.");
+  public static final Setting<Duration> CANARY_TIMEOUT = CORE.seconds("DYN_HEALTH_CHECK_REQUEST_TIMEOUT", Duration.ofSeconds(3), false,
+      "How long a canary request may take before the endpoint counts as unhealthy.");
+  public static final Setting<JsonNode> CANARY_PAYLOAD = CORE.custom("DYN_HEALTH_CHECK_PAYLOAD", null, "(the endpoint's own, or none)",
+      "JSON request body of every canary request.", v -> {
+        try {
+          return Json.parse("DYN_HEALTH_CHECK_PAYLOAD", v.getBytes(StandardCharsets.UTF_8));
+        } catch (DynamoException e) {
+          throw new IllegalArgumentException("expected JSON: " + e.getMessage(), e);
+        }
+      });
 
-  private static Duration seconds(Map<String, String> env, String name, Duration fallback) {
-    String v = trimmed(env, name);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      double s = Double.parseDouble(v);
-      if (!(s > 0) || Double.isInfinite(s)) {
-        throw new NumberFormatException();
-      }
-      return Duration.ofNanos((long) (s * 1e9));
-    } catch (NumberFormatException e) {
-      throw new DynamoException(ErrorType.InvalidArgument, "Invalid " + name + " value '" + v + "': expected a positive number of seconds");
-    }
-  }
+  /** Every variable of this record. */
+  public static final List<Setting<?>> SETTINGS = List.of(HEALTH_PATH, LIVE_PATH, STARTING_READY, CANARIES, CANARY_WAIT, CANARY_TIMEOUT, CANARY_PAYLOAD);
 
-  private static String trimmed(Map<String, String> env, String name) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? null : v.trim();
+  /** {@code base} overridden by whichever of the variables {@code env} sets. */
+  public static SystemStatusOptions fromEnv(Map<String, String> env, SystemStatusOptions base) {
+    return new SystemStatusOptions(HEALTH_PATH.read(env, base.healthPath), LIVE_PATH.read(env, base.livePath), STARTING_READY.read(env, base.startingReady),
+        CANARIES.read(env, base.canariesEnabled), CANARY_WAIT.read(env, base.canaryWait), CANARY_TIMEOUT.read(env, base.canaryTimeout),
+        CANARY_PAYLOAD.read(env, base.canaryPayload));
   }
 }

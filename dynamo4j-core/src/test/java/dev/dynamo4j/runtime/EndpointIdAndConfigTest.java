@@ -70,9 +70,9 @@ class EndpointIdAndConfigTest {
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_CLIENT_CERT_PATH", "/c.pem", "DYN_TCP_TLS_CLIENT_KEY_PATH", "/k.pem")).build())
         .hasMessageContaining("DYN_TCP_TLS_CA_CERT_PATH is not set and DYN_TCP_TLS_INSECURE is not true");
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_INSECURE", "1", "DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS", "0")).build())
-        .hasMessageContaining("DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS must be a positive number of seconds");
+        .hasMessageContaining("Invalid DYN_TCP_TLS_HANDSHAKE_TIMEOUT_SECS value '0': expected a positive number of seconds");
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_TLS_PROVIDER", "gnutls")).build())
-        .hasMessageContaining("expected auto, openssl or jdk");
+        .hasMessageContaining("Invalid DYN_TCP_TLS_PROVIDER value 'gnutls': expected one of auto, openssl, jdk");
 
     var insecure = RuntimeConfig.builder(Map.of("DYN_TCP_TLS_INSECURE", "Yes")).build().tcpTls();
     assertThat(insecure.clientEnabled()).isTrue();

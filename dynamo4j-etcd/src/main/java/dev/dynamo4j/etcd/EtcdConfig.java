@@ -3,6 +3,7 @@ package dev.dynamo4j.etcd;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.runtime.RuntimeSettings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -120,16 +121,12 @@ public record EtcdConfig(List<URI> endpoints, String username, String password, 
     private Duration connectTimeout = Duration.ofSeconds(5);
 
     Builder(Map<String, String> env) {
-      endpoints = blankToNull(env.get("ETCD_ENDPOINTS"));
-      username = blankToNull(env.get("ETCD_AUTH_USERNAME"));
-      password = blankToNull(env.get("ETCD_AUTH_PASSWORD"));
-      ca = blankToNull(env.get("ETCD_AUTH_CA"));
-      cert = blankToNull(env.get("ETCD_AUTH_CLIENT_CERT"));
-      key = blankToNull(env.get("ETCD_AUTH_CLIENT_KEY"));
-    }
-
-    private static String blankToNull(String s) {
-      return s == null || s.isBlank() ? null : s;
+      endpoints = RuntimeSettings.ETCD_ENDPOINTS.read(env);
+      username = EtcdSettings.AUTH_USERNAME.read(env);
+      password = EtcdSettings.AUTH_PASSWORD.read(env);
+      ca = EtcdSettings.AUTH_CA.read(env);
+      cert = EtcdSettings.AUTH_CLIENT_CERT.read(env);
+      key = EtcdSettings.AUTH_CLIENT_KEY.read(env);
     }
 
     /** Comma-separated URLs; null keeps the environment's (or the default). */

@@ -3,8 +3,6 @@ package dev.dynamo4j.etcd;
 import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.DiscoveryProvider;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.RuntimeConfig;
 
 /**
@@ -22,17 +20,6 @@ public final class EtcdDiscoveryProvider implements DiscoveryProvider {
 
   @Override
   public Discovery create(RuntimeConfig config) {
-    return new KvStoreDiscovery(EtcdKeyValueStore.connect(EtcdConfig.forRuntime(config), EtcdKeyValueStore.DEFAULT_LEASE_TTL, policy(System.getenv("DYN_ETCD_LEASE_LOSS_POLICY"))));
-  }
-
-  static EtcdKeyValueStore.LeaseLossPolicy policy(String v) {
-    if (v == null || v.isBlank() || v.strip().equalsIgnoreCase("renew")) {
-      return EtcdKeyValueStore.LeaseLossPolicy.RENEW;
-    }
-    if (v.strip().equalsIgnoreCase("shutdown")) {
-      return EtcdKeyValueStore.LeaseLossPolicy.SHUTDOWN;
-    }
-    throw new DynamoException(ErrorType.InvalidArgument,
-        "DYN_ETCD_LEASE_LOSS_POLICY must be renew or shutdown, got '" + v + "'");
+    return new KvStoreDiscovery(EtcdKeyValueStore.connect(EtcdConfig.forRuntime(config), EtcdKeyValueStore.DEFAULT_LEASE_TTL, EtcdSettings.LEASE_LOSS_POLICY.read(System.getenv())));
   }
 }

@@ -1,5 +1,6 @@
 package dev.dynamo4j.kubernetes;
 
+import dev.dynamo4j.config.Setting;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import java.io.IOException;
@@ -44,20 +45,20 @@ record KubeIdentity(String podName, String podUid, String namespace, Mode mode, 
    *     {@code Invalid DYN_KUBE_DISCOVERY_MODE value '<v>'. Valid values: 'pod', 'container'}
    */
   static KubeIdentity fromEnvironment(Map<String, String> env, Path podinfo) {
-    String name = fileOrEnv(podinfo.resolve("pod_name"), env, "POD_NAME");
+    String name = fileOrEnv(podinfo.resolve("pod_name"), env, KubeSettings.POD_NAME);
     if (name == null) {
       throw invalid("POD_NAME not available from file or environment");
     }
-    String uid = fileOrEnv(podinfo.resolve("pod_uid"), env, "POD_UID");
+    String uid = fileOrEnv(podinfo.resolve("pod_uid"), env, KubeSettings.POD_UID);
     if (uid == null) {
       throw invalid("POD_UID not available from file or environment");
     }
-    String ns = fileOrEnv(podinfo.resolve("pod_namespace"), env, "POD_NAMESPACE");
+    String ns = fileOrEnv(podinfo.resolve("pod_namespace"), env, KubeSettings.POD_NAMESPACE);
     if (ns == null) {
       log.warn("POD_NAMESPACE not available from file or environment; using 'default'");
       ns = "default";
     }
-    String modeValue = env.get("DYN_KUBE_DISCOVERY_MODE");
+    String modeValue = KubeSettings.DISCOVERY_MODE.read(env, null);
     Mode mode;
     if (modeValue == null || modeValue.isBlank() || modeValue.trim().toLowerCase(Locale.ROOT).equals("pod")) {
       mode = Mode.POD;
@@ -68,7 +69,7 @@ record KubeIdentity(String podName, String podUid, String namespace, Mode mode, 
     }
     String container = null;
     if (mode == Mode.CONTAINER) {
-      container = env.get("CONTAINER_NAME");
+      container = KubeSettings.CONTAINER_NAME.read(env);
       if (container == null || container.isBlank()) {
         throw invalid("CONTAINER_NAME is required when DYN_KUBE_DISCOVERY_MODE=container");
       }
@@ -82,7 +83,7 @@ record KubeIdentity(String podName, String podUid, String namespace, Mode mode, 
     return new KubeIdentity(podName, podUid, namespace, mode, containerName, cr);
   }
 
-  private static String fileOrEnv(Path file, Map<String, String> env, String name) {
+  private static String fileOrEnv(Path file, Map<String, String> env, Setting<String> variable) {
     try {
       if (Files.isRegularFile(file)) {
         String v = Files.readString(file).trim();
@@ -93,8 +94,7 @@ record KubeIdentity(String podName, String podUid, String namespace, Mode mode, 
     } catch (IOException e) {
       log.debug("cannot read {}: {}", file, e.toString());
     }
-    String v = env.get(name);
-    return v == null || v.isBlank() ? null : v.trim();
+    return variable.read(env);
   }
 
   private static DynamoException invalid(String message) {

@@ -3,6 +3,7 @@ package dev.dynamo4j.nats;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.runtime.RuntimeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,15 +120,15 @@ public final class NatsConfig {
 
   public static Builder builder(Map<String, String> env) {
     Builder b = new Builder();
-    String servers = blankToNull(env.get("NATS_SERVER"));
+    String servers = RuntimeSettings.NATS_SERVER.read(env);
     if (servers != null) {
       b.servers(servers);
     }
-    String user = blankToNull(env.get("NATS_AUTH_USERNAME"));
-    String password = blankToNull(env.get("NATS_AUTH_PASSWORD"));
-    String token = blankToNull(env.get("NATS_AUTH_TOKEN"));
-    String nkey = blankToNull(env.get("NATS_AUTH_NKEY"));
-    String creds = blankToNull(env.get("NATS_AUTH_CREDENTIALS_FILE"));
+    String user = NatsSettings.AUTH_USERNAME.read(env);
+    String password = NatsSettings.AUTH_PASSWORD.read(env);
+    String token = NatsSettings.AUTH_TOKEN.read(env);
+    String nkey = NatsSettings.AUTH_NKEY.read(env);
+    String creds = NatsSettings.AUTH_CREDENTIALS_FILE.read(env);
     if (user != null && password != null) {
       b.auth(new Auth.UserPassword(user, password));
     } else if (token != null) {
@@ -137,18 +138,14 @@ public final class NatsConfig {
     } else if (creds != null) {
       b.auth(new Auth.CredentialsFile(creds));
     }
-    String ca = blankToNull(env.get("NATS_TLS_CA_CERT_PATH"));
-    String insecure = blankToNull(env.get("NATS_TLS_INSECURE"));
-    String cert = blankToNull(env.get("NATS_TLS_CLIENT_CERT_PATH"));
-    String key = blankToNull(env.get("NATS_TLS_CLIENT_KEY_PATH"));
+    String ca = NatsSettings.TLS_CA_CERT_PATH.read(env);
+    String insecure = NatsSettings.TLS_INSECURE.read(env);
+    String cert = NatsSettings.TLS_CLIENT_CERT_PATH.read(env);
+    String key = NatsSettings.TLS_CLIENT_KEY_PATH.read(env);
     b.tls(new Tls(ca == null ? null : Path.of(ca),
         insecure != null && Set.of("1", "true", "on", "yes").contains(insecure.toLowerCase(Locale.ROOT)),
         cert == null ? null : Path.of(cert), key == null ? null : Path.of(key)));
     return b;
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
   }
 
   public static final class Builder {

@@ -99,24 +99,9 @@ public final class NatsQueue implements AutoCloseable {
 
   /** A queue with Dynamo's defaults read from the environment ({@code DYN_NATS_STREAM_MAX_AGE}, {@code NATS_JETSTREAM_REPLICAS}). */
   public static NatsQueue open(Connection nc, String name, String consumer, Map<String, String> env) {
-    long maxAge = parse(env.get("DYN_NATS_STREAM_MAX_AGE"), 3600, "DYN_NATS_STREAM_MAX_AGE");
-    long replicas = parse(env.get("NATS_JETSTREAM_REPLICAS"), 1, "NATS_JETSTREAM_REPLICAS");
+    long maxAge = NatsSettings.STREAM_MAX_AGE.read(env);
+    long replicas = NatsSettings.JETSTREAM_REPLICAS.read(env);
     return new NatsQueue(nc, name, consumer, Duration.ofSeconds(maxAge), (int) replicas, Duration.ofSeconds(30));
-  }
-
-  private static long parse(String v, long dflt, String name) {
-    if (v == null || v.isBlank()) {
-      return dflt;
-    }
-    try {
-      long n = Long.parseLong(v.trim());
-      if (n < 1) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new DynamoException(ErrorType.InvalidArgument, "Invalid " + name + " value '" + v + "': expected a positive whole number");
-    }
   }
 
   /** The shortest wait a dequeue uses (a limit of jnats' pull consumer). */
