@@ -1,12 +1,9 @@
 package dev.dynamo4j.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
@@ -15,8 +12,6 @@ import dev.dynamo4j.testkit.RequestTransportConformance;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import java.util.function.UnaryOperator;
 
@@ -80,40 +75,6 @@ class TcpDirectRequestTransportTest extends RequestTransportConformance {
 
   @Test
   void aDirectStreamFarAheadOfItsCallerIsResetWithTheReason() throws Exception {
-    byte[] chunk = new byte[64 * 1024];
-    CountDownLatch refused = new CountDownLatch(1);
-    servedAt(worker, "flood").serve(String.class, (Context<String> req) -> {
-      if (req.value().equals("warm")) {
-        return ResponseStream.of(req.controller(), List.of(new byte[0]));
-      }
-      return ResponseStream.generate(req, out -> {
-        while (out.emit(chunk)) {
-          // never ends by itself: only the bound stops it
-        }
-        refused.countDown();
-      });
-    });
-    Client<String, byte[]> c = clientOf("flood", byte[].class);
-    c.call("warm").toList();
-    int[] got = {0};
-    assertThatThrownBy(() -> {
-          try (ResponseStream<byte[]> s = c.call("go")) {
-            // The caller reads nothing (so returns no credit) until the worker hit its bound.
-            assertThat(refused.await(20, TimeUnit.SECONDS)).as("the engine's emit returned false").isTrue();
-            for (byte[] ignored : s) {
-              got[0]++;
-            }
-          }
-        })
-        .isInstanceOfSatisfying(DynamoException.class, e -> {
-          assertThat(e.type()).isEqualTo(ErrorType.Disconnected);
-          assertThat(e.getMessage()).contains("direct-mode engine ran more than");
-        });
-    // What was sent inside the window and what was held came through before the reset.
-    assertThat(got[0]).isGreaterThan(10);
-    // The worker is free again: the process still answers (this client has inhibited the
-    // instance after the fault, as after any Disconnected, so ask another endpoint).
-    servedAt(worker, "after").serve(String.class, (Context<String> req) -> ResponseStream.of(req.controller(), List.of(req.value())));
-    assertThat(clientOf("after", String.class).call("still here").toList()).containsExactly("still here");
+    aDirectStreamFarAheadOfItsCallerIsResetWithTheReasonAndTheWorkerServesOn();
   }
 }

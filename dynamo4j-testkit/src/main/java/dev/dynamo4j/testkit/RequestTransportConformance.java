@@ -314,6 +314,51 @@ public abstract class RequestTransportConformance {
     assertThat(c.call("small").toList()).containsExactly(5);
   }
 
+  /**
+   * For suites that serve in direct mode ({@link #servedAt} returns a direct endpoint): a direct
+   * stream whose caller reads nothing is held up to its bound, then reset with the reason
+   * (Disconnected "direct-mode engine ran more than ..."), what fit in the window arrived, and the
+   * worker serves again. Had the I/O thread waited for credit, the engine's emit would never have
+   * returned false.
+   */
+  protected void aDirectStreamFarAheadOfItsCallerIsResetWithTheReasonAndTheWorkerServesOn() throws Exception {
+    byte[] chunk = new byte[64 * 1024];
+    CountDownLatch refused = new CountDownLatch(1);
+    servedAt(worker, "flood").serve(String.class, (Context<String> req) -> {
+      if (!req.value().equals("go")) {
+        return ResponseStream.of(req.controller(), List.of(req.value().getBytes(StandardCharsets.UTF_8)));
+      }
+      return ResponseStream.generate(req, out -> {
+        while (out.emit(chunk)) {
+          // never ends by itself: only the bound stops it
+        }
+        refused.countDown();
+      });
+    });
+    Client<String, byte[]> c = caller.namespace(namespace).component("worker").endpoint("flood").client(byte[].class);
+    c.waitForInstances(Duration.ofSeconds(10));
+    c.call("warm").toList(); // opens the multiplexed connection: later requests run on the I/O thread
+    int[] got = {0};
+    assertThatThrownBy(() -> {
+          try (ResponseStream<byte[]> s = c.call("go")) {
+            // the caller reads nothing (returns no credit) until the engine hit its bound
+            assertThat(refused.await(20, TimeUnit.SECONDS)).as("the engine's emit returned false").isTrue();
+            for (byte[] ignored : s) {
+              got[0]++;
+            }
+          }
+        })
+        .isInstanceOfSatisfying(DynamoException.class, e -> {
+          assertThat(e.type()).isEqualTo(ErrorType.Disconnected);
+          assertThat(e.getMessage()).contains("direct-mode engine ran more than");
+        });
+    assertThat(got[0]).as("what was sent inside the window and what was held came through before the reset").isGreaterThan(10);
+    // the worker serves again (a new client: this one has inhibited the instance after the fault, as after any Disconnected)
+    Client<String, byte[]> again = caller.namespace(namespace).component("worker").endpoint("flood").client(byte[].class);
+    again.waitForInstances(Duration.ofSeconds(10));
+    assertThat(new String(again.call("still here").toList().get(0), StandardCharsets.UTF_8)).isEqualTo("still here");
+  }
+
   @Test
   protected void closingTheWorkerLeavesDiscoveryThenDrainsTheStreamInFlight() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
