@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.nats.NatsConfig;
 import dev.dynamo4j.nats.NatsConnections;
+import dev.dynamo4j.nats.NatsSettings;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.RuntimeConfig;
@@ -126,7 +127,7 @@ final class BenchCommand implements Runnable {
         RuntimeConfig.Builder cb = RuntimeConfig.builder(System.getenv()).discoveryBackend("file").fileKvRoot(kv)
             .requestPlane(nats ? RuntimeConfig.RequestPlaneMode.NATS : RuntimeConfig.RequestPlaneMode.TCP);
         if (natsServer != null) {
-          cb.natsServer(natsServer);
+          cb.variable(NatsSettings.SERVER.name(), natsServer);
         }
         RuntimeConfig cfg = cb.build();
         ObjectNode results = JsonNodeFactory.instance.objectNode();

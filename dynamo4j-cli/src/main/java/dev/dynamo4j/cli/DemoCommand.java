@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.etcd.EtcdSettings;
+import dev.dynamo4j.nats.NatsSettings;
 import dev.dynamo4j.pipeline.PipelineNode;
 import dev.dynamo4j.pipeline.PipelineOperator;
 import dev.dynamo4j.pipeline.SegmentSink;
@@ -168,11 +170,13 @@ final class DemoCommand implements Callable<Integer> {
       if (config.discoveryBackend().equals("file")) {
         common.addAll(List.of("--file-kv", config.fileKvRoot().toString()));
       }
-      if (config.etcdEndpoints() != null) {
-        common.addAll(List.of("--etcd-endpoints", config.etcdEndpoints()));
+      String etcd = EtcdSettings.ENDPOINTS.read(config.variables());
+      if (etcd != null) {
+        common.addAll(List.of("--etcd-endpoints", etcd));
       }
-      if (config.natsServer() != null) {
-        common.addAll(List.of("--nats-server", config.natsServer()));
+      String nats = NatsSettings.SERVER.read(config.variables());
+      if (nats != null) {
+        common.addAll(List.of("--nats-server", nats));
       }
       out.printf("  starting  %d x 'dynamo4j serve %s' (logs in %s)%n", workers, endpoint, logs);
       for (int i = 1; i <= workers; i++) {

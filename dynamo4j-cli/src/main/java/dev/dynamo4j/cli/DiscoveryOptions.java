@@ -2,6 +2,9 @@ package dev.dynamo4j.cli;
 
 import dev.dynamo4j.discovery.Discoveries;
 import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.etcd.EtcdConfig;
+import dev.dynamo4j.etcd.EtcdSettings;
+import dev.dynamo4j.nats.NatsSettings;
 import dev.dynamo4j.runtime.RuntimeConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -26,10 +29,10 @@ final class DiscoveryOptions {
   RuntimeConfig config() {
     RuntimeConfig.Builder b = RuntimeConfig.builder(System.getenv());
     if (etcdEndpoints != null) {
-      b.etcdEndpoints(etcdEndpoints);
+      b.variable(EtcdSettings.ENDPOINTS.name(), etcdEndpoints);
     }
     if (natsServer != null) {
-      b.natsServer(natsServer);
+      b.variable(NatsSettings.SERVER.name(), natsServer);
     }
     if (backend != null) {
       b.discoveryBackend(backend);
@@ -47,7 +50,7 @@ final class DiscoveryOptions {
   String describe(RuntimeConfig c) {
     return switch (c.discoveryBackend()) {
       case "file" -> "file store " + c.fileKvRoot();
-      case "etcd" -> "etcd " + (c.etcdEndpoints() == null ? "http://localhost:2379" : c.etcdEndpoints());
+      case "etcd" -> "etcd " + EtcdConfig.forRuntime(c).endpoints().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(","));
       default -> c.discoveryBackend();
     };
   }

@@ -100,8 +100,7 @@ public final class RuntimeConfig {
   private final int systemPort;
   private final String eventPlaneHost;
   private final String zmqBrokerUrl;
-  private final String natsServer;
-  private final String etcdEndpoints;
+  private final Map<String, String> variables;
   private final boolean zmqBrokerEnabled;
   private final String zmqResponsePath;
   private final ResponseStreamOptions responseStreams;
@@ -118,8 +117,7 @@ public final class RuntimeConfig {
     this.tcpTls = b.tcpTls;
     this.eventPlaneHost = b.eventPlaneHost;
     this.zmqBrokerUrl = b.zmqBrokerUrl;
-    this.natsServer = b.natsServer;
-    this.etcdEndpoints = b.etcdEndpoints;
+    this.variables = Map.copyOf(b.variables);
     this.zmqBrokerEnabled = b.zmqBrokerEnabled;
     this.zmqResponsePath = b.zmqResponsePath;
     this.discoveryBackend = b.discoveryBackend;
@@ -203,21 +201,13 @@ public final class RuntimeConfig {
   }
 
   /**
-   * {@code NATS_SERVER} (comma-separated {@code nats://} URLs) as given, or {@code null}: the NATS
-   * module then uses its default {@code nats://localhost:4222}. Credentials stay in the
-   * {@code NATS_AUTH_*} environment variables, read by the NATS module.
+   * The environment this configuration was built from ({@link #builder(Map)}; empty for {@link
+   * #builder()}) with {@link Builder#variable} overrides on top: where plug-in modules read the
+   * settings core does not know (their own {@link dev.dynamo4j.config.Setting}s, e.g. the NATS
+   * module's {@code NATS_SERVER}, the etcd module's {@code ETCD_ENDPOINTS}). Immutable.
    */
-  public String natsServer() {
-    return natsServer;
-  }
-
-  /**
-   * {@code ETCD_ENDPOINTS} (comma-separated {@code http(s)://} URLs) as given, or {@code null}: the
-   * etcd module then uses its default {@code http://localhost:2379}. Credentials and TLS stay in
-   * the {@code ETCD_AUTH_*} environment variables, read by the etcd module.
-   */
-  public String etcdEndpoints() {
-    return etcdEndpoints;
+  public Map<String, String> variables() {
+    return variables;
   }
 
   /** {@code DYN_ZMQ_BROKER_URL}, or {@code null}. */
@@ -360,8 +350,7 @@ public final class RuntimeConfig {
     b.systemPort = systemPort;
     b.eventPlaneHost = eventPlaneHost;
     b.zmqBrokerUrl = zmqBrokerUrl;
-    b.natsServer = natsServer;
-    b.etcdEndpoints = etcdEndpoints;
+    b.variables.putAll(variables);
     b.zmqBrokerEnabled = zmqBrokerEnabled;
     b.zmqResponsePath = zmqResponsePath;
     b.responseStreams = responseStreams;
@@ -406,8 +395,7 @@ public final class RuntimeConfig {
     private int systemPort = -1;
     private String eventPlaneHost;
     private String zmqBrokerUrl;
-    private String natsServer;
-    private String etcdEndpoints;
+    private final Map<String, String> variables = new java.util.HashMap<>();
     private boolean zmqBrokerEnabled;
     private String zmqResponsePath = "tcp";
     private ResponseStreamOptions responseStreams = ResponseStreamOptions.DEFAULTS;
@@ -483,8 +471,11 @@ public final class RuntimeConfig {
       if ((v = RuntimeSettings.EVENT_PLANE_HOST.read(env, null)) != null) {
         eventPlaneHost(v);
       }
-      natsServer = RuntimeSettings.NATS_SERVER.read(env, natsServer);
-      etcdEndpoints = RuntimeSettings.ETCD_ENDPOINTS.read(env, etcdEndpoints);
+      env.forEach((k, val) -> {
+        if (k != null && val != null) {
+          variables.put(k, val);
+        }
+      });
       zmqBrokerUrl = RuntimeSettings.ZMQ_BROKER_URL.read(env, zmqBrokerUrl);
       zmqResponsePath = RuntimeSettings.ZMQ_RESPONSE_PATH.read(env, zmqResponsePath);
       zmqBrokerEnabled = RuntimeSettings.ZMQ_BROKER_ENABLED.read(env, zmqBrokerEnabled);
@@ -590,15 +581,17 @@ public final class RuntimeConfig {
       return this;
     }
 
-    /** Overrides {@code NATS_SERVER}; {@code null} means the NATS module's default. */
-    public Builder natsServer(String commaSeparatedUrls) {
-      this.natsServer = commaSeparatedUrls;
-      return this;
-    }
-
-    /** Overrides {@code ETCD_ENDPOINTS}; {@code null} means the etcd module's default. */
-    public Builder etcdEndpoints(String commaSeparatedUrls) {
-      this.etcdEndpoints = commaSeparatedUrls;
+    /**
+     * Sets environment variable {@code name} for this configuration only, as a command-line option
+     * would (e.g. {@code NATS_SERVER}, {@code ETCD_ENDPOINTS}, read by their modules from {@link
+     * RuntimeConfig#variables()}); {@code null} removes it.
+     */
+    public Builder variable(String name, String value) {
+      if (value == null) {
+        variables.remove(Objects.requireNonNull(name, "name"));
+      } else {
+        variables.put(Objects.requireNonNull(name, "name"), value);
+      }
       return this;
     }
 

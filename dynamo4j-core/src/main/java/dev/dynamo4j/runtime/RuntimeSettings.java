@@ -46,10 +46,6 @@ public final class RuntimeSettings {
       });
   public static final Setting<String> EVENT_PLANE_HOST = CORE.text("DYN_EVENT_PLANE_HOST", null,
       "Address ZMQ publishers advertise (an IP or name, not 0.0.0.0); default the local address.");
-  public static final Setting<String> NATS_SERVER = CORE.text("NATS_SERVER", null,
-      "NATS servers (comma-separated nats:// URLs) for the NATS planes, store and queues; the NATS module's default is nats://localhost:4222.");
-  public static final Setting<String> ETCD_ENDPOINTS = CORE.text("ETCD_ENDPOINTS", null,
-      "etcd endpoints (comma-separated http(s):// URLs); the etcd module's default is http://localhost:2379.");
   public static final Setting<String> ZMQ_BROKER_URL = CORE.text("DYN_ZMQ_BROKER_URL", null,
       "ZMQ event broker(s): xsub=<url>[;<url>...],xpub=<url>[;<url>...]; publishers and subscribers go through them.");
   public static final Setting<Boolean> ZMQ_BROKER_ENABLED = CORE.custom("DYN_ZMQ_BROKER_ENABLED", false, "false",
@@ -103,7 +99,7 @@ public final class RuntimeSettings {
 
   /** Every variable of this class. */
   public static final List<Setting<?>> SETTINGS = List.of(DISCOVERY_BACKEND, FILE_KV, REQUEST_PLANE, REQUEST_PLANE_CODEC, RESPONSE_PLANE, EVENT_PLANE,
-      EVENT_PLANE_CODEC, EVENT_PLANE_HOST, NATS_SERVER, ETCD_ENDPOINTS, ZMQ_BROKER_URL, ZMQ_BROKER_ENABLED, ZMQ_RESPONSE_PATH, TCP_RPC_HOST, TCP_RPC_PORT,
+      EVENT_PLANE_CODEC, EVENT_PLANE_HOST, ZMQ_BROKER_URL, ZMQ_BROKER_ENABLED, ZMQ_RESPONSE_PATH, TCP_RPC_HOST, TCP_RPC_PORT,
       TCP_RESPONSE_STREAM_HOST, TCP_RESPONSE_STREAM_PORT, TCP_MAX_MESSAGE_SIZE, TCP_WORKER_POOL_SIZE, TCP_WORK_QUEUE_SIZE, TCP_REQUEST_TIMEOUT,
       TCP_CONNECT_TIMEOUT, TCP_POOL_SIZE, INHIBITED_DURATION, GRACEFUL_SHUTDOWN_TIMEOUT, SYSTEM_HOST, SYSTEM_PORT, SYSTEM_ENABLED,
       SYSTEM_USE_ENDPOINT_HEALTH_STATUS);

@@ -3,7 +3,6 @@ package dev.dynamo4j.etcd;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.RuntimeConfig;
-import dev.dynamo4j.runtime.RuntimeSettings;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,9 +95,9 @@ public record EtcdConfig(List<URI> endpoints, String username, String password, 
     return builder(System.getenv()).build();
   }
 
-  /** For a runtime: {@code ETCD_*} from the environment, endpoints from the runtime's config. */
+  /** For a runtime: {@code ETCD_*} from the environment, endpoints from the runtime's {@link RuntimeConfig#variables()} (if set there). */
   public static EtcdConfig forRuntime(RuntimeConfig config) {
-    return builder(System.getenv()).endpoints(config.etcdEndpoints()).build();
+    return builder(System.getenv()).endpoints(EtcdSettings.ENDPOINTS.read(config.variables())).build();
   }
 
   /** A builder starting from {@code env}; its setters override the environment. */
@@ -121,7 +120,7 @@ public record EtcdConfig(List<URI> endpoints, String username, String password, 
     private Duration connectTimeout = Duration.ofSeconds(5);
 
     Builder(Map<String, String> env) {
-      endpoints = RuntimeSettings.ETCD_ENDPOINTS.read(env);
+      endpoints = EtcdSettings.ENDPOINTS.read(env);
       username = EtcdSettings.AUTH_USERNAME.read(env);
       password = EtcdSettings.AUTH_PASSWORD.read(env);
       ca = EtcdSettings.AUTH_CA.read(env);

@@ -4,9 +4,12 @@ import dev.dynamo4j.config.Setting;
 import dev.dynamo4j.config.SettingsProvider;
 import java.util.List;
 
-/** The variables the etcd module reads, declared once each ({@code ETCD_ENDPOINTS} is core's, which passes it on). */
+/** The variables the etcd module reads, declared once each. */
 public final class EtcdSettings implements SettingsProvider {
   private static final Setting.Declarer ETCD = Setting.in("dynamo4j-etcd");
+  /** Endpoints; a runtime's command line sets it through {@code RuntimeConfig.Builder#variable}. */
+  public static final Setting<String> ENDPOINTS = ETCD.text("ETCD_ENDPOINTS", null,
+      "etcd endpoints (comma-separated http(s):// URLs); default http://localhost:2379.");
   static final Setting<String> AUTH_USERNAME = ETCD.text("ETCD_AUTH_USERNAME", null, "etcd user (with ETCD_AUTH_PASSWORD).");
   static final Setting<String> AUTH_PASSWORD = ETCD.text("ETCD_AUTH_PASSWORD", null, "etcd password.");
   static final Setting<String> AUTH_CA = ETCD.text("ETCD_AUTH_CA", null, "CA (PEM) the etcd server's certificate is checked against: TLS to etcd.");
@@ -23,6 +26,6 @@ public final class EtcdSettings implements SettingsProvider {
 
   @Override
   public List<Setting<?>> settings() {
-    return List.of(AUTH_USERNAME, AUTH_PASSWORD, AUTH_CA, AUTH_CLIENT_CERT, AUTH_CLIENT_KEY, LEASE_LOSS_POLICY);
+    return List.of(ENDPOINTS, AUTH_USERNAME, AUTH_PASSWORD, AUTH_CA, AUTH_CLIENT_CERT, AUTH_CLIENT_KEY, LEASE_LOSS_POLICY);
   }
 }

@@ -3,7 +3,6 @@ package dev.dynamo4j.nats;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.RuntimeConfig;
-import dev.dynamo4j.runtime.RuntimeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,16 +110,17 @@ public final class NatsConfig {
   }
 
   /**
-   * What a runtime connects with: the servers of {@code config} (NATS_SERVER or a command-line
-   * override) and the credentials of the {@code NATS_AUTH_*} environment.
+   * What a runtime connects with: the servers of {@code config} ({@code NATS_SERVER} in its
+   * {@link RuntimeConfig#variables()}, which a command-line option may set), else of the process
+   * environment, and the credentials of the {@code NATS_AUTH_*} environment.
    */
   public static NatsConfig forRuntime(RuntimeConfig config) {
-    return fromEnv(config.natsServer());
+    return fromEnv(NatsSettings.SERVER.read(config.variables()));
   }
 
   public static Builder builder(Map<String, String> env) {
     Builder b = new Builder();
-    String servers = RuntimeSettings.NATS_SERVER.read(env);
+    String servers = NatsSettings.SERVER.read(env);
     if (servers != null) {
       b.servers(servers);
     }

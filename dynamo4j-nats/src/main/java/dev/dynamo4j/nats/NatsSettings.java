@@ -5,12 +5,14 @@ import dev.dynamo4j.config.SettingsProvider;
 import java.util.List;
 
 /**
- * The variables the NATS module reads, declared once each ({@code NATS_SERVER} is core's, which
- * passes it on). Authentication takes the first complete one of user/password, token, nkey,
+ * The variables the NATS module reads, declared once each. Authentication takes the first complete one of user/password, token, nkey,
  * credentials file.
  */
 public final class NatsSettings implements SettingsProvider {
   private static final Setting.Declarer NATS = Setting.in("dynamo4j-nats");
+  /** Servers; a runtime's command line sets it through {@code RuntimeConfig.Builder#variable}. */
+  public static final Setting<String> SERVER = NATS.text("NATS_SERVER", null,
+      "NATS servers (comma-separated nats:// URLs) for the NATS planes, store and queues; default nats://localhost:4222.");
   static final Setting<String> AUTH_USERNAME = NATS.text("NATS_AUTH_USERNAME", null, "NATS user name (with NATS_AUTH_PASSWORD).");
   static final Setting<String> AUTH_PASSWORD = NATS.text("NATS_AUTH_PASSWORD", null, "NATS password (with NATS_AUTH_USERNAME).");
   static final Setting<String> AUTH_TOKEN = NATS.text("NATS_AUTH_TOKEN", null, "NATS token, when there is no user and password.");
@@ -26,7 +28,7 @@ public final class NatsSettings implements SettingsProvider {
 
   @Override
   public List<Setting<?>> settings() {
-    return List.of(AUTH_USERNAME, AUTH_PASSWORD, AUTH_TOKEN, AUTH_NKEY, AUTH_CREDENTIALS_FILE, TLS_CA_CERT_PATH, TLS_INSECURE, TLS_CLIENT_CERT_PATH,
+    return List.of(SERVER, AUTH_USERNAME, AUTH_PASSWORD, AUTH_TOKEN, AUTH_NKEY, AUTH_CREDENTIALS_FILE, TLS_CA_CERT_PATH, TLS_INSECURE, TLS_CLIENT_CERT_PATH,
         TLS_CLIENT_KEY_PATH, STREAM_MAX_AGE, JETSTREAM_REPLICAS);
   }
 }

@@ -74,7 +74,7 @@ public final class CrossProcessScenarios {
     String nats = natsServer == null ? "-" : natsServer;
     RuntimeConfig.Builder callerConfig = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).zmqResponsePath(zmqResponsePath);
     if (natsServer != null) {
-      callerConfig.natsServer(natsServer);
+      callerConfig.variable("NATS_SERVER", natsServer);
     }
     try (ChildJvm a = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "alpha", mode, muxConnections, zmqResponsePath, nats);
         ChildJvm b = ChildJvm.start(StreamingWorkerChild.class, root.toString(), ns, "beta", mode, muxConnections, zmqResponsePath, nats);
@@ -130,7 +130,7 @@ public final class CrossProcessScenarios {
     String item = "z".repeat(4096);
     try (DistributedRuntime worker = DistributedRuntime.builder()
         .config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).zmqResponsePath(zmqResponsePath)
-            .natsServer(natsServer).build()).build()) {
+            .variable("NATS_SERVER", natsServer).build()).build()) {
       worker.namespace(ns).component("worker").endpoint("generate").serve(Integer.class, (Context<Integer> req) ->
           ResponseStream.generate(req, out -> {
             try {

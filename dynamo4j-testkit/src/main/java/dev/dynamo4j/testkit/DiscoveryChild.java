@@ -37,8 +37,8 @@ public final class DiscoveryChild {
     RuntimeConfig.Builder b = RuntimeConfig.builder().discoveryBackend(backend);
     switch (backend) {
       case "file" -> b.fileKvRoot(Path.of(target));
-      case "nats" -> b.natsServer(target);
-      case "etcd" -> b.etcdEndpoints(target);
+      case "nats" -> b.variable("NATS_SERVER", target);
+      case "etcd" -> b.variable("ETCD_ENDPOINTS", target);
       default -> throw new IllegalArgumentException("unknown store " + store + " (file:<root>, nats:<url>, etcd:<endpoint>)");
     }
     return Discoveries.create(b.build());

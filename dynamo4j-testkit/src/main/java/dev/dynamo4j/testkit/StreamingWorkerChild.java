@@ -26,7 +26,7 @@ public final class StreamingWorkerChild {
     RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(Path.of(args[0])).requestPlane(plane)
         .responseStreams(ResponseStreamOptions.DEFAULTS.withMuxConnections(muxConnections, ResponseStreamOptions.DEFAULTS.streamWindowBytes()))
         .zmqResponsePath(args.length > 5 ? args[5] : "tcp")
-        .natsServer(args.length > 6 && !args[6].equals("-") ? args[6] : null)
+        .variable("NATS_SERVER", args.length > 6 && !args[6].equals("-") ? args[6] : null)
         .build();
     DistributedRuntime rt = DistributedRuntime.builder().config(cfg).build().installShutdownHook();
     String tag = args[2];
