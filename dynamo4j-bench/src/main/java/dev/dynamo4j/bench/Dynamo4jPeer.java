@@ -63,7 +63,7 @@ final class Dynamo4jPeer implements Peer {
     RuntimeConfig.Builder b = RuntimeConfig.builder(System.getenv());
     b.requestPlane(zmq ? RuntimeConfig.RequestPlaneMode.ZMQ : RuntimeConfig.RequestPlaneMode.TCP);
     if (zmqOwnPath) {
-      b.zmqResponsePath("zmq");
+      b.variable("DYN_ZMQ_RESPONSE_PATH", "zmq");
     }
     if (tls) {
       try {

@@ -1,8 +1,9 @@
 package dev.dynamo4j.cli;
 
 import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.zmq.ZmqBroker;
+import dev.dynamo4j.zmq.ZmqEventOptions;
+import dev.dynamo4j.zmq.ZmqSettings;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -39,9 +40,9 @@ final class ZmqBrokerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Discovery d = discovery.connect();
     // DYN_ZMQ_SEND_TIMEOUT_MS=-1 (lossless publishers) makes the broker wait for slow subscribers too.
-    boolean lossless = ZmqEventOptions.FOREVER.equals(discovery.config().zmqEvents().sendTimeout());
+    boolean lossless = ZmqEventOptions.FOREVER.equals(ZmqSettings.events(discovery.config()).sendTimeout());
     // DYN_ZMQ_MAX_MESSAGE_BYTES bounds what a publisher may send it; DYN_ZMQ_CURVE_* encrypts both sides
-    ZmqBroker broker = new ZmqBroker(xsub, xpub, namespace, d, lossless, discovery.config().zmqEvents());
+    ZmqBroker broker = new ZmqBroker(xsub, xpub, namespace, d, lossless, ZmqSettings.events(discovery.config()));
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       broker.close();
@@ -50,7 +51,7 @@ final class ZmqBrokerCommand implements Callable<Integer> {
     }));
     System.out.printf("zmq broker for namespace %s: publishers -> %s, subscribers -> %s (registered in %s%s); Ctrl-C to stop%n",
         namespace, broker.xsubEndpoint(), broker.xpubEndpoint(), discovery.describe(discovery.config()),
-        discovery.config().zmqEvents().curve() == null ? "" : "; CURVE");
+        ZmqSettings.events(discovery.config()).curve() == null ? "" : "; CURVE");
     System.out.flush();
     stop.await();
     return 0;

@@ -2,7 +2,7 @@ package dev.dynamo4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dynamo4j.events.ZmqEventOptions;
+import dev.dynamo4j.zmq.ZmqEventOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

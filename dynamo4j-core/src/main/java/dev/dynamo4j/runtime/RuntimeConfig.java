@@ -2,7 +2,6 @@ package dev.dynamo4j.runtime;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.network.ResponseStreamOptions;
 import dev.dynamo4j.network.TcpServerLimits;
 import dev.dynamo4j.network.TcpTlsSettings;
@@ -99,27 +98,19 @@ public final class RuntimeConfig {
   private final String systemHost;
   private final int systemPort;
   private final String eventPlaneHost;
-  private final String zmqBrokerUrl;
   private final Map<String, String> variables;
-  private final boolean zmqBrokerEnabled;
-  private final String zmqResponsePath;
   private final ResponseStreamOptions responseStreams;
-  private final ZmqEventOptions zmqEvents;
   private final SystemStatusOptions systemStatus;
   private final TcpServerLimits tcpServerLimits;
   private final TcpTlsSettings tcpTls;
 
   private RuntimeConfig(Builder b) {
     this.responseStreams = b.responseStreams;
-    this.zmqEvents = b.zmqEvents;
     this.systemStatus = b.systemStatus;
     this.tcpServerLimits = b.tcpServerLimits;
     this.tcpTls = b.tcpTls;
     this.eventPlaneHost = b.eventPlaneHost;
-    this.zmqBrokerUrl = b.zmqBrokerUrl;
     this.variables = Map.copyOf(b.variables);
-    this.zmqBrokerEnabled = b.zmqBrokerEnabled;
-    this.zmqResponsePath = b.zmqResponsePath;
     this.discoveryBackend = b.discoveryBackend;
     this.fileKvRoot = b.fileKvRoot;
     this.requestPlane = b.requestPlane;
@@ -210,27 +201,6 @@ public final class RuntimeConfig {
     return variables;
   }
 
-  /** {@code DYN_ZMQ_BROKER_URL}, or {@code null}. */
-  public String zmqBrokerUrl() {
-    return zmqBrokerUrl;
-  }
-
-  /**
-   * {@code DYN_ZMQ_RESPONSE_PATH} (ours): where a caller on the ZMQ request plane asks for its
-   * response streams: {@code tcp} (the default) on the TCP response plane (call-home or mux, the
-   * {@code DYN_TCP_*} settings), which the worker dials; {@code zmq} back over the request's own
-   * ZMQ sockets, so that nothing has to reach the caller (callers behind NAT or a firewall; one
-   * port per worker). Workers answer on whichever a request names.
-   */
-  public String zmqResponsePath() {
-    return zmqResponsePath;
-  }
-
-  /** {@code DYN_ZMQ_BROKER_ENABLED}. */
-  public boolean zmqBrokerEnabled() {
-    return zmqBrokerEnabled;
-  }
-
   /** {@code DYN_TCP_RPC_HOST}, or {@code null} to detect the local address. */
   public String tcpRpcHost() {
     return tcpRpcHost;
@@ -284,11 +254,6 @@ public final class RuntimeConfig {
   /** Response-stream deadlines and the multiplexed response path; see {@link ResponseStreamOptions}. */
   public ResponseStreamOptions responseStreams() {
     return responseStreams;
-  }
-
-  /** ZMQ event-plane settings; see {@link dev.dynamo4j.events.ZmqEventOptions}. */
-  public ZmqEventOptions zmqEvents() {
-    return zmqEvents;
   }
 
   /** What the TCP request server holds for unfinished frames; see {@link dev.dynamo4j.network.TcpServerLimits}. */
@@ -349,12 +314,8 @@ public final class RuntimeConfig {
     b.systemHost = systemHost;
     b.systemPort = systemPort;
     b.eventPlaneHost = eventPlaneHost;
-    b.zmqBrokerUrl = zmqBrokerUrl;
     b.variables.putAll(variables);
-    b.zmqBrokerEnabled = zmqBrokerEnabled;
-    b.zmqResponsePath = zmqResponsePath;
     b.responseStreams = responseStreams;
-    b.zmqEvents = zmqEvents;
     b.systemStatus = systemStatus;
     b.tcpServerLimits = tcpServerLimits;
     b.tcpTls = tcpTls;
@@ -394,12 +355,8 @@ public final class RuntimeConfig {
     private String systemHost = "0.0.0.0";
     private int systemPort = -1;
     private String eventPlaneHost;
-    private String zmqBrokerUrl;
     private final Map<String, String> variables = new java.util.HashMap<>();
-    private boolean zmqBrokerEnabled;
-    private String zmqResponsePath = "tcp";
     private ResponseStreamOptions responseStreams = ResponseStreamOptions.DEFAULTS;
-    private ZmqEventOptions zmqEvents = ZmqEventOptions.DEFAULTS;
     private SystemStatusOptions systemStatus = SystemStatusOptions.DEFAULTS;
     private TcpServerLimits tcpServerLimits = TcpServerLimits.DEFAULTS;
     private TcpTlsSettings tcpTls = TcpTlsSettings.OFF;
@@ -430,15 +387,8 @@ public final class RuntimeConfig {
       return this;
     }
 
-    /** ZMQ event-plane settings (the {@code DYN_ZMQ_*} names of {@link dev.dynamo4j.events.ZmqEventOptions}). */
-    public Builder zmqEvents(ZmqEventOptions options) {
-      this.zmqEvents = Objects.requireNonNull(options, "options");
-      return this;
-    }
-
     Builder applyEnv(Map<String, String> env) {
       responseStreams = ResponseStreamOptions.fromEnv(env, responseStreams);
-      zmqEvents = ZmqEventOptions.fromEnv(env, zmqEvents);
       systemStatus = SystemStatusOptions.fromEnv(env, systemStatus);
       tcpServerLimits = TcpServerLimits.fromEnv(env, tcpServerLimits);
       tcpTls = TcpTlsSettings.fromEnv(env, tcpTls);
@@ -476,9 +426,6 @@ public final class RuntimeConfig {
           variables.put(k, val);
         }
       });
-      zmqBrokerUrl = RuntimeSettings.ZMQ_BROKER_URL.read(env, zmqBrokerUrl);
-      zmqResponsePath = RuntimeSettings.ZMQ_RESPONSE_PATH.read(env, zmqResponsePath);
-      zmqBrokerEnabled = RuntimeSettings.ZMQ_BROKER_ENABLED.read(env, zmqBrokerEnabled);
       tcpRpcHost = RuntimeSettings.TCP_RPC_HOST.read(env, tcpRpcHost);
       tcpRpcPort = RuntimeSettings.TCP_RPC_PORT.read(env, tcpRpcPort);
       tcpResponseStreamHost = RuntimeSettings.TCP_RESPONSE_STREAM_HOST.read(env, tcpResponseStreamHost);
@@ -592,26 +539,6 @@ public final class RuntimeConfig {
       } else {
         variables.put(Objects.requireNonNull(name, "name"), value);
       }
-      return this;
-    }
-
-    /** {@code xsub=<url>[;<url>...],xpub=<url>[;<url>...]} (checked when the ZMQ plane starts). */
-    public Builder zmqBrokerUrl(String url) {
-      this.zmqBrokerUrl = url;
-      return this;
-    }
-
-    /** {@code zmq} or {@code tcp}; see {@link RuntimeConfig#zmqResponsePath()}. */
-    public Builder zmqResponsePath(String path) {
-      if (!"zmq".equals(path) && !"tcp".equals(path)) {
-        throw new DynamoException(ErrorType.InvalidArgument, "Invalid DYN_ZMQ_RESPONSE_PATH value '" + path + "': expected zmq or tcp");
-      }
-      this.zmqResponsePath = path;
-      return this;
-    }
-
-    public Builder zmqBrokerEnabled(boolean enabled) {
-      this.zmqBrokerEnabled = enabled;
       return this;
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The variables {@link RuntimeConfig} reads itself, declared once each (the option groups it
  * holds declare theirs: {@code ResponseStreamOptions}, {@code TcpServerLimits}, {@code
- * TcpTlsSettings}, {@code SystemStatusOptions}, {@code ZmqEventOptions}). Where Dynamo falls back
+ * TcpTlsSettings}, {@code SystemStatusOptions}). Where Dynamo falls back
  * to a default with a warning on a bad value, the setting is read as text and {@link
  * RuntimeConfig} does the same; everything else fails with the variable's name.
  */
@@ -46,18 +46,6 @@ public final class RuntimeSettings {
       });
   public static final Setting<String> EVENT_PLANE_HOST = CORE.text("DYN_EVENT_PLANE_HOST", null,
       "Address ZMQ publishers advertise (an IP or name, not 0.0.0.0); default the local address.");
-  public static final Setting<String> ZMQ_BROKER_URL = CORE.text("DYN_ZMQ_BROKER_URL", null,
-      "ZMQ event broker(s): xsub=<url>[;<url>...],xpub=<url>[;<url>...]; publishers and subscribers go through them.");
-  public static final Setting<Boolean> ZMQ_BROKER_ENABLED = CORE.custom("DYN_ZMQ_BROKER_ENABLED", false, "false",
-      "Find ZMQ event brokers in discovery (1/true/yes/on; anything else is false).",
-      v -> v.equalsIgnoreCase("1") || v.equalsIgnoreCase("true") || v.equalsIgnoreCase("yes") || v.equalsIgnoreCase("on"));
-  public static final Setting<String> ZMQ_RESPONSE_PATH = CORE.ours().custom("DYN_ZMQ_RESPONSE_PATH", "tcp", "tcp",
-      "On the ZMQ request plane, where a caller asks for its response streams: tcp (the TCP response plane) or zmq (back over the request's sockets).",
-      v -> switch (v.toLowerCase(java.util.Locale.ROOT)) {
-        case "tcp" -> "tcp";
-        case "zmq" -> "zmq";
-        default -> throw new IllegalArgumentException("expected zmq or tcp");
-      });
   public static final Setting<String> TCP_RPC_HOST = CORE.text("DYN_TCP_RPC_HOST", null,
       "Address the request server binds and advertises (an IP or name); default the local address.");
   public static final Setting<Integer> TCP_RPC_PORT = CORE.custom("DYN_TCP_RPC_PORT", 0, "0 (any)", "Port of the request server; 0 lets the OS choose.", v -> port("DYN_TCP_RPC_PORT", v));
@@ -99,7 +87,7 @@ public final class RuntimeSettings {
 
   /** Every variable of this class. */
   public static final List<Setting<?>> SETTINGS = List.of(DISCOVERY_BACKEND, FILE_KV, REQUEST_PLANE, REQUEST_PLANE_CODEC, RESPONSE_PLANE, EVENT_PLANE,
-      EVENT_PLANE_CODEC, EVENT_PLANE_HOST, ZMQ_BROKER_URL, ZMQ_BROKER_ENABLED, ZMQ_RESPONSE_PATH, TCP_RPC_HOST, TCP_RPC_PORT,
+      EVENT_PLANE_CODEC, EVENT_PLANE_HOST, TCP_RPC_HOST, TCP_RPC_PORT,
       TCP_RESPONSE_STREAM_HOST, TCP_RESPONSE_STREAM_PORT, TCP_MAX_MESSAGE_SIZE, TCP_WORKER_POOL_SIZE, TCP_WORK_QUEUE_SIZE, TCP_REQUEST_TIMEOUT,
       TCP_CONNECT_TIMEOUT, TCP_POOL_SIZE, INHIBITED_DURATION, GRACEFUL_SHUTDOWN_TIMEOUT, SYSTEM_HOST, SYSTEM_PORT, SYSTEM_ENABLED,
       SYSTEM_USE_ENDPOINT_HEALTH_STATUS);
@@ -126,7 +114,6 @@ public final class RuntimeSettings {
       all.addAll(dev.dynamo4j.network.TcpServerLimits.SETTINGS);
       all.addAll(dev.dynamo4j.network.TcpTlsSettings.SETTINGS);
       all.addAll(dev.dynamo4j.status.SystemStatusOptions.SETTINGS);
-      all.addAll(dev.dynamo4j.events.ZmqEventOptions.SETTINGS);
       all.addAll(dev.dynamo4j.kv.FileKeyValueStore.SETTINGS);
       return all;
     }

@@ -72,7 +72,7 @@ public final class CrossProcessScenarios {
     String mode = plane.name().toLowerCase(Locale.ROOT);
     String muxConnections = Integer.toString(ResponseStreamOptions.DEFAULTS.muxConnections());
     String nats = natsServer == null ? "-" : natsServer;
-    RuntimeConfig.Builder callerConfig = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).zmqResponsePath(zmqResponsePath);
+    RuntimeConfig.Builder callerConfig = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).variable("DYN_ZMQ_RESPONSE_PATH", zmqResponsePath);
     if (natsServer != null) {
       callerConfig.variable("NATS_SERVER", natsServer);
     }
@@ -129,7 +129,7 @@ public final class CrossProcessScenarios {
     AtomicInteger emitted = new AtomicInteger();
     String item = "z".repeat(4096);
     try (DistributedRuntime worker = DistributedRuntime.builder()
-        .config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).zmqResponsePath(zmqResponsePath)
+        .config(RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).variable("DYN_ZMQ_RESPONSE_PATH", zmqResponsePath)
             .variable("NATS_SERVER", natsServer).build()).build()) {
       worker.namespace(ns).component("worker").endpoint("generate").serve(Integer.class, (Context<Integer> req) ->
           ResponseStream.generate(req, out -> {

@@ -25,7 +25,7 @@ public final class StreamingWorkerChild {
     int muxConnections = args.length > 4 ? Integer.parseInt(args[4]) : ResponseStreamOptions.DEFAULTS.muxConnections();
     RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(Path.of(args[0])).requestPlane(plane)
         .responseStreams(ResponseStreamOptions.DEFAULTS.withMuxConnections(muxConnections, ResponseStreamOptions.DEFAULTS.streamWindowBytes()))
-        .zmqResponsePath(args.length > 5 ? args[5] : "tcp")
+        .variable("DYN_ZMQ_RESPONSE_PATH", args.length > 5 ? args[5] : "tcp")
         .variable("NATS_SERVER", args.length > 6 && !args[6].equals("-") ? args[6] : null)
         .build();
     DistributedRuntime rt = DistributedRuntime.builder().config(cfg).build().installShutdownHook();

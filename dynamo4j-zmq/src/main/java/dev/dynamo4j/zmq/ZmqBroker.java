@@ -7,7 +7,6 @@ import dev.dynamo4j.discovery.EventChannelTransport;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.wire.EventEnvelope;
 import java.security.SecureRandom;
 import java.time.Duration;

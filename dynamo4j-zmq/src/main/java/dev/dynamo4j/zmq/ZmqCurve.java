@@ -1,6 +1,6 @@
 package dev.dynamo4j.zmq;
 
-import dev.dynamo4j.events.ZmqEventOptions.CurveKeys;
+import dev.dynamo4j.zmq.ZmqEventOptions.CurveKeys;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

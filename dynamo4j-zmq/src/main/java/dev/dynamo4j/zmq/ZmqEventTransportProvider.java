@@ -14,7 +14,8 @@ public final class ZmqEventTransportProvider implements EventTransportProvider {
 
   @Override
   public EventTransport create(RuntimeConfig config, Discovery discovery) {
-    BrokerUrls brokers = config.zmqBrokerUrl() == null ? null : BrokerUrls.parse(config.zmqBrokerUrl());
-    return new ZmqEventTransport(discovery, config.eventPlaneHost(), 100_000, brokers, config.zmqBrokerEnabled(), config.zmqEvents());
+    String brokerUrl = ZmqSettings.BROKER_URL.read(config.variables());
+    BrokerUrls brokers = brokerUrl == null ? null : BrokerUrls.parse(brokerUrl);
+    return new ZmqEventTransport(discovery, config.eventPlaneHost(), 100_000, brokers, ZmqSettings.BROKER_ENABLED.read(config.variables()), ZmqSettings.events(config));
   }
 }

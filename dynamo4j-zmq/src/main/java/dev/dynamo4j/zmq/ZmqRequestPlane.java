@@ -98,7 +98,7 @@ public final class ZmqRequestPlane implements RequestPlane {
     this.maxMessageSize = config.tcpMaxMessageSize();
     this.connectTimeout = config.tcpConnectTimeout();
     this.requestTimeout = config.tcpRequestTimeout();
-    this.responses = new ZmqResponsePlane(TcpCallHome.create(config), !"tcp".equals(config.zmqResponsePath()),
+    this.responses = new ZmqResponsePlane(TcpCallHome.create(config), !"tcp".equals(ZmqSettings.RESPONSE_PATH.read(config.variables())),
         config.responseStreams().streamWindowBytes(), maxMessageSize);
   }
 

@@ -10,7 +10,6 @@ import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.EventTransport;
 import dev.dynamo4j.events.ReceivedEvent;
-import dev.dynamo4j.events.ZmqEventOptions;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.testkit.EventTransportConformance;
 import dev.dynamo4j.wire.PayloadCodec;

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 class ZmqResponsePathTest {
   /** The ZMQ plane with its own response path. */
   static RuntimeConfig.Builder zmq() {
-    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ).zmqResponsePath("zmq");
+    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ).variable("DYN_ZMQ_RESPONSE_PATH", "zmq");
   }
 
   static void serveGenerator(DistributedRuntime worker, String ns, Map<String, AtomicInteger> emitted, Map<String, CountDownLatch> ended, String payload) {
@@ -107,14 +107,14 @@ class ZmqResponsePathTest {
   @Test
   void callersOnEitherResponsePathReachWorkersOnTheOther() throws Exception {
     try (DistributedRuntime zmqWorker = DistributedRuntime.builder().config(zmq().build()).build();
-        DistributedRuntime tcpCaller = DistributedRuntime.builder().config(zmq().zmqResponsePath("tcp").build()).build()) {
+        DistributedRuntime tcpCaller = DistributedRuntime.builder().config(zmq().variable("DYN_ZMQ_RESPONSE_PATH", "tcp").build()).build()) {
       zmqWorker.namespace("mixed").component("c").endpoint("e").serve(String.class, (Context<String> req) ->
           ResponseStream.of(req.controller(), List.of(req.value(), req.value() + "!")));
       Client<String, String> c = tcpCaller.namespace("mixed").component("c").endpoint("e").client(String.class);
       c.waitForInstances(Duration.ofSeconds(10));
       assertThat(c.call("a").toList()).containsExactly("a", "a!");
     }
-    try (DistributedRuntime tcpWorker = DistributedRuntime.builder().config(zmq().zmqResponsePath("tcp").build()).build();
+    try (DistributedRuntime tcpWorker = DistributedRuntime.builder().config(zmq().variable("DYN_ZMQ_RESPONSE_PATH", "tcp").build()).build();
         DistributedRuntime zmqCaller = DistributedRuntime.builder().config(zmq().build()).build()) {
       tcpWorker.namespace("mixed2").component("c").endpoint("e").serve(String.class, (Context<String> req) ->
           ResponseStream.of(req.controller(), List.of(req.value())));
@@ -126,10 +126,14 @@ class ZmqResponsePathTest {
 
   @Test
   void aResponsePathSettingOtherThanZmqOrTcpIsRefusedNamingTheVariable() {
-    assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_ZMQ_RESPONSE_PATH", "udp")).build())
+    assertThatThrownBy(() -> ZmqSettings.RESPONSE_PATH.read(RuntimeConfig.builder(Map.of("DYN_ZMQ_RESPONSE_PATH", "udp")).build().variables()))
         .isInstanceOf(DynamoException.class)
         .hasMessage("Invalid DYN_ZMQ_RESPONSE_PATH value 'udp': expected zmq or tcp");
-    assertThat(RuntimeConfig.builder(Map.of("DYN_ZMQ_RESPONSE_PATH", "ZMQ")).build().zmqResponsePath()).isEqualTo("zmq");
-    assertThat(RuntimeConfig.builder().build().zmqResponsePath()).isEqualTo("tcp");
+    assertThat(ZmqSettings.RESPONSE_PATH.read(RuntimeConfig.builder(Map.of("DYN_ZMQ_RESPONSE_PATH", "ZMQ")).build().variables())).isEqualTo("zmq");
+    assertThat(ZmqSettings.RESPONSE_PATH.read(RuntimeConfig.builder().build().variables())).isEqualTo("tcp");
+    // a bad value stops the runtime that would use it, naming the variable
+    assertThatThrownBy(() -> DistributedRuntime.builder().config(zmq().variable("DYN_ZMQ_RESPONSE_PATH", "udp").build()).build())
+        .isInstanceOf(DynamoException.class)
+        .hasMessageContaining("Invalid DYN_ZMQ_RESPONSE_PATH value 'udp'");
   }
 }

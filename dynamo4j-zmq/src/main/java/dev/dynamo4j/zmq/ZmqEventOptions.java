@@ -1,4 +1,4 @@
-package dev.dynamo4j.events;
+package dev.dynamo4j.zmq;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
@@ -109,7 +109,7 @@ public record ZmqEventOptions(int ioThreads, Duration sendTimeout, Duration brok
     return new ZmqEventOptions(ioThreads, sendTimeout, brokerReadyTimeout, bytes, curve);
   }
 
-  private static final Setting.Declarer CORE = Setting.in("dynamo4j-core");
+  private static final Setting.Declarer CORE = Setting.in("dynamo4j-zmq");
   public static final Setting<Long> IO_THREADS = CORE.integer("DYN_ZMQ_IO_THREADS", 4, 1, Integer.MAX_VALUE, "I/O threads of the ZMQ event plane's context.");
   public static final Setting<Duration> SEND_TIMEOUT = CORE.custom("DYN_ZMQ_SEND_TIMEOUT_MS", Duration.ZERO, "0",
       "How long a publisher waits when a subscriber's queue is full: 0 = drop and count (Dynamo's behaviour), N ms, -1 = as long as it takes (lossless).",
