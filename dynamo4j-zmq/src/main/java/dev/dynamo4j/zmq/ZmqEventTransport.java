@@ -14,7 +14,6 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventTransport;
 import dev.dynamo4j.wire.EventEnvelope;
-import dev.dynamo4j.wire.EventFrame;
 import dev.dynamo4j.wire.WireFormatException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
