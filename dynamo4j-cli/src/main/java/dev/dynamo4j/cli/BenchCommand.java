@@ -9,7 +9,7 @@ import dev.dynamo4j.nats.NatsConnections;
 import dev.dynamo4j.nats.NatsSettings;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.Json;
 import io.nats.client.Connection;
 import java.io.BufferedInputStream;

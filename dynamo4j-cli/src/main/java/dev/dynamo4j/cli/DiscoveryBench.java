@@ -16,7 +16,7 @@ import dev.dynamo4j.kv.KeyValueStore;
 import dev.dynamo4j.kv.KvWatch;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
 import dev.dynamo4j.kv.WatchEvent;
-import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.io.IOException;

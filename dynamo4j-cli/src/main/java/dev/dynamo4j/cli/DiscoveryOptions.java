@@ -5,7 +5,7 @@ import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.etcd.EtcdConfig;
 import dev.dynamo4j.etcd.EtcdSettings;
 import dev.dynamo4j.nats.NatsSettings;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

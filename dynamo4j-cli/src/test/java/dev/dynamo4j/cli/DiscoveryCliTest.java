@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
 import dev.dynamo4j.kv.FileKeyValueStore;
-import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.dynamo4j.discovery;
 
-import dev.dynamo4j.runtime.Providers;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.Providers;
+import dev.dynamo4j.config.RuntimeConfig;
 import java.util.List;
 
 /** Finds the {@link DiscoveryProvider} for a backend name. */

@@ -2,7 +2,7 @@ package dev.dynamo4j.discovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import dev.dynamo4j.runtime.Instance;
+import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.WireFormatException;
 

@@ -1,8 +1,8 @@
 package dev.dynamo4j.discovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dynamo4j.runtime.Instance;
-import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.discovery.Instance;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.PayloadCodec;
 
 /**

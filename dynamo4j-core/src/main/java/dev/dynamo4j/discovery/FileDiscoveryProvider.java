@@ -1,7 +1,7 @@
 package dev.dynamo4j.discovery;
 
 import dev.dynamo4j.kv.FileKeyValueStore;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 
 /** {@code file}: the file store under {@code DYN_FILE_KV}, shared by the processes of one machine. */
 public final class FileDiscoveryProvider implements DiscoveryProvider {

@@ -1,7 +1,7 @@
 package dev.dynamo4j.discovery;
 
 import dev.dynamo4j.kv.MemoryKeyValueStore;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 
 /**
  * {@code mem}: a memory store shared by every runtime of this JVM (each with its own instance id

@@ -1,7 +1,7 @@
 package dev.dynamo4j.events;
 
 import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 
 /**
  * Plugs an event transport in, found with {@link java.util.ServiceLoader} and chosen by {@code

@@ -1,7 +1,7 @@
 package dev.dynamo4j.events;
 
 import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 
 /** The in-JVM event bus; always available. */
 public final class InProcessEventTransportProvider implements EventTransportProvider {

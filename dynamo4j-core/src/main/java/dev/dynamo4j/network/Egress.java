@@ -1,13 +1,14 @@
 package dev.dynamo4j.network;
 
 import com.fasterxml.jackson.databind.JavaType;
+import dev.dynamo4j.config.ResponseStreamOptions;
+import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.Controller;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.runtime.Instance;
 import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.wire.RequestControlMessage.RequestType;

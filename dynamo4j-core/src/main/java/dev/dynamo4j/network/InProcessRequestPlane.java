@@ -2,7 +2,7 @@ package dev.dynamo4j.network;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.RoutingKey;
 import dev.dynamo4j.wire.TcpAck;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.dynamo4j.network;
 
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 
 /** The in-process request plane; always available. */
 public final class InProcessRequestPlaneProvider implements RequestPlaneProvider {

@@ -1,6 +1,6 @@
 package dev.dynamo4j.network;
 
-import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.discovery.TransportType;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,6 +1,6 @@
 package dev.dynamo4j.network;
 
-import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.discovery.TransportType;
 import java.util.Map;
 
 /** A request transport: its shared server and its client, owned by one runtime. */

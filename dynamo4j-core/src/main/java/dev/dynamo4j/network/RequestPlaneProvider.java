@@ -1,6 +1,6 @@
 package dev.dynamo4j.network;
 
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 
 /**
  * Plugs a request plane in, found with {@link java.util.ServiceLoader} and chosen by {@code

@@ -1,11 +1,14 @@
 package dev.dynamo4j.runtime;
 
 import com.fasterxml.jackson.databind.JavaType;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.discovery.DiscoveryEvent;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoveryInstanceId;
 import dev.dynamo4j.discovery.DiscoveryQuery;
 import dev.dynamo4j.discovery.DiscoveryWatch;
+import dev.dynamo4j.discovery.EndpointId;
+import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.engine.AsyncEngine;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.Controller;

@@ -2,6 +2,7 @@ package dev.dynamo4j.runtime;
 
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoveryQuery;
+import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.wire.Slug;
 import java.util.Comparator;
 import java.util.List;

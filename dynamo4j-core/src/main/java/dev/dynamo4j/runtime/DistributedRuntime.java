@@ -1,9 +1,14 @@
 package dev.dynamo4j.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.config.Providers;
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.config.SystemStatusOptions;
 import dev.dynamo4j.discovery.Discoveries;
 import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.discovery.EndpointId;
 import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventPublisher;
@@ -19,7 +24,6 @@ import dev.dynamo4j.network.RequestPlaneProvider;
 import dev.dynamo4j.network.ResponsePlanes;
 import dev.dynamo4j.status.CanaryChecker;
 import dev.dynamo4j.status.SystemHealth;
-import dev.dynamo4j.status.SystemStatusOptions;
 import dev.dynamo4j.status.SystemStatusServer;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoverySpec;
+import dev.dynamo4j.discovery.EndpointId;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.engine.AsyncEngine;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.RequestStream;

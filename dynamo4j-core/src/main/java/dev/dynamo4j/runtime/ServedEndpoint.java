@@ -2,6 +2,9 @@ package dev.dynamo4j.runtime;
 
 import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoverySpec;
+import dev.dynamo4j.discovery.EndpointId;
+import dev.dynamo4j.discovery.Instance;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.network.Ingress;
 import dev.dynamo4j.network.IngressMetrics;
 import dev.dynamo4j.network.RequestServer;

@@ -2,6 +2,7 @@ package dev.dynamo4j.status;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.dynamo4j.config.SystemStatusOptions;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.metrics.RuntimeMetrics;

@@ -3,6 +3,7 @@ package dev.dynamo4j.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.DiscoveryEvent;
 import dev.dynamo4j.discovery.DiscoveryInstance;

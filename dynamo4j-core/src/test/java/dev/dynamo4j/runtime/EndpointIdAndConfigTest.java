@@ -3,6 +3,8 @@ package dev.dynamo4j.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.EndpointId;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.time.Duration;
 import java.util.Map;

@@ -3,6 +3,7 @@ package dev.dynamo4j.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.discovery.Discoveries;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;

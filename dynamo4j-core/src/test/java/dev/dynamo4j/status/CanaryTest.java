@@ -3,11 +3,12 @@ package dev.dynamo4j.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.config.SystemStatusOptions;
 import dev.dynamo4j.engine.Annotated;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.wire.Json;
 import java.time.Duration;
 import java.util.List;

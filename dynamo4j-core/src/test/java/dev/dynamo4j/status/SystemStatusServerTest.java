@@ -2,13 +2,14 @@ package dev.dynamo4j.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.config.SystemStatusOptions;
 import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.MemoryDiscoveryProvider;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.runtime.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;

@@ -2,7 +2,7 @@ package dev.dynamo4j.etcd;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

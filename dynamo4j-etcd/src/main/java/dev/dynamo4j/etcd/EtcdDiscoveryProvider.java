@@ -3,7 +3,7 @@ package dev.dynamo4j.etcd;
 import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.DiscoveryProvider;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 
 /**
  * {@code DYN_DISCOVERY_BACKEND=etcd}: discovery on etcd with a 10 s primary lease whose id is the

@@ -9,7 +9,7 @@ import dev.dynamo4j.discovery.DiscoveryInstance;
 import dev.dynamo4j.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.EventChannelTransport;
-import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.wire.WireFormatException;

@@ -2,7 +2,7 @@ package dev.dynamo4j.nats;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

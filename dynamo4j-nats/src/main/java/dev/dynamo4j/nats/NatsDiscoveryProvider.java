@@ -3,7 +3,7 @@ package dev.dynamo4j.nats;
 import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.discovery.DiscoveryProvider;
 import dev.dynamo4j.discovery.KvStoreDiscovery;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import java.time.Duration;
 
 /** {@code DYN_DISCOVERY_BACKEND=nats}: discovery on JetStream KV, connected with {@code NATS_*}. */

@@ -2,7 +2,7 @@ package dev.dynamo4j.nats;
 
 import dev.dynamo4j.network.RequestPlane;
 import dev.dynamo4j.network.RequestPlaneProvider;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 
 /** {@code DYN_REQUEST_PLANE=nats}, connected with {@code NATS_*}. */
 public final class NatsRequestPlaneProvider implements RequestPlaneProvider {

@@ -1,6 +1,6 @@
 package dev.dynamo4j.nats;
 
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.testkit.CrossProcessScenarios;
 import dev.dynamo4j.testkit.NatsServerExtension;
 import java.nio.file.Path;

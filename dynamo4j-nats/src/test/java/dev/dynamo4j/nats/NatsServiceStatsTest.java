@@ -8,7 +8,7 @@ import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.runtime.Version;
 import dev.dynamo4j.testkit.NatsServerExtension;
 import dev.dynamo4j.wire.Json;

@@ -3,7 +3,7 @@ package dev.dynamo4j.tcp;
 import dev.dynamo4j.network.FrameChannel;
 import dev.dynamo4j.network.PendingStream;
 import dev.dynamo4j.network.ResponsePlane;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import io.netty.channel.EventLoopGroup;

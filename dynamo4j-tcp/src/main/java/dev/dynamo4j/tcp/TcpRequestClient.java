@@ -4,7 +4,7 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.RequestClient;
 import dev.dynamo4j.network.RequestPlane;
-import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.RoutingKey;
 import dev.dynamo4j.wire.TcpAck;
 import dev.dynamo4j.wire.TcpRequestFrame;

@@ -2,7 +2,7 @@ package dev.dynamo4j.tcp;
 
 import dev.dynamo4j.network.RequestPlane;
 import dev.dynamo4j.network.RequestPlaneProvider;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 
 /** Provides the TCP request plane for {@code DYN_REQUEST_PLANE=tcp} (the default). */
 public final class TcpRequestPlaneProvider implements RequestPlaneProvider {

@@ -2,7 +2,7 @@ package dev.dynamo4j.tcp;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.network.TcpTlsSettings;
+import dev.dynamo4j.config.TcpTlsSettings;
 import dev.dynamo4j.tls.Pem;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

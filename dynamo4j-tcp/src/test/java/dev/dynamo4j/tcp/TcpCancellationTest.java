@@ -8,7 +8,7 @@ import dev.dynamo4j.network.FrameChannel;
 import dev.dynamo4j.network.Ingress;
 import dev.dynamo4j.network.PendingStream;
 import dev.dynamo4j.network.ResponsePlanes;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;

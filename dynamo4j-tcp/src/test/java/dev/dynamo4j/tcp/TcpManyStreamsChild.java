@@ -1,10 +1,10 @@
 package dev.dynamo4j.tcp;
 
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.network.ResponseStreamOptions;
+import dev.dynamo4j.config.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.network.ResponseStreamOptions;
+import dev.dynamo4j.config.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.dynamo4j.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.testkit.RequestTransportConformance;
 import org.junit.jupiter.api.Test;
 import java.util.function.UnaryOperator;

@@ -17,7 +17,7 @@ import dev.dynamo4j.discovery.EventQuery;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.runtime.TransportType;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Settings of the ZMQ event plane, read once from the environment (one typed value in {@link
- * dev.dynamo4j.runtime.RuntimeConfig}).
+ * dev.dynamo4j.config.RuntimeConfig}).
  *
  * @param ioThreads {@code DYN_ZMQ_IO_THREADS}: I/O threads of the transport's ZMQ context
  *     (Dynamo's variable and rules: a positive 32-bit integer; anything else is an error). Default

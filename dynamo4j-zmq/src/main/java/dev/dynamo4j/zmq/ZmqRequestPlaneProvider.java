@@ -2,7 +2,7 @@ package dev.dynamo4j.zmq;
 
 import dev.dynamo4j.network.RequestPlane;
 import dev.dynamo4j.network.RequestPlaneProvider;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 
 /** {@code DYN_REQUEST_PLANE=zmq} (ours): see {@link ZmqRequestPlane}. */
 public final class ZmqRequestPlaneProvider implements RequestPlaneProvider {

@@ -2,7 +2,7 @@ package dev.dynamo4j.zmq;
 
 import dev.dynamo4j.config.Setting;
 import dev.dynamo4j.config.SettingsProvider;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

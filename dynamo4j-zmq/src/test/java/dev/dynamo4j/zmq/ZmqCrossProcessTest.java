@@ -1,6 +1,6 @@
 package dev.dynamo4j.zmq;
 
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.testkit.CrossProcessScenarios;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,7 +9,7 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.network.InProcessResponsePlane;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.WireFormatException;

@@ -12,7 +12,7 @@ import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.ReceivedEvent;
 import dev.dynamo4j.kv.MemoryKeyValueStore;
-import dev.dynamo4j.runtime.RuntimeConfig;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.EventFrame;
 import dev.dynamo4j.wire.PayloadCodec;

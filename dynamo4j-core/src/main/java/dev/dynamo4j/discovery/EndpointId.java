@@ -1,4 +1,4 @@
-package dev.dynamo4j.runtime;
+package dev.dynamo4j.discovery;
 
 import java.util.ArrayList;
 import java.util.List;

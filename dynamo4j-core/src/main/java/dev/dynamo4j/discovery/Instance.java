@@ -1,4 +1,4 @@
-package dev.dynamo4j.runtime;
+package dev.dynamo4j.discovery;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;

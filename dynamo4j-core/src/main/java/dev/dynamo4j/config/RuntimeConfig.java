@@ -1,11 +1,11 @@
-package dev.dynamo4j.runtime;
+package dev.dynamo4j.config;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.network.ResponseStreamOptions;
-import dev.dynamo4j.network.TcpServerLimits;
-import dev.dynamo4j.network.TcpTlsSettings;
-import dev.dynamo4j.status.SystemStatusOptions;
+import dev.dynamo4j.config.ResponseStreamOptions;
+import dev.dynamo4j.config.TcpServerLimits;
+import dev.dynamo4j.config.TcpTlsSettings;
+import dev.dynamo4j.config.SystemStatusOptions;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -256,17 +256,17 @@ public final class RuntimeConfig {
     return responseStreams;
   }
 
-  /** What the TCP request server holds for unfinished frames; see {@link dev.dynamo4j.network.TcpServerLimits}. */
+  /** What the TCP request server holds for unfinished frames; see {@link dev.dynamo4j.config.TcpServerLimits}. */
   public TcpServerLimits tcpServerLimits() {
     return tcpServerLimits;
   }
 
-  /** TLS of the TCP request and response planes; see {@link dev.dynamo4j.network.TcpTlsSettings}. */
+  /** TLS of the TCP request and response planes; see {@link dev.dynamo4j.config.TcpTlsSettings}. */
   public TcpTlsSettings tcpTls() {
     return tcpTls;
   }
 
-  /** System status server settings besides host and port; see {@link dev.dynamo4j.status.SystemStatusOptions}. */
+  /** System status server settings besides host and port; see {@link dev.dynamo4j.config.SystemStatusOptions}. */
   public SystemStatusOptions systemStatus() {
     return systemStatus;
   }
@@ -369,7 +369,7 @@ public final class RuntimeConfig {
       return this;
     }
 
-    /** TLS of the TCP planes (the {@code DYN_TCP_TLS_*} names of {@link dev.dynamo4j.network.TcpTlsSettings}). */
+    /** TLS of the TCP planes (the {@code DYN_TCP_TLS_*} names of {@link dev.dynamo4j.config.TcpTlsSettings}). */
     public Builder tcpTls(TcpTlsSettings tls) {
       this.tcpTls = Objects.requireNonNull(tls, "tls");
       return this;

@@ -1,4 +1,4 @@
-package dev.dynamo4j.status;
+package dev.dynamo4j.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.error.DynamoException;
@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Settings of the system status server besides its address ({@code DYN_SYSTEM_HOST} / {@code
- * DYN_SYSTEM_PORT} live in {@link dev.dynamo4j.runtime.RuntimeConfig}), read once from the
+ * DYN_SYSTEM_PORT} live in {@link dev.dynamo4j.config.RuntimeConfig}), read once from the
  * environment with Dynamo's names and defaults.
  *
  * @param healthPath {@code DYN_SYSTEM_HEALTH_PATH}, default {@code /health}

@@ -1,4 +1,4 @@
-package dev.dynamo4j.network;
+package dev.dynamo4j.config;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;

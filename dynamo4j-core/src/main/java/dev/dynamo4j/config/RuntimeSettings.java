@@ -1,4 +1,4 @@
-package dev.dynamo4j.runtime;
+package dev.dynamo4j.config;
 
 import dev.dynamo4j.config.Setting;
 import dev.dynamo4j.config.SettingsProvider;
@@ -110,11 +110,10 @@ public final class RuntimeSettings {
     @Override
     public List<Setting<?>> settings() {
       List<Setting<?>> all = new java.util.ArrayList<>(SETTINGS);
-      all.addAll(dev.dynamo4j.network.ResponseStreamOptions.SETTINGS);
-      all.addAll(dev.dynamo4j.network.TcpServerLimits.SETTINGS);
-      all.addAll(dev.dynamo4j.network.TcpTlsSettings.SETTINGS);
-      all.addAll(dev.dynamo4j.status.SystemStatusOptions.SETTINGS);
-      all.addAll(dev.dynamo4j.kv.FileKeyValueStore.SETTINGS);
+      all.addAll(dev.dynamo4j.config.ResponseStreamOptions.SETTINGS);
+      all.addAll(dev.dynamo4j.config.TcpServerLimits.SETTINGS);
+      all.addAll(dev.dynamo4j.config.TcpTlsSettings.SETTINGS);
+      all.addAll(dev.dynamo4j.config.SystemStatusOptions.SETTINGS);
       return all;
     }
   }
