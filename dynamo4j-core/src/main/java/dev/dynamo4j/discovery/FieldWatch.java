@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>A card the extractor cannot handle is skipped with a warning; an instance's value goes away
  * when its model record is removed. {@link #close()} ends the watch.
  */
-public final class FieldWatch<V> implements AutoCloseable {
+final class FieldWatch<V> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FieldWatch.class);
 
   private final DiscoveryWatch watch;

@@ -5,7 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Dynamo's {@code Key::url_safe}: every byte that is not an ASCII letter or digit becomes {@code %XX}. */
-public final class KeyCodec {
+final class KeyCodec {
   private KeyCodec() {}
 
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();

@@ -11,7 +11,7 @@ import java.util.Set;
  * dynamo_namespace}, {@code dynamo_component}, {@code dynamo_endpoint} and {@code worker_id} carry
  * sanitised values; user labels may not use those keys.
  */
-public final class PrometheusNames {
+final class PrometheusNames {
   private PrometheusNames() {}
 
   /** The prefix of every component-scoped metric. */

@@ -7,7 +7,7 @@ import java.util.ArrayDeque;
  * queueSize} more waiting in arrival order. {@link #tryExecute} refuses work when both are full,
  * which the server turns into an overloaded ACK; nothing is ever queued without bound.
  */
-public final class BoundedWorkerPool {
+final class BoundedWorkerPool {
   private final int poolSize;
   private final int queueSize;
   private final ArrayDeque<Runnable> queue = new ArrayDeque<>();

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * server's rules (exact-key routing, bounded admission, the same ACK texts) with no socket.
  * Addresses are {@code {"in_process":"<server id>/<routing key>"}}.
  */
-public final class InProcessRequestPlane implements RequestPlane {
+final class InProcessRequestPlane implements RequestPlane {
   private static final Map<String, Server> SERVERS = new ConcurrentHashMap<>();
 
   private final Server server;

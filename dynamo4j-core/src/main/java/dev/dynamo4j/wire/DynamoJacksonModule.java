@@ -12,7 +12,7 @@ import dev.dynamo4j.error.DynamoError;
 import java.io.IOException;
 
 /** Teaches Jackson the wire form of {@link DynamoError}, so it nests inside user payloads. */
-public final class DynamoJacksonModule extends SimpleModule {
+final class DynamoJacksonModule extends SimpleModule {
   private static final long serialVersionUID = 1L;
 
   public DynamoJacksonModule() {

@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  * valid UTF-8, and any violation is a {@link WireFormatException}. {@code bin} becomes a binary
  * node, map keys must be strings or integers (integers become their decimal text).
  */
-public final class MsgpackTree extends MsgpackCursor {
+final class MsgpackTree extends MsgpackCursor {
   private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
 
   private MsgpackTree(String format, byte[] buf) {
