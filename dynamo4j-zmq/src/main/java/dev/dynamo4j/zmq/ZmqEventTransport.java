@@ -115,8 +115,9 @@ public final class ZmqEventTransport implements EventTransport {
       Discovery discovery, String eventPlaneHost, int rcvHwm, BrokerUrls brokers, boolean discoverBrokers, ZmqEventOptions options) {
     this.options = options;
     this.context = new ZContext(options.ioThreads());
-    // close() of a ZContext socket applies the context's linger, not the socket's: set it here
-    // so a closing publisher's queued events get their half second
+    // a ZContext gives every socket it creates its linger (and sets it again on the sockets it
+    // closes itself): 500 ms, so a closing publisher's queued events get half a second; the
+    // subscribers set 0
     context.setLinger(500);
     this.auth = ZmqCurve.authenticator(context, options.curve());
     this.staticBrokers = brokers;
@@ -208,7 +209,7 @@ public final class ZmqEventTransport implements EventTransport {
   /** Applies {@code DYN_ZMQ_SEND_TIMEOUT_MS}; returns the send flags to use. */
   private int configureSend(ZMQ.Socket pub) {
     pub.setSndHWM(SNDHWM);
-    // on close, queued events get half a second to leave (the context's linger, set above)
+    // on close, queued events get half a second to leave (the linger the context gave it)
     pub.setHandshakeIvl(2000); // a stalled JeroMQ handshake is dropped and retried, not waited out for 30 s
     Duration t = options.sendTimeout();
     if (t.isZero()) {

@@ -89,7 +89,8 @@ public final class ZmqRequestPlane implements RequestPlane {
   private volatile boolean closed;
 
   public ZmqRequestPlane(RuntimeConfig config) {
-    // sockets the context closes itself (at close) get the context's linger, 0 unless set
+    // a ZContext gives every socket it creates (and those it closes itself) its linger, 0 unless
+    // set: bounded here, so a closing socket's last messages get ROUTER_LINGER_MS
     context.setLinger(ROUTER_LINGER_MS);
     this.routes = new RouteTable(config.tcpWorkerPoolSize(), config.tcpWorkQueueSize());
     String[] hosts = ZmqEventTransport.hosts(config.tcpRpcHost());
