@@ -68,6 +68,7 @@ public final class EventPublisher implements AutoCloseable {
   private final EventTransport.Publication publication;
   private final AtomicBoolean sending = new AtomicBoolean();
   private final LongAdder dropped = new LongAdder();
+  private final LongAdder failed = new LongAdder();
   private final LongAdder sent = new LongAdder();
   private volatile Node tail = new Node(-1, null, 0); // sentinel: the next sequence is 0
   private Node head = tail; // the last node sent; only the thread holding `sending` moves it
@@ -147,7 +148,14 @@ public final class EventPublisher implements AutoCloseable {
     while ((n = h.next) != null) {
       head = n;
       h = n;
-      if (publication.send(new EventEnvelope(publisherId, n.seq, n.publishedAt, topic, n.payload))) {
+      boolean delivered;
+      try {
+        delivered = publication.send(new EventEnvelope(publisherId, n.seq, n.publishedAt, topic, n.payload));
+      } catch (RuntimeException e) {
+        failed.increment(); // this event is lost (subscribers count a gap); the ones behind it stay queued
+        throw e;
+      }
+      if (delivered) {
         sent.increment();
       } else {
         dropped.increment();
@@ -168,6 +176,14 @@ public final class EventPublisher implements AutoCloseable {
   /** Events the transport dropped (a subscriber at its limit past the configured wait): the gaps subscribers will count. */
   public long dropped() {
     return dropped.sum();
+  }
+
+  /**
+   * Events whose send failed with a transport error (its connection broke; the error was thrown
+   * to the thread that was sending, which may have published a later event): lost, so gaps too.
+   */
+  public long failed() {
+    return failed.sum();
   }
 
   /**

@@ -72,9 +72,10 @@ public final class EventMetrics implements RuntimeMetrics.Source {
     }
     Map<Labels, long[]> pubs = new LinkedHashMap<>();
     for (EventPublisher p : publishers.get()) {
-      long[] a = pubs.computeIfAbsent(labels(p.scope(), p.topic()), k -> new long[2]);
+      long[] a = pubs.computeIfAbsent(labels(p.scope(), p.topic()), k -> new long[3]);
       a[0] += p.sent();
       a[1] += p.dropped();
+      a[2] += p.failed();
     }
     if (!subs.isEmpty()) {
       out.add(counter("events_received", "Events delivered to this process's subscribers", subs, 0));
@@ -90,6 +91,7 @@ public final class EventMetrics implements RuntimeMetrics.Source {
     if (!pubs.isEmpty()) {
       out.add(counter("events_published", "Events this process's publishers sent", pubs, 0));
       out.add(counter("events_publish_dropped", "Events this process's publishers dropped at a full subscriber", pubs, 1));
+      out.add(counter("events_publish_failed", "Events this process's publishers lost to a transport error while sending", pubs, 2));
     }
   }
 

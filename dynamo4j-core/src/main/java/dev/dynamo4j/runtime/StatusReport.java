@@ -81,6 +81,7 @@ public final class StatusReport {
         g.writeStringField("publisher_id", Long.toHexString(p.publisherId()));
         g.writeNumberField("sent", p.sent());
         g.writeNumberField("dropped", p.dropped());
+        g.writeNumberField("failed", p.failed());
         g.writeEndObject();
       }
       g.writeEndArray();

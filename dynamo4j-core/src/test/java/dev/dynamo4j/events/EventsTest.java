@@ -182,4 +182,50 @@ class EventsTest {
       assertThat(sub.stats().gaps()).isZero();
     }
   }
+
+  @Test
+  void anEventWhoseSendFailsIsCountedAsFailedAndTheOnesBehindItStillGo() {
+    List<Long> seen = new ArrayList<>();
+    EventTransport broken = new EventTransport() {
+      @Override
+      public String name() {
+        return "test";
+      }
+
+      @Override
+      public Publication publish(EventScope scope, String topic, long publisherId) {
+        return new Publication() {
+          @Override
+          public boolean send(EventEnvelope envelope) {
+            if (envelope.sequence() == 1) {
+              throw new dev.dynamo4j.error.DynamoException(dev.dynamo4j.error.ErrorType.Disconnected, "the connection broke");
+            }
+            seen.add(envelope.sequence());
+            return true;
+          }
+
+          @Override
+          public void close() {}
+        };
+      }
+
+      @Override
+      public Subscription subscribe(EventScope scope, String topic) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public void close() {}
+    };
+    try (EventPublisher pub = EventPublisher.create(broken, new EventScope.Namespace("ns"), "t", PayloadCodec.MSGPACK)) {
+      pub.publishBytes(new byte[] {1});
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> pub.publishBytes(new byte[] {2}))
+          .hasMessageContaining("the connection broke");
+      pub.publishBytes(new byte[] {3});
+      assertThat(seen).containsExactly(0L, 2L);
+      assertThat(pub.sent()).isEqualTo(2);
+      assertThat(pub.failed()).isEqualTo(1);
+      assertThat(pub.dropped()).isZero();
+    }
+  }
 }
