@@ -475,7 +475,11 @@ public abstract class RequestTransportConformance {
     for (int i = 0; i < 2_000; i++) {
       assertThat(reader.next()).hasSize(1000);
     }
-    assertThat(emitted.get()).as("reading on released the producer").isGreaterThan(2_000);
+    // 2,001 items read: the producer's 2,000th emit has returned or is about to (it counts after
+    // emit returns, so the count can trail the reader by one for a moment), which on every plane
+    // whose window held it below 2,000 (all but call-home, measured above) is more than it was held at
+    Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(
+        () -> assertThat(emitted.get()).as("reading on released the producer").isGreaterThanOrEqualTo(2_000));
     stalled.kill();
   }
 
