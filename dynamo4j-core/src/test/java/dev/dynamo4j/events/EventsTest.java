@@ -211,7 +211,7 @@ class EventsTest {
 
       @Override
       public Subscription subscribe(EventScope scope, String topic) {
-        throw new UnsupportedOperationException();
+        throw new UnsupportedOperationException("this test transport only publishes: the test never subscribes");
       }
 
       @Override
