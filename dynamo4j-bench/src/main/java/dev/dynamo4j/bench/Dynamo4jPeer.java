@@ -61,7 +61,7 @@ final class Dynamo4jPeer implements Peer {
   /** @param zmqOwnPath on the ZMQ plane, ask for response streams over ZMQ ({@code DYN_ZMQ_RESPONSE_PATH=zmq}) */
   static RuntimeConfig config(Path kvRoot, boolean mux, boolean tls, boolean zmq, boolean zmqOwnPath) {
     RuntimeConfig.Builder b = RuntimeConfig.builder(System.getenv());
-    b.requestPlane(zmq ? RuntimeConfig.RequestPlaneMode.ZMQ : RuntimeConfig.RequestPlaneMode.TCP);
+    b.requestPlane(zmq ? "zmq" : "tcp");
     if (zmqOwnPath) {
       b.variable("DYN_ZMQ_RESPONSE_PATH", "zmq");
     }

@@ -125,7 +125,7 @@ final class BenchCommand implements Runnable {
         String rawReady = raw.awaitReady(Duration.ofSeconds(60)).substring("listening ".length()).trim();
         int rawPort = nats ? -1 : Integer.parseInt(rawReady);
         RuntimeConfig.Builder cb = RuntimeConfig.builder(System.getenv()).discoveryBackend("file").fileKvRoot(kv)
-            .requestPlane(nats ? RuntimeConfig.RequestPlaneMode.NATS : RuntimeConfig.RequestPlaneMode.TCP);
+            .requestPlane(nats ? "nats" : "tcp");
         if (natsServer != null) {
           cb.variable(NatsSettings.SERVER.name(), natsServer);
         }

@@ -132,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private int inProcess() throws Exception {
     PrintStream out = System.out;
-    RuntimeConfig config = discovery.config().toBuilder().requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).build();
+    RuntimeConfig config = discovery.config().toBuilder().requestPlane(RuntimeConfig.IN_PROCESS).build();
     out.println("dynamo4j demo: one process, discovery in " + discovery.describe(config) + ", in-process request plane");
     String component = "backend-" + runId();
     try (DistributedRuntime worker = DistributedRuntime.builder().config(withSystemPort(config)).build();
@@ -156,7 +156,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private int multiProcess() throws Exception {
     PrintStream out = System.out;
-    RuntimeConfig config = discovery.config().toBuilder().requestPlane(RuntimeConfig.RequestPlaneMode.TCP).build();
+    RuntimeConfig config = discovery.config().toBuilder().requestPlane("tcp").build();
     String component = "backend-" + runId();
     String endpoint = "demo/" + component + "/generate";
     long started = System.nanoTime();

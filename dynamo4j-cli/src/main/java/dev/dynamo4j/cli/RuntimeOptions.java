@@ -29,7 +29,7 @@ final class RuntimeOptions {
       b.requestPlane(requestPlane);
     }
     if (eventPlane != null) {
-      b.eventPlane(RuntimeConfig.EventPlaneMode.parse(eventPlane));
+      b.eventPlane(eventPlane);
     }
     if (host != null) {
       b.tcpRpcHost(host).tcpResponseStreamHost(host);

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,53 +34,25 @@ import org.slf4j.LoggerFactory;
 public final class RuntimeConfig {
   private static final Logger log = LoggerFactory.getLogger(RuntimeConfig.class);
 
-  /** Discovery backends that may be named; each arrives with its module. */
-  public static final Set<String> DISCOVERY_BACKENDS = Set.of("kubernetes", "etcd", "file", "mem", "nats");
+  /** The variable that names the request plane; its valid values are the modules' (see {@link Settings#choices}). */
+  public static final String REQUEST_PLANE_VARIABLE = "DYN_REQUEST_PLANE";
+  /** The variable that names the event plane. */
+  public static final String EVENT_PLANE_VARIABLE = "DYN_EVENT_PLANE";
+  /** The variable that names the discovery backend. */
+  public static final String DISCOVERY_BACKEND_VARIABLE = "DYN_DISCOVERY_BACKEND";
 
-  /** The request planes. {@code IN_PROCESS} is dynamo4j's own, for one JVM, and only set in code. */
-  public enum RequestPlaneMode {
-    TCP,
-    NATS,
-    /** dynamo4j's ZMQ DEALER/ROUTER plane (Dynamo has only an unused prototype of it). */
-    ZMQ,
-    IN_PROCESS;
-
-    /**
-     * Parses {@code nats} / {@code tcp} / {@code zmq} (ours), case-insensitively.
-     *
-     * @throws DynamoException {@code Invalid request plane mode: '<s>'. Valid options are: 'nats', 'tcp', 'zmq'}
-     */
-    public static RequestPlaneMode parse(String s) {
-      return switch (s.trim().toLowerCase(Locale.ROOT)) {
-        case "tcp" -> TCP;
-        case "nats" -> NATS;
-        case "zmq" -> ZMQ;
-        default -> throw invalid("Invalid request plane mode: '" + s + "'. Valid options are: 'nats', 'tcp', 'zmq'");
-      };
-    }
-  }
-
-  /** The event planes. {@code IN_PROCESS} is dynamo4j's own, for one JVM, and only set in code. */
-  public enum EventPlaneMode {
-    ZMQ,
-    NATS,
-    IN_PROCESS;
-
-    /** @throws DynamoException {@code Invalid DYN_EVENT_PLANE value '<v>'. Valid values: 'nats', 'zmq'} */
-    public static EventPlaneMode parse(String s) {
-      return switch (s.trim()) {
-        case "zmq" -> ZMQ;
-        case "nats" -> NATS;
-        default -> throw invalid("Invalid DYN_EVENT_PLANE value '" + s + "'. Valid values: 'nats', 'zmq'");
-      };
-    }
-  }
+  /**
+   * Core's own request and event plane for one JVM ({@link
+   * dev.dynamo4j.runtime.DistributedRuntime#processLocal()}); set in code only, never offered
+   * for {@code DYN_REQUEST_PLANE} / {@code DYN_EVENT_PLANE}.
+   */
+  public static final String IN_PROCESS = "in_process";
 
   private final String discoveryBackend;
   private final Path fileKvRoot;
-  private final RequestPlaneMode requestPlane;
+  private final String requestPlane;
   private final PayloadCodec requestPlaneCodec;
-  private final EventPlaneMode eventPlane;
+  private final String eventPlane;
   private final PayloadCodec eventPlaneCodec;
   private final String tcpRpcHost;
   private final int tcpRpcPort;
@@ -158,8 +129,11 @@ public final class RuntimeConfig {
     return fileKvRoot;
   }
 
-  /** {@code DYN_REQUEST_PLANE}: tcp (default) or nats. */
-  public RequestPlaneMode requestPlane() {
+  /**
+   * {@code DYN_REQUEST_PLANE}: the name of the request plane, {@code tcp} by default; {@code nats}
+   * and {@code zmq} come with their modules, {@link #IN_PROCESS} is core's.
+   */
+  public String requestPlane() {
     return requestPlane;
   }
 
@@ -168,22 +142,14 @@ public final class RuntimeConfig {
     return requestPlaneCodec;
   }
 
-  /** {@code DYN_EVENT_PLANE}: zmq (default) or nats. */
-  public EventPlaneMode eventPlane() {
+  /** {@code DYN_EVENT_PLANE}: the name of the event plane, {@code zmq} by default. */
+  public String eventPlane() {
     return eventPlane;
   }
 
   /** {@code DYN_EVENT_PLANE_CODEC}, or {@code null} for the transport's default. */
   public PayloadCodec eventPlaneCodec() {
     return eventPlaneCodec;
-  }
-
-  /** The codec event payloads use: {@code DYN_EVENT_PLANE_CODEC}, else JSON on NATS and msgpack elsewhere. */
-  public PayloadCodec effectiveEventPlaneCodec() {
-    if (eventPlaneCodec != null) {
-      return eventPlaneCodec;
-    }
-    return eventPlane == EventPlaneMode.NATS ? PayloadCodec.JSON : PayloadCodec.MSGPACK;
   }
 
   /** {@code DYN_EVENT_PLANE_HOST}: the address ZMQ publishers advertise, or {@code null}. */
@@ -328,6 +294,21 @@ public final class RuntimeConfig {
         + ", codec=" + requestPlaneCodec.wireName() + ", eventPlane=" + eventPlane + "]";
   }
 
+  private static final String NONE = "none (no module that provides one is on the class path)";
+
+  /** {@code 'a', 'b'}: how Dynamo lists valid values in its errors. */
+  private static String quoted(List<String> values) {
+    return values.isEmpty() ? NONE : String.join(", ", values.stream().map(n -> "'" + n + "'").toList());
+  }
+
+  private static String name(String name, String variable) {
+    String n = Objects.requireNonNull(name, variable).trim();
+    if (n.isEmpty()) {
+      throw invalid(variable + " names no plug-in: the value is empty");
+    }
+    return n;
+  }
+
   static DynamoException invalid(String message) {
     return new DynamoException(ErrorType.InvalidArgument, message);
   }
@@ -336,9 +317,9 @@ public final class RuntimeConfig {
   public static final class Builder {
     private String discoveryBackend = "file";
     private Path fileKvRoot = Path.of(System.getProperty("java.io.tmpdir"), "dynamo_store_kv");
-    private RequestPlaneMode requestPlane = RequestPlaneMode.TCP;
+    private String requestPlane = "tcp";
     private PayloadCodec requestPlaneCodec = PayloadCodec.MSGPACK;
-    private EventPlaneMode eventPlane = EventPlaneMode.ZMQ;
+    private String eventPlane = "zmq";
     private PayloadCodec eventPlaneCodec;
     private String tcpRpcHost;
     private int tcpRpcPort;
@@ -395,15 +376,21 @@ public final class RuntimeConfig {
       RuntimeSettings.RESPONSE_PLANE.read(env); // fails on a plane dynamo4j does not speak
       String v;
       if ((v = RuntimeSettings.DISCOVERY_BACKEND.read(env, null)) != null) {
+        List<String> valid = Settings.choices(DISCOVERY_BACKEND_VARIABLE);
+        if (!valid.contains(v.trim().toLowerCase(Locale.ROOT))) {
+          throw invalid("Unknown DYN_DISCOVERY_BACKEND value '" + v + "'. Valid options: " + (valid.isEmpty() ? NONE : String.join(", ", valid)));
+        }
         discoveryBackend(v);
       }
       fileKvRoot = RuntimeSettings.FILE_KV.read(env, fileKvRoot);
       if ((v = RuntimeSettings.REQUEST_PLANE.read(env, null)) != null) {
-        try {
-          requestPlane = RequestPlaneMode.parse(v);
-        } catch (DynamoException e) {
-          log.warn("{}; using tcp", e.getMessage());
-          requestPlane = RequestPlaneMode.TCP;
+        String name = v.trim().toLowerCase(Locale.ROOT);
+        List<String> valid = Settings.choices(REQUEST_PLANE_VARIABLE);
+        if (valid.contains(name)) {
+          requestPlane = name;
+        } else { // Dynamo warns and uses tcp
+          log.warn("Invalid request plane mode: '{}'. Valid options are: {}; using tcp", v, quoted(valid));
+          requestPlane = "tcp";
         }
       }
       if ((v = RuntimeSettings.REQUEST_PLANE_CODEC.read(env, null)) != null) {
@@ -414,7 +401,13 @@ public final class RuntimeConfig {
         }
         requestPlaneCodec = c;
       }
-      eventPlane = RuntimeSettings.EVENT_PLANE.read(env, eventPlane);
+      if ((v = RuntimeSettings.EVENT_PLANE.read(env, null)) != null) {
+        List<String> valid = Settings.choices(EVENT_PLANE_VARIABLE);
+        if (!valid.contains(v.trim())) {
+          throw invalid("Invalid DYN_EVENT_PLANE value '" + v + "'. Valid values: " + quoted(valid));
+        }
+        eventPlane = v.trim();
+      }
       if ((v = RuntimeSettings.EVENT_PLANE_CODEC.read(env, null)) != null) {
         eventPlaneCodec = parseEventCodec(v);
       }
@@ -462,15 +455,12 @@ public final class RuntimeConfig {
       return this;
     }
     /**
-     * @throws DynamoException {@code Unknown DYN_DISCOVERY_BACKEND value '<v>'. Valid options:
-     *     kubernetes, etcd, file, mem, nats}
+     * The discovery backend by name ({@code file}, {@code mem}; {@code etcd}, {@code nats}, {@code
+     * kubernetes} with their modules); not checked here: one no module on the class path provides
+     * fails {@link dev.dynamo4j.runtime.DistributedRuntime.Builder#build()} naming the ones that are.
      */
     public Builder discoveryBackend(String backend) {
-      String b = backend.trim().toLowerCase(Locale.ROOT);
-      if (!DISCOVERY_BACKENDS.contains(b)) {
-        throw invalid("Unknown DYN_DISCOVERY_BACKEND value '" + backend + "'. Valid options: kubernetes, etcd, file, mem, nats");
-      }
-      this.discoveryBackend = b;
+      this.discoveryBackend = name(backend, DISCOVERY_BACKEND_VARIABLE).toLowerCase(Locale.ROOT);
       return this;
     }
 
@@ -479,14 +469,14 @@ public final class RuntimeConfig {
       return this;
     }
 
-    public Builder requestPlane(RequestPlaneMode mode) {
-      this.requestPlane = Objects.requireNonNull(mode);
+    /**
+     * The request plane by name ({@code tcp}, {@code nats}, {@code zmq}, {@link #IN_PROCESS}); not
+     * checked here: a plane no module on the class path provides fails {@link
+     * dev.dynamo4j.runtime.DistributedRuntime.Builder#build()} naming the ones that are there.
+     */
+    public Builder requestPlane(String name) {
+      this.requestPlane = name(name, REQUEST_PLANE_VARIABLE);
       return this;
-    }
-
-    /** @throws DynamoException for anything but {@code nats} / {@code tcp} */
-    public Builder requestPlane(String mode) {
-      return requestPlane(RequestPlaneMode.parse(mode));
     }
 
     public Builder requestPlaneCodec(PayloadCodec codec) {
@@ -507,8 +497,12 @@ public final class RuntimeConfig {
       return this;
     }
 
-    public Builder eventPlane(EventPlaneMode mode) {
-      this.eventPlane = Objects.requireNonNull(mode);
+    /**
+     * The event plane by name ({@code zmq}, {@code nats}, {@link #IN_PROCESS}); not checked here:
+     * one no module provides fails the first publisher or subscriber, naming the ones there are.
+     */
+    public Builder eventPlane(String name) {
+      this.eventPlane = name(name, EVENT_PLANE_VARIABLE);
       return this;
     }
 

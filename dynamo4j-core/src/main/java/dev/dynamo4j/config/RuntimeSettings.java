@@ -6,6 +6,7 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The variables {@link RuntimeConfig} reads itself, declared once each (the option groups it
@@ -37,8 +38,8 @@ public final class RuntimeSettings {
           default -> throw new DynamoException(ErrorType.InvalidArgument, "invalid DYN_RESPONSE_PLANE value '" + v + "'; expected 'tcp', 'quic', or 'velo'");
         }
       });
-  public static final Setting<RuntimeConfig.EventPlaneMode> EVENT_PLANE = CORE.custom("DYN_EVENT_PLANE", RuntimeConfig.EventPlaneMode.ZMQ, "zmq",
-      "Event plane: zmq or nats.", RuntimeConfig.EventPlaneMode::parse);
+  public static final Setting<String> EVENT_PLANE = CORE.text("DYN_EVENT_PLANE", "zmq",
+      "Event plane: zmq or nats (each with its module); anything else is an error.");
   public static final Setting<String> EVENT_PLANE_CODEC = CORE.custom("DYN_EVENT_PLANE_CODEC", null, "json on NATS, msgpack on ZMQ",
       "Codec of event payloads: json or msgpack.", v -> switch (v) {
         case "json", "msgpack" -> v;
@@ -107,6 +108,11 @@ public final class RuntimeSettings {
 
   /** Core's settings for {@link dev.dynamo4j.config.Settings#all()}. */
   public static final class Provider implements SettingsProvider {
+    @Override
+    public Map<String, List<String>> choices() {
+      return Map.of(RuntimeConfig.DISCOVERY_BACKEND_VARIABLE, List.of("file", "mem"));
+    }
+
     @Override
     public List<Setting<?>> settings() {
       List<Setting<?>> all = new java.util.ArrayList<>(SETTINGS);

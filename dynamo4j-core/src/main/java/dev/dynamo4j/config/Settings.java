@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.TreeSet;
 
 /**
  * Every {@link Setting} the modules on the class path declare ({@link SettingsProvider}s, core's
@@ -32,6 +33,18 @@ public final class Settings {
     }
     out.sort(Comparator.comparing(Setting::name));
     return out;
+  }
+
+  /**
+   * The values the modules on the class path offer for {@code variable} ({@link
+   * SettingsProvider#choices()}), sorted and distinct; empty when none does.
+   */
+  public static List<String> choices(String variable) {
+    TreeSet<String> out = new TreeSet<>();
+    for (SettingsProvider p : ServiceLoader.load(SettingsProvider.class, Settings.class.getClassLoader())) {
+      out.addAll(p.choices().getOrDefault(variable, List.of()));
+    }
+    return List.copyOf(out);
   }
 
   /** A Markdown table of {@code settings}: variable, default, whose (Dynamo's or ours), module, what it does. */

@@ -1,6 +1,7 @@
 package dev.dynamo4j.config;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * How a module makes its {@link Setting}s known to {@link Settings#all()} (a {@link
@@ -9,4 +10,15 @@ import java.util.List;
 public interface SettingsProvider {
   /** The settings this module declares; each name in one module only. */
   List<Setting<?>> settings();
+
+  /**
+   * The values this module makes valid for a setting that names a plug-in ({@value
+   * RuntimeConfig#REQUEST_PLANE_VARIABLE}, {@value RuntimeConfig#EVENT_PLANE_VARIABLE}, {@value
+   * RuntimeConfig#DISCOVERY_BACKEND_VARIABLE}): the names its providers answer to, by variable.
+   * Core knows no plug-in by name; a value is valid when a module on the class path offers it
+   * ({@link Settings#choices}).
+   */
+  default Map<String, List<String>> choices() {
+    return Map.of();
+  }
 }

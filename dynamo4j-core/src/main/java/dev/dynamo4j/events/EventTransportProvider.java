@@ -1,5 +1,6 @@
 package dev.dynamo4j.events;
 
+import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.config.RuntimeConfig;
 
@@ -8,7 +9,16 @@ import dev.dynamo4j.config.RuntimeConfig;
  * DYN_EVENT_PLANE}. {@link #isAvailable()} and {@link #priority()} never throw.
  */
 public interface EventTransportProvider {
-  RuntimeConfig.EventPlaneMode mode();
+  /**
+   * The name {@code DYN_EVENT_PLANE} gives this plane ({@code zmq}, {@code nats}); the module also
+   * offers it through {@link dev.dynamo4j.config.SettingsProvider#choices()}.
+   */
+  String name();
+
+  /** The codec of event payloads when {@code DYN_EVENT_PLANE_CODEC} is not set. */
+  default PayloadCodec defaultCodec() {
+    return PayloadCodec.MSGPACK;
+  }
 
   default boolean isAvailable() {
     return true;

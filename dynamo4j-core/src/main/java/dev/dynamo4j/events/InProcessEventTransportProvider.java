@@ -6,8 +6,8 @@ import dev.dynamo4j.config.RuntimeConfig;
 /** The in-JVM event bus; always available. */
 public final class InProcessEventTransportProvider implements EventTransportProvider {
   @Override
-  public RuntimeConfig.EventPlaneMode mode() {
-    return RuntimeConfig.EventPlaneMode.IN_PROCESS;
+  public String name() {
+    return RuntimeConfig.IN_PROCESS;
   }
 
   @Override

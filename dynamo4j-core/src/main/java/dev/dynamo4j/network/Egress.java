@@ -1,5 +1,6 @@
 package dev.dynamo4j.network;
 
+import dev.dynamo4j.wire.StreamType;
 import com.fasterxml.jackson.databind.JavaType;
 import dev.dynamo4j.config.ResponseStreamOptions;
 import dev.dynamo4j.discovery.Instance;
@@ -16,7 +17,6 @@ import dev.dynamo4j.wire.RequestControlMessage.ResponseType;
 import dev.dynamo4j.wire.RequestControlMessage;
 import dev.dynamo4j.wire.ResponseStreamPrologue;
 import dev.dynamo4j.wire.StreamWrapper;
-import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.TwoPartMessage;
 import dev.dynamo4j.wire.WireFormatException;
 import java.util.LinkedHashMap;
@@ -119,7 +119,7 @@ public final class Egress {
       throws InterruptedException {
     String id = controller.id();
     PendingStream pending = responsePlane.expect(id);
-    PendingStream pendingInput = inputs == null ? null : responsePlane.expect(id, TcpStreamConnectionInfo.StreamType.REQUEST);
+    PendingStream pendingInput = inputs == null ? null : responsePlane.expect(id, StreamType.REQUEST);
     Set<PendingStream> forInstance = pendingByInstance.computeIfAbsent(target.instanceId(), k -> ConcurrentHashMap.newKeySet());
     forInstance.add(pending);
     if (pendingInput != null) {

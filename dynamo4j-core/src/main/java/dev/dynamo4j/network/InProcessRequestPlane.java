@@ -84,7 +84,7 @@ final class InProcessRequestPlane implements RequestPlane {
     }
 
     TcpAck accept(String key, Map<String, String> headers, byte[] payload) {
-      return routes.accept(key, headers, payload);
+      return routes.accept(key, headers, payload).toTcpAck();
     }
 
     @Override

@@ -5,8 +5,8 @@ import dev.dynamo4j.config.RuntimeConfig;
 /** The in-process request plane; always available. */
 public final class InProcessRequestPlaneProvider implements RequestPlaneProvider {
   @Override
-  public RuntimeConfig.RequestPlaneMode mode() {
-    return RuntimeConfig.RequestPlaneMode.IN_PROCESS;
+  public String name() {
+    return RuntimeConfig.IN_PROCESS;
   }
 
   @Override

@@ -4,7 +4,7 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo;
-import dev.dynamo4j.wire.TcpStreamConnectionInfo.StreamType;
+import dev.dynamo4j.wire.StreamType;
 import dev.dynamo4j.wire.WireFormatException;
 import java.util.Map;
 import java.util.UUID;

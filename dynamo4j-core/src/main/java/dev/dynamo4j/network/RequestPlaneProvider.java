@@ -7,8 +7,11 @@ import dev.dynamo4j.config.RuntimeConfig;
  * DYN_REQUEST_PLANE}. {@link #isAvailable()} and {@link #priority()} never throw.
  */
 public interface RequestPlaneProvider {
-  /** The mode this provider serves. */
-  RuntimeConfig.RequestPlaneMode mode();
+  /**
+   * The name {@code DYN_REQUEST_PLANE} gives this plane ({@code tcp}, {@code nats}, {@code zmq});
+   * the module also offers it through {@link dev.dynamo4j.config.SettingsProvider#choices()}.
+   */
+  String name();
 
   default boolean isAvailable() {
     return true;

@@ -1,7 +1,7 @@
 package dev.dynamo4j.network;
 
+import dev.dynamo4j.wire.StreamType;
 import dev.dynamo4j.wire.ConnectionInfo;
-import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import java.util.Set;
 
 /**
@@ -22,14 +22,14 @@ public interface ResponsePlane extends AutoCloseable {
 
   /** Caller side: registers the response stream of request {@code requestId}. */
   default PendingStream expect(String requestId) {
-    return expect(requestId, TcpStreamConnectionInfo.StreamType.RESPONSE);
+    return expect(requestId, StreamType.RESPONSE);
   }
 
   /**
    * Caller side: registers a stream of request {@code requestId}; {@code REQUEST} is the input
    * stream of a bidirectional request, which the worker dials and the caller writes to.
    */
-  PendingStream expect(String requestId, TcpStreamConnectionInfo.StreamType type);
+  PendingStream expect(String requestId, StreamType type);
 
   /**
    * Worker side: connects to the caller named in {@code info} for request {@code requestId}

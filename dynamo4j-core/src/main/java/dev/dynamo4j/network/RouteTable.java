@@ -2,7 +2,6 @@ package dev.dynamo4j.network;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.wire.TcpAck;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,11 +46,11 @@ public final class RouteTable {
   }
 
   /**
-   * Admits one request and returns the ACK to send: empty when it was queued or started, {@code
+   * Admits one request: {@link Admission#ACCEPTED} when it was queued or started, {@code
    * Server overloaded: worker at capacity} when the pool and queue are full, {@code Server
    * unavailable: unknown endpoint <key>} for an unknown key.
    */
-  public TcpAck accept(String key, Map<String, String> headers, byte[] payload) {
+  public Admission accept(String key, Map<String, String> headers, byte[] payload) {
     return accept(key, headers, payload, false);
   }
 
@@ -62,10 +61,10 @@ public final class RouteTable {
    * pool. A direct handler that throws has its request dropped (logged by the handler) and still
    * gets the OK ACK: the request was admitted.
    */
-  public TcpAck accept(String key, Map<String, String> headers, byte[] payload, boolean onIoThread) {
+  public Admission accept(String key, Map<String, String> headers, byte[] payload, boolean onIoThread) {
     Route route = routes.get(key);
     if (route == null) {
-      return TcpAck.unknownEndpoint(key);
+      return Admission.unknownEndpoint(key);
     }
     route.inFlight.incrementAndGet();
     RequestHandler.Continuation direct = null;
@@ -77,7 +76,7 @@ public final class RouteTable {
       }
       if (direct == null) {
         done(route);
-        return TcpAck.OK;
+        return Admission.ACCEPTED;
       }
     }
     Runnable work = direct != null ? direct : () -> route.handler.handle(payload, headers);
@@ -95,9 +94,9 @@ public final class RouteTable {
         direct.refused();
       }
       route.handler.onRejected();
-      return TcpAck.overloaded();
+      return Admission.overloaded();
     }
-    return TcpAck.OK;
+    return Admission.ACCEPTED;
   }
 
   private static void done(Route route) {

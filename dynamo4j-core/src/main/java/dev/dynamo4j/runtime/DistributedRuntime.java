@@ -22,6 +22,7 @@ import dev.dynamo4j.network.Ingress;
 import dev.dynamo4j.network.RequestPlane;
 import dev.dynamo4j.network.RequestPlaneProvider;
 import dev.dynamo4j.network.ResponsePlanes;
+import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.status.CanaryChecker;
 import dev.dynamo4j.status.SystemHealth;
 import dev.dynamo4j.status.SystemStatusServer;
@@ -69,6 +70,8 @@ public final class DistributedRuntime implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile Thread shutdownHook;
   private volatile EventTransport eventTransport;
+  /** The event payload codec: {@code DYN_EVENT_PLANE_CODEC}, else the event plane's default; set with {@link #eventTransport}. */
+  private volatile PayloadCodec eventCodec;
 
   private final List<InstanceListener> instanceListeners = new CopyOnWriteArrayList<>();
   private final AtomicLong instanceIdChanges = new AtomicLong();
@@ -203,8 +206,8 @@ public final class DistributedRuntime implements AutoCloseable {
         .config(
             RuntimeConfig.builder()
                 .discoveryBackend("mem")
-                .requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS)
-                .eventPlane(RuntimeConfig.EventPlaneMode.IN_PROCESS)
+                .requestPlane(RuntimeConfig.IN_PROCESS)
+                .eventPlane(RuntimeConfig.IN_PROCESS)
                 .build())
         .build();
   }
@@ -221,10 +224,10 @@ public final class DistributedRuntime implements AutoCloseable {
         t = eventTransport;
         if (t == null) {
           ensureOpen();
-          RuntimeConfig.EventPlaneMode mode = config.eventPlane();
-          t = Providers.select(EventTransportProvider.class, "event plane", modeName(mode),
-                  p -> modeName(p.mode()), EventTransportProvider::isAvailable, EventTransportProvider::priority)
-              .create(config, discovery);
+          EventTransportProvider provider = Providers.select(EventTransportProvider.class, "event plane", config.eventPlane(),
+              EventTransportProvider::name, EventTransportProvider::isAvailable, EventTransportProvider::priority);
+          eventCodec = config.eventPlaneCodec() != null ? config.eventPlaneCodec() : provider.defaultCodec();
+          t = provider.create(config, discovery);
           eventTransport = t;
         }
       }
@@ -232,12 +235,17 @@ public final class DistributedRuntime implements AutoCloseable {
     return t;
   }
 
+  private PayloadCodec eventCodec() {
+    eventTransport();
+    return eventCodec;
+  }
+
   /**
    * A publisher of {@code topic} in {@code scope}, payloads in the plane's codec. Its counts show
    * in {@link #metrics()} and the status page until it is closed.
    */
   public EventPublisher publisher(EventScope scope, String topic) {
-    EventPublisher p = EventPublisher.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
+    EventPublisher p = EventPublisher.create(eventTransport(), scope, topic, eventCodec());
     publishers.removeIf(EventPublisher::isClosed);
     publishers.add(p);
     return p;
@@ -248,7 +256,7 @@ public final class DistributedRuntime implements AutoCloseable {
    * duplicates) show in {@link #metrics()} and the status page until it is closed.
    */
   public EventSubscriber subscriber(EventScope scope, String topic) {
-    EventSubscriber s = EventSubscriber.create(eventTransport(), scope, topic, config.effectiveEventPlaneCodec());
+    EventSubscriber s = EventSubscriber.create(eventTransport(), scope, topic, eventCodec());
     subscribers.removeIf(EventSubscriber::isClosed);
     subscribers.add(s);
     return s;
@@ -519,13 +527,8 @@ public final class DistributedRuntime implements AutoCloseable {
     }
 
     private static RequestPlane loadRequestPlane(RuntimeConfig cfg) {
-      return Providers.select(RequestPlaneProvider.class, "request plane", modeName(cfg.requestPlane()),
-          p -> modeName(p.mode()), RequestPlaneProvider::isAvailable, RequestPlaneProvider::priority).create(cfg);
+      return Providers.select(RequestPlaneProvider.class, "request plane", cfg.requestPlane(),
+          RequestPlaneProvider::name, RequestPlaneProvider::isAvailable, RequestPlaneProvider::priority).create(cfg);
     }
-  }
-
-  /** A plane mode as written in DYN_ variables: {@code tcp}, {@code in_process}. */
-  static String modeName(Enum<?> mode) {
-    return mode.name().toLowerCase(Locale.ROOT);
   }
 }

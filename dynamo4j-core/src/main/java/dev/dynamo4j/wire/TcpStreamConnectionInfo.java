@@ -24,31 +24,6 @@ public record TcpStreamConnectionInfo(String address, String subject, String con
     this(address, subject, context, streamType, null);
   }
 
-  /** Which way a call-home stream carries data. */
-  public enum StreamType {
-    RESPONSE("response"),
-    REQUEST("request");
-
-    private final String wire;
-
-    StreamType(String wire) {
-      this.wire = wire;
-    }
-
-    public String wireName() {
-      return wire;
-    }
-
-    public static StreamType fromWireName(String s) {
-      for (StreamType t : values()) {
-        if (t.wire.equals(s)) {
-          return t;
-        }
-      }
-      return null;
-    }
-  }
-
   public String toJson() {
     return new String(
         Json.write(

@@ -27,16 +27,16 @@ class RouteTableTest {
         Thread.currentThread().interrupt();
       }
     });
-    assertThat(t.accept("k", Map.of(), new byte[0])).isEqualTo(TcpAck.OK);
+    assertThat(t.accept("k", Map.of(), new byte[0])).isEqualTo(Admission.ACCEPTED);
     assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-    assertThat(t.accept("k", Map.of(), new byte[0])).isEqualTo(TcpAck.OK); // queued
-    TcpAck third = t.accept("k", Map.of(), new byte[0]);
+    assertThat(t.accept("k", Map.of(), new byte[0])).isEqualTo(Admission.ACCEPTED); // queued
+    TcpAck third = t.accept("k", Map.of(), new byte[0]).toTcpAck();
     assertThat(third.text()).isEqualTo("Server overloaded: worker at capacity");
     assertThat(third.rejection().type()).isEqualTo(ErrorType.WorkerOverloaded);
-    assertThat(t.accept("nope", Map.of(), new byte[0]).text()).isEqualTo("Server unavailable: unknown endpoint nope");
+    assertThat(t.accept("nope", Map.of(), new byte[0]).rejection()).isEqualTo("Server unavailable: unknown endpoint nope");
     release.countDown();
     assertThat(t.unregister("k", Duration.ofSeconds(5))).isZero();
-    assertThat(t.accept("k", Map.of(), new byte[0]).text()).startsWith("Server unavailable:");
+    assertThat(t.accept("k", Map.of(), new byte[0]).rejection()).startsWith("Server unavailable:");
   }
 
   @Test
@@ -107,14 +107,14 @@ class RouteTableTest {
     RouteTable t = new RouteTable(1, 0);
     DirectHandler h = new DirectHandler();
     t.register("k", h);
-    assertThat(t.accept("k", Map.of(), "now".getBytes(), true)).isEqualTo(TcpAck.OK);
+    assertThat(t.accept("k", Map.of(), "now".getBytes(), true)).isEqualTo(Admission.ACCEPTED);
     assertThat(h.ranInline).containsExactly(Thread.currentThread().getName());
     assertThat(t.unregister("k", Duration.ZERO)).as("nothing left in flight").isZero();
 
     // Not on an I/O thread (NATS, in-process): the pool runs handle() on a virtual thread.
     DirectHandler h2 = new DirectHandler();
     t.register("k2", h2);
-    assertThat(t.accept("k2", Map.of(), "now".getBytes(), false)).isEqualTo(TcpAck.OK);
+    assertThat(t.accept("k2", Map.of(), "now".getBytes(), false)).isEqualTo(Admission.ACCEPTED);
     assertThat(h2.handledOnThread.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(h2.ranInline).isEmpty();
   }
@@ -124,9 +124,9 @@ class RouteTableTest {
     RouteTable t = new RouteTable(1, 0);
     DirectHandler h = new DirectHandler();
     t.register("k", h);
-    assertThat(t.accept("k", Map.of(), "first".getBytes(), true)).isEqualTo(TcpAck.OK); // takes the one slot
-    TcpAck second = t.accept("k", Map.of(), "second".getBytes(), true);
-    assertThat(second.text()).isEqualTo("Server overloaded: worker at capacity");
+    assertThat(t.accept("k", Map.of(), "first".getBytes(), true)).isEqualTo(Admission.ACCEPTED); // takes the one slot
+    Admission second = t.accept("k", Map.of(), "second".getBytes(), true);
+    assertThat(second.rejection()).isEqualTo("Server overloaded: worker at capacity");
     assertThat(h.refused).containsExactly("second");
     h.release.countDown();
     assertThat(t.unregister("k", Duration.ofSeconds(5))).isZero();

@@ -107,7 +107,7 @@ class ClientRewatchTest {
   }
 
   static RuntimeConfig config() {
-    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).build();
+    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.IN_PROCESS).build();
   }
 
   @Test

@@ -28,7 +28,7 @@ class EndpointIdAndConfigTest {
   void defaultsEnvAndBuilderOverridesInThatOrder() {
     RuntimeConfig d = RuntimeConfig.builder().build();
     assertThat(d.discoveryBackend()).isEqualTo("file");
-    assertThat(d.requestPlane()).isEqualTo(RuntimeConfig.RequestPlaneMode.TCP);
+    assertThat(d.requestPlane()).isEqualTo("tcp");
     assertThat(d.requestPlaneCodec()).isEqualTo(PayloadCodec.MSGPACK);
     assertThat(d.tcpMaxMessageSize()).isEqualTo(33554432);
     assertThat(d.inhibitedDuration()).isEqualTo(Duration.ofSeconds(5));
@@ -37,7 +37,7 @@ class EndpointIdAndConfigTest {
     Map<String, String> env = Map.of("DYN_DISCOVERY_BACKEND", "mem", "DYN_REQUEST_PLANE", "NATS", "DYN_REQUEST_PLANE_CODEC", "json", "DYN_TCP_RPC_PORT", " ");
     RuntimeConfig e = RuntimeConfig.builder(env).build();
     assertThat(e.discoveryBackend()).isEqualTo("mem");
-    assertThat(e.requestPlane()).isEqualTo(RuntimeConfig.RequestPlaneMode.NATS);
+    assertThat(e.requestPlane()).as("core alone offers no request plane for DYN_REQUEST_PLANE, so Dynamo's fallback").isEqualTo("tcp");
     assertThat(e.requestPlaneCodec()).isEqualTo(PayloadCodec.JSON);
     assertThat(e.tcpRpcPort()).isZero();
     assertThat(RuntimeConfig.builder(env).discoveryBackend("file").build().discoveryBackend()).isEqualTo("file");
@@ -46,13 +46,14 @@ class EndpointIdAndConfigTest {
   @Test
   void invalidValuesFailWithDynamosTexts() {
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_DISCOVERY_BACKEND", "zookeeper")).build())
-        .hasMessage("Unknown DYN_DISCOVERY_BACKEND value 'zookeeper'. Valid options: kubernetes, etcd, file, mem, nats");
+        .hasMessage("Unknown DYN_DISCOVERY_BACKEND value 'zookeeper'. Valid options: file, mem");
+    // core alone offers no event plane to DYN_EVENT_PLANE; with the modules: PlugInNamesTest in the CLI
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_EVENT_PLANE", "kafka")).build())
-        .hasMessage("Invalid DYN_EVENT_PLANE value 'kafka'. Valid values: 'nats', 'zmq'");
+        .hasMessage("Invalid DYN_EVENT_PLANE value 'kafka'. Valid values: none (no module that provides one is on the class path)");
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_EVENT_PLANE_CODEC", "xml")).build())
         .hasMessage("Invalid DYN_EVENT_PLANE_CODEC value 'xml'. Valid values: 'json', 'msgpack'");
-    assertThatThrownBy(() -> RuntimeConfig.builder().requestPlane("http"))
-        .hasMessage("Invalid request plane mode: 'http'. Valid options are: 'nats', 'tcp', 'zmq'");
+    assertThatThrownBy(() -> RuntimeConfig.builder().requestPlane(" "))
+        .hasMessage("DYN_REQUEST_PLANE names no plug-in: the value is empty");
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_TCP_RESPONSE_STREAM_PORT", "65536")).build())
         .hasMessage("invalid DYN_TCP_RESPONSE_STREAM_PORT: '65536' is not a valid port number");
     assertThatThrownBy(() -> RuntimeConfig.builder(Map.of("DYN_RESPONSE_PLANE", "carrier-pigeon")).build())
@@ -93,7 +94,7 @@ class EndpointIdAndConfigTest {
 
   @Test
   void lenientVariablesFallBackToTheirDefaults() {
-    assertThat(RuntimeConfig.builder(Map.of("DYN_REQUEST_PLANE", "bogus")).build().requestPlane()).isEqualTo(RuntimeConfig.RequestPlaneMode.TCP);
+    assertThat(RuntimeConfig.builder(Map.of("DYN_REQUEST_PLANE", "bogus")).build().requestPlane()).isEqualTo("tcp");
     assertThat(RuntimeConfig.builder(Map.of("DYN_REQUEST_PLANE_CODEC", "bogus")).build().requestPlaneCodec()).isEqualTo(PayloadCodec.MSGPACK);
     assertThat(RuntimeConfig.builder(Map.of("DYN_RUNTIME_INHIBITED_DURATION_SECS", "17")).build().inhibitedDuration()).isEqualTo(Duration.ofSeconds(17));
     assertThat(RuntimeConfig.builder(Map.of("DYN_RUNTIME_INHIBITED_DURATION_SECS", "0")).build().inhibitedDuration()).isZero();

@@ -49,7 +49,7 @@ class ProcessLocalRuntimeTest {
   void servesAnEngineAndTheClientStreamsItsAnswer(PayloadCodec codec) throws Exception {
     DistributedRuntime w =
         DistributedRuntime.builder()
-            .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).requestPlaneCodec(codec).build())
+            .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.IN_PROCESS).requestPlaneCodec(codec).build())
             .build();
     try (w) {
       String ns = ns();
@@ -260,7 +260,7 @@ class ProcessLocalRuntimeTest {
     assertThat(c2.availableInstances()).isEmpty();
     assertThatThrownBy(() -> c2.call("x")).hasMessageContaining("is available");
     try (DistributedRuntime noInhibit = DistributedRuntime.builder()
-        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).inhibitedDuration(Duration.ZERO).build())
+        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.IN_PROCESS).inhibitedDuration(Duration.ZERO).build())
         .build()) {
       Client<String, String> c3 = noInhibit.endpoint(ns + "/c/f").client(String.class);
       c3.waitForInstances(Duration.ofSeconds(5));

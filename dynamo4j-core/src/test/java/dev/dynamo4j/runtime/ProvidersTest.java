@@ -14,13 +14,13 @@ class ProvidersTest {
   @Test
   void aMissingPlugInNamesWhatWasAskedForAndWhatIsThere() {
     assertThatThrownBy(() -> DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("mem")
-            .requestPlane(RuntimeConfig.RequestPlaneMode.TCP).build()).build())
+            .requestPlane("tcp").build()).build())
         .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.Unavailable))
         .hasMessage("request plane 'tcp' is not available: put the dynamo4j module that provides it on the class path (have: in_process)");
     assertThatThrownBy(() -> Discoveries.create(RuntimeConfig.builder().discoveryBackend("etcd").build()))
         .hasMessage("discovery backend 'etcd' is not available: put the dynamo4j module that provides it on the class path (have: file, mem)");
     try (DistributedRuntime rt = DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("mem")
-        .requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).eventPlane(RuntimeConfig.EventPlaneMode.ZMQ).build()).build()) {
+        .requestPlane(RuntimeConfig.IN_PROCESS).eventPlane("zmq").build()).build()) {
       assertThatThrownBy(rt::eventTransport)
           .hasMessage("event plane 'zmq' is not available: put the dynamo4j module that provides it on the class path (have: in_process)");
     }

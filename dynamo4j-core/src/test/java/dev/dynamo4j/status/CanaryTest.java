@@ -26,7 +26,7 @@ class CanaryTest {
     SystemStatusOptions o = SystemStatusOptions.DEFAULTS.withCanaries(true, wait, timeout,
         globalPayload == null ? null : Json.parse("test", globalPayload.getBytes()));
     return DistributedRuntime.builder()
-        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).systemStatus(o).build())
+        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.IN_PROCESS).systemStatus(o).build())
         .build();
   }
 

@@ -35,7 +35,7 @@ class SystemStatusServerTest {
 
   private DistributedRuntime runtime(SystemStatusOptions options) {
     rt = DistributedRuntime.builder()
-        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS)
+        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.IN_PROCESS)
             .systemHost("127.0.0.1").systemPort(0).systemStatus(options).build())
         .build();
     return rt;
@@ -129,7 +129,7 @@ class SystemStatusServerTest {
         getClass().getClassLoader(), new Class<?>[] {Discovery.class}, (proxy, method, args) ->
             method.getName().equals("metadata") ? Optional.of(md) : method.invoke(mem, args));
     rt = DistributedRuntime.builder()
-        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).systemHost("127.0.0.1").systemPort(0).build())
+        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.IN_PROCESS).systemHost("127.0.0.1").systemPort(0).build())
         .discovery(withMetadata)
         .build();
     HttpResponse<String> metadata = get("/metadata", null);
@@ -155,12 +155,12 @@ class SystemStatusServerTest {
   @Test
   void offByDefaultAndAnUnbindablePortDoesNotStopTheRuntime() throws Exception {
     try (DistributedRuntime off = DistributedRuntime.builder()
-        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).build()).build()) {
+        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.IN_PROCESS).build()).build()) {
       assertThat(off.systemStatusPort()).isEqualTo(-1);
     }
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         DistributedRuntime clash = DistributedRuntime.builder()
-            .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS)
+            .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.IN_PROCESS)
                 .systemHost("127.0.0.1").systemPort(taken.getLocalPort()).build()).build()) {
       assertThat(clash.systemStatusPort()).isEqualTo(-1);
       assertThat(clash.metrics().text()).contains("dynamo_component_uptime_seconds");

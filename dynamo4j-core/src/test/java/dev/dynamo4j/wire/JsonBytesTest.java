@@ -58,7 +58,7 @@ class JsonBytesTest {
   @Test
   void wireRecordsAreWrittenTheSameWay() {
     ControlMessage.class.getName(); // records written through Json.write share the factory
-    byte[] info = new TcpStreamConnectionInfo("127.0.0.1:1", "s\u001b", "ctx\uD83D\uDE80", TcpStreamConnectionInfo.StreamType.RESPONSE).toJson().getBytes(StandardCharsets.UTF_8);
+    byte[] info = new TcpStreamConnectionInfo("127.0.0.1:1", "s\u001b", "ctx\uD83D\uDE80", StreamType.RESPONSE).toJson().getBytes(StandardCharsets.UTF_8);
     assertThat(new String(info, StandardCharsets.UTF_8)).isEqualTo(
         "{\"address\":\"127.0.0.1:1\",\"subject\":\"s\\u001b\",\"context\":\"ctx\uD83D\uDE80\",\"stream_type\":\"response\"}");
   }

@@ -134,7 +134,7 @@ class MuxFrameTest {
     assertThatThrownBy(() -> MuxHello.fromJson(Json.parseObject("t", "{\"kind\":\"dynamo4j_mux\",\"version\":1,\"frontend_id\":\"f\",\"window\":0}".getBytes(StandardCharsets.UTF_8))))
         .isInstanceOf(WireFormatException.class);
 
-    TcpStreamConnectionInfo offer = new TcpStreamConnectionInfo("10.0.0.1:5000", ID.toString(), "req-1", TcpStreamConnectionInfo.StreamType.RESPONSE, "f-1");
+    TcpStreamConnectionInfo offer = new TcpStreamConnectionInfo("10.0.0.1:5000", ID.toString(), "req-1", StreamType.RESPONSE, "f-1");
     String json = "{\"address\":\"10.0.0.1:5000\",\"subject\":\"" + ID + "\",\"context\":\"req-1\",\"stream_type\":\"response\","
         + "\"dynamo4j_mux\":{\"version\":1,\"frontend_id\":\"f-1\"}}";
     assertThat(offer.toJson()).isEqualTo(json);

@@ -228,7 +228,7 @@ class RequestPlaneVectorsTest {
   @Test
   void controlMessageEncodesKeysInOrderWithEmbeddedInfoString() {
     TcpStreamConnectionInfo info =
-        new TcpStreamConnectionInfo("10.0.0.1:5000", "5b3a0f2e-0000-4000-8000-000000000001", "req-1", TcpStreamConnectionInfo.StreamType.RESPONSE);
+        new TcpStreamConnectionInfo("10.0.0.1:5000", "5b3a0f2e-0000-4000-8000-000000000001", "req-1", StreamType.RESPONSE);
     RequestControlMessage m =
         new RequestControlMessage(
             "req-1",
@@ -265,7 +265,7 @@ class RequestPlaneVectorsTest {
 
   @Test
   void handshakeRoundTrips() {
-    CallHomeHandshake h = new CallHomeHandshake("abc", TcpStreamConnectionInfo.StreamType.RESPONSE);
+    CallHomeHandshake h = new CallHomeHandshake("abc", StreamType.RESPONSE);
     assertThat(new String(h.toJson(), StandardCharsets.UTF_8)).isEqualTo("{\"subject\":\"abc\",\"stream_type\":\"response\"}");
     assertThat(CallHomeHandshake.fromFrame(h.toFrame())).isEqualTo(h);
     assertThatThrownBy(() -> CallHomeHandshake.fromFrame(TwoPartMessage.dataOnly(h.toJson()))).isInstanceOf(WireFormatException.class);

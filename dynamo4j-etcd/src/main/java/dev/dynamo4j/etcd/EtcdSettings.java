@@ -1,8 +1,10 @@
 package dev.dynamo4j.etcd;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.config.Setting;
 import dev.dynamo4j.config.SettingsProvider;
 import java.util.List;
+import java.util.Map;
 
 /** The variables the etcd module reads, declared once each. */
 public final class EtcdSettings implements SettingsProvider {
@@ -23,6 +25,12 @@ public final class EtcdSettings implements SettingsProvider {
         case "shutdown" -> EtcdKeyValueStore.LeaseLossPolicy.SHUTDOWN;
         default -> throw new IllegalArgumentException("expected renew or shutdown");
       });
+
+  /** The names this module's providers answer to. */
+  @Override
+  public Map<String, List<String>> choices() {
+    return Map.of(RuntimeConfig.DISCOVERY_BACKEND_VARIABLE, List.of("etcd"));
+  }
 
   @Override
   public List<Setting<?>> settings() {

@@ -1,8 +1,10 @@
 package dev.dynamo4j.kubernetes;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.config.Setting;
 import dev.dynamo4j.config.SettingsProvider;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The variables the Kubernetes discovery reads, declared once each. The pod's name, namespace
@@ -17,6 +19,12 @@ public final class KubeSettings implements SettingsProvider {
   static final Setting<String> DISCOVERY_MODE = KUBE.text("DYN_KUBE_DISCOVERY_MODE", "pod",
       "pod (one DynamoWorkerMetadata per pod) or container (one per container, named <pod>-<container> unless the container is 'main').");
   static final Setting<String> CONTAINER_NAME = KUBE.text("CONTAINER_NAME", null, "This container's name; required when DYN_KUBE_DISCOVERY_MODE=container.");
+
+  /** The names this module's providers answer to. */
+  @Override
+  public Map<String, List<String>> choices() {
+    return Map.of(RuntimeConfig.DISCOVERY_BACKEND_VARIABLE, List.of("kubernetes"));
+  }
 
   @Override
   public List<Setting<?>> settings() {

@@ -4,12 +4,19 @@ import dev.dynamo4j.discovery.Discovery;
 import dev.dynamo4j.events.EventTransport;
 import dev.dynamo4j.events.EventTransportProvider;
 import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.wire.PayloadCodec;
 
 /** {@code DYN_EVENT_PLANE=nats}, connected with {@code NATS_*}. */
 public final class NatsEventTransportProvider implements EventTransportProvider {
   @Override
-  public RuntimeConfig.EventPlaneMode mode() {
-    return RuntimeConfig.EventPlaneMode.NATS;
+  public String name() {
+    return "nats";
+  }
+
+  /** Dynamo's NATS event plane carries JSON payloads by default. */
+  @Override
+  public PayloadCodec defaultCodec() {
+    return PayloadCodec.JSON;
   }
 
   @Override

@@ -187,7 +187,7 @@ public final class NatsRequestPlane implements RequestPlane {
         headers.put(k, msg.getHeaders().getFirst(k));
       }
     }
-    TcpAck ack = routes.accept(subject, headers, msg.getData() == null ? new byte[0] : msg.getData());
+    TcpAck ack = routes.accept(subject, headers, msg.getData() == null ? new byte[0] : msg.getData()).toTcpAck();
     if (msg.getReplyTo() != null) {
       nc.publish(msg.getReplyTo(), ack.body());
     }

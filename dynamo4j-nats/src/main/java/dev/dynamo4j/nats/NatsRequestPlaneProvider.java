@@ -7,8 +7,8 @@ import dev.dynamo4j.config.RuntimeConfig;
 /** {@code DYN_REQUEST_PLANE=nats}, connected with {@code NATS_*}. */
 public final class NatsRequestPlaneProvider implements RequestPlaneProvider {
   @Override
-  public RuntimeConfig.RequestPlaneMode mode() {
-    return RuntimeConfig.RequestPlaneMode.NATS;
+  public String name() {
+    return "nats";
   }
 
   @Override

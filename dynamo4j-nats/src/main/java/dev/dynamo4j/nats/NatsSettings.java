@@ -1,8 +1,10 @@
 package dev.dynamo4j.nats;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.config.Setting;
 import dev.dynamo4j.config.SettingsProvider;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The variables the NATS module reads, declared once each. Authentication takes the first complete one of user/password, token, nkey,
@@ -25,6 +27,13 @@ public final class NatsSettings implements SettingsProvider {
   static final Setting<Long> STREAM_MAX_AGE = NATS.integer("DYN_NATS_STREAM_MAX_AGE", 3600, 1, Long.MAX_VALUE / 1_000_000_000L,
       "Seconds a JetStream work-queue message is kept.");
   static final Setting<Long> JETSTREAM_REPLICAS = NATS.integer("NATS_JETSTREAM_REPLICAS", 1, 1, Integer.MAX_VALUE, "Replicas of the JetStream work-queue streams.");
+
+  /** The names this module's providers answer to. */
+  @Override
+  public Map<String, List<String>> choices() {
+    return Map.of(RuntimeConfig.REQUEST_PLANE_VARIABLE, List.of("nats"), RuntimeConfig.EVENT_PLANE_VARIABLE, List.of("nats"),
+        RuntimeConfig.DISCOVERY_BACKEND_VARIABLE, List.of("nats"));
+  }
 
   @Override
   public List<Setting<?>> settings() {

@@ -17,11 +17,11 @@ class NatsCrossProcessTest {
 
   @Test
   void aWorkerKilledMidStreamIsDisconnectedWithinASecondAndTheNextRequestGoesToALiveOne() throws Exception {
-    CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "nx", RuntimeConfig.RequestPlaneMode.NATS, "tcp", server.url());
+    CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "nx", "nats", "tcp", server.url());
   }
 
   @Test
   void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream() throws Exception {
-    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "nc", RuntimeConfig.RequestPlaneMode.NATS, "tcp", server.url());
+    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "nc", "nats", "tcp", server.url());
   }
 }

@@ -33,7 +33,7 @@ class NatsRequestTransportTest extends RequestTransportConformance {
 
   @Override
   protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
-    RuntimeConfig cfg = tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.NATS).responseStreams(responseStreams())).build();
+    RuntimeConfig cfg = tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane("nats").responseStreams(responseStreams())).build();
     NatsRequestPlane plane = new NatsRequestPlane(NatsConnections.connect(NatsConfig.builder(Map.of()).servers(server.url()).build()), true, cfg);
     return DistributedRuntime.builder().config(cfg).requestPlane(plane).build();
   }

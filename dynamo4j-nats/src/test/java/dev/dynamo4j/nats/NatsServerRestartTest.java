@@ -74,7 +74,7 @@ class NatsServerRestartTest {
 
   @Test
   void theRequestPlaneServesAgainAfterAServerRestart() throws Exception {
-    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.NATS).build();
+    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").requestPlane("nats").build();
     try (DistributedRuntime worker = runtime(cfg); DistributedRuntime caller = runtime(cfg)) {
       worker.namespace("restart").component("echo").endpoint("generate").serve(String.class, (Context<String> req) ->
           ResponseStream.of(req.controller(), List.of("echo " + req.value())));

@@ -36,7 +36,7 @@ class NatsServiceStatsTest {
   }
 
   static DistributedRuntime runtime() {
-    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.NATS).build();
+    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").requestPlane("nats").build();
     return DistributedRuntime.builder().config(cfg).requestPlane(new NatsRequestPlane(connect(), true, cfg)).build();
   }
 

@@ -1,11 +1,11 @@
 package dev.dynamo4j.tcp;
 
+import dev.dynamo4j.wire.StreamType;
 import dev.dynamo4j.network.FrameChannel;
 import dev.dynamo4j.network.PendingStream;
 import dev.dynamo4j.network.ResponsePlane;
 import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.ConnectionInfo;
-import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 
@@ -32,7 +32,7 @@ public final class TcpCallHome {
       }
 
       @Override
-      public PendingStream expect(String requestId, TcpStreamConnectionInfo.StreamType type) {
+      public PendingStream expect(String requestId, StreamType type) {
         return plane.expect(requestId, type);
       }
 

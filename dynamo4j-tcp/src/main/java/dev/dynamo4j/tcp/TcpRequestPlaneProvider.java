@@ -7,8 +7,8 @@ import dev.dynamo4j.config.RuntimeConfig;
 /** Provides the TCP request plane for {@code DYN_REQUEST_PLANE=tcp} (the default). */
 public final class TcpRequestPlaneProvider implements RequestPlaneProvider {
   @Override
-  public RuntimeConfig.RequestPlaneMode mode() {
-    return RuntimeConfig.RequestPlaneMode.TCP;
+  public String name() {
+    return "tcp";
   }
 
   @Override

@@ -153,7 +153,7 @@ final class TcpRequestServer implements RequestServer {
   private final class RequestRouter extends SimpleChannelInboundHandler<TcpRequestFrame> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, TcpRequestFrame frame) {
-      TcpAck ack = frame.pathValid() ? routes.accept(frame.path(), frame.headers(), frame.payload(), true) : TcpAck.ofText("Invalid endpoint path");
+      TcpAck ack = frame.pathValid() ? routes.accept(frame.path(), frame.headers(), frame.payload(), true).toTcpAck() : TcpAck.ofText("Invalid endpoint path");
       ctx.write(Codecs.ack(ack));
     }
 

@@ -15,7 +15,7 @@ import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.MuxHello;
-import dev.dynamo4j.wire.TcpStreamConnectionInfo.StreamType;
+import dev.dynamo4j.wire.StreamType;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.TwoPartMessage;
 import dev.dynamo4j.wire.WireFormatException;

@@ -33,12 +33,12 @@ class TcpCrossProcessTest {
 
   @Test
   void aWorkerKilledMidStreamIsDisconnectedWithinASecondAndTheNextRequestGoesToALiveOne() throws Exception {
-    CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "xp", RuntimeConfig.RequestPlaneMode.TCP);
+    CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "xp", "tcp");
   }
 
   @Test
   void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream() throws Exception {
-    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "tc", RuntimeConfig.RequestPlaneMode.TCP);
+    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "tc", "tcp");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.dynamo4j.tcp;
 
+import dev.dynamo4j.wire.StreamType;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.engine.Context;
@@ -51,7 +52,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class TcpInteropTest {
   static RuntimeConfig config(boolean mux) {
-    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.TCP)
+    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane("tcp")
         .responseStreams(ResponseStreamOptions.DEFAULTS.withMux(mux)).build();
   }
 
@@ -89,7 +90,7 @@ class TcpInteropTest {
       ServedEndpoint ep = worker.namespace("interop").component("c").endpoint("e").serve(Integer.class, (Context<Integer> req) ->
           ResponseStream.of(req.controller(), List.of("item-0", "item-1")));
       String subject = "5b3a0f2e-0000-4000-8000-000000000001";
-      TcpStreamConnectionInfo info = new TcpStreamConnectionInfo("127.0.0.1:" + callHome.getLocalPort(), subject, "req-dynamo-1", TcpStreamConnectionInfo.StreamType.RESPONSE);
+      TcpStreamConnectionInfo info = new TcpStreamConnectionInfo("127.0.0.1:" + callHome.getLocalPort(), subject, "req-dynamo-1", StreamType.RESPONSE);
       RequestControlMessage control = new RequestControlMessage("req-dynamo-1", RequestControlMessage.RequestType.SINGLE_IN,
           RequestControlMessage.ResponseType.MANY_OUT, PayloadCodec.JSON, info.toConnectionInfo(), Map.of(), null, null);
       byte[] envelope = new TwoPartMessage(control.toJson(), "7".getBytes(StandardCharsets.UTF_8)).encode();
@@ -223,8 +224,8 @@ class TcpInteropTest {
     String home = "127.0.0.1:" + callHome.getLocalPort();
     RequestControlMessage control = new RequestControlMessage(id, RequestControlMessage.RequestType.MANY_IN,
         RequestControlMessage.ResponseType.MANY_OUT, PayloadCodec.JSON,
-        new TcpStreamConnectionInfo(home, responseSubject, id, TcpStreamConnectionInfo.StreamType.RESPONSE).toConnectionInfo(), Map.of(), null,
-        new TcpStreamConnectionInfo(home, requestSubject, id, TcpStreamConnectionInfo.StreamType.REQUEST).toConnectionInfo());
+        new TcpStreamConnectionInfo(home, responseSubject, id, StreamType.RESPONSE).toConnectionInfo(), Map.of(), null,
+        new TcpStreamConnectionInfo(home, requestSubject, id, StreamType.REQUEST).toConnectionInfo());
     byte[] envelope = TwoPartMessage.headerOnly(control.toJson()).encode(); // Dynamo: header-only
     Socket req = sendRawRequest(ep, envelope);
     callHome.setSoTimeout(10_000);

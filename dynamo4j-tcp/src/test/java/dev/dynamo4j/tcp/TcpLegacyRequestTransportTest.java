@@ -11,7 +11,7 @@ class TcpLegacyRequestTransportTest extends RequestTransportConformance {
   @Override
   protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
     return DistributedRuntime.builder()
-        .config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.TCP)
+        .config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane("tcp")
             .responseStreams(ResponseStreamOptions.DEFAULTS.withMux(false))).build())
         .build();
   }

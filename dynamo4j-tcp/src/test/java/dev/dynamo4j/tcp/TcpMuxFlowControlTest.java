@@ -22,7 +22,7 @@ class TcpMuxFlowControlTest {
   @Test
   void aStreamWhoseReaderStopsDoesNotStallTheOthersOnItsConnection() throws Exception {
     ResponseStreamOptions oneSmallConnection = ResponseStreamOptions.DEFAULTS.withMuxConnections(1, 16 * 1024);
-    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.TCP).responseStreams(oneSmallConnection).build();
+    RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("mem").requestPlane("tcp").responseStreams(oneSmallConnection).build();
     Map<String, AtomicInteger> emitted = new ConcurrentHashMap<>();
     String payload = "x".repeat(1000);
     try (DistributedRuntime worker = DistributedRuntime.builder().config(cfg).build();

@@ -14,7 +14,7 @@ import java.util.function.UnaryOperator;
  */
 class TcpRequestTransportTest extends RequestTransportConformance {
   static RuntimeConfig config() {
-    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.TCP).build();
+    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane("tcp").build();
   }
 
   @Override

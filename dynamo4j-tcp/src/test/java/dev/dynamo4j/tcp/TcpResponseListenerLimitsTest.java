@@ -25,7 +25,7 @@ class TcpResponseListenerLimitsTest {
   void aConsumerPausedLongerThanTheFrameTimeoutKeepsItsStream() throws Exception {
     TcpServerLimits strict = new TcpServerLimits(256L * 1024 * 1024, Duration.ofSeconds(1), Duration.ZERO);
     RuntimeConfig base = RuntimeConfig.builder(Map.of("DYN_TCP_RESPONSE_MUX", "false")).discoveryBackend("mem")
-        .requestPlane(RuntimeConfig.RequestPlaneMode.TCP).tcpServerLimits(strict).build();
+        .requestPlane("tcp").tcpServerLimits(strict).build();
     try (DistributedRuntime worker = DistributedRuntime.builder().config(base).build();
         DistributedRuntime caller = DistributedRuntime.builder().config(base).build()) {
       byte[] item = new byte[256 * 1024];

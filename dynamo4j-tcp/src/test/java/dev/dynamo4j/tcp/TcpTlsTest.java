@@ -90,7 +90,7 @@ class TcpTlsTest {
 
   DistributedRuntime runtime(Map<String, String> env) {
     DistributedRuntime r = DistributedRuntime.builder().config(RuntimeConfig.builder(env).discoveryBackend("mem")
-        .requestPlane(RuntimeConfig.RequestPlaneMode.TCP).tcpRequestTimeout(Duration.ofSeconds(5)).build()).build();
+        .requestPlane("tcp").tcpRequestTimeout(Duration.ofSeconds(5)).build()).build();
     runtimes.add(r);
     return r;
   }

@@ -14,7 +14,6 @@ import dev.dynamo4j.config.RuntimeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,9 +41,8 @@ public final class CrossProcessScenarios {
   }
 
   /** The plane, and on ZMQ its response path, for the figures the scenarios print. */
-  private static String label(RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath) {
-    String mode = plane.name().toLowerCase(Locale.ROOT);
-    return plane == RuntimeConfig.RequestPlaneMode.ZMQ ? mode + " (response path " + zmqResponsePath + ")" : mode;
+  private static String label(String plane, String zmqResponsePath) {
+    return plane.equals("zmq") ? plane + " (response path " + zmqResponsePath + ")" : plane;
   }
 
   /**
@@ -52,14 +50,14 @@ public final class CrossProcessScenarios {
    * the first is cut by {@code kill -9}: the caller gets {@code Disconnected} within a second, and
    * its next request goes to the live worker (the dead one is inhibited before its record goes).
    */
-  public static void aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(Path root, String ns, RuntimeConfig.RequestPlaneMode plane)
+  public static void aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(Path root, String ns, String plane)
       throws Exception {
     aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, ns, plane, "tcp");
   }
 
   /** As above, with {@code DYN_ZMQ_RESPONSE_PATH} = {@code zmqResponsePath} on every side. */
   public static void aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(
-      Path root, String ns, RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath) throws Exception {
+      Path root, String ns, String plane, String zmqResponsePath) throws Exception {
     aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, ns, plane, zmqResponsePath, null);
   }
 
@@ -68,8 +66,8 @@ public final class CrossProcessScenarios {
    * plane.
    */
   public static void aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(
-      Path root, String ns, RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath, String natsServer) throws Exception {
-    String mode = plane.name().toLowerCase(Locale.ROOT);
+      Path root, String ns, String plane, String zmqResponsePath, String natsServer) throws Exception {
+    String mode = plane;
     String muxConnections = Integer.toString(ResponseStreamOptions.DEFAULTS.muxConnections());
     String nats = natsServer == null ? "-" : natsServer;
     RuntimeConfig.Builder callerConfig = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(root).requestPlane(plane).variable("DYN_ZMQ_RESPONSE_PATH", zmqResponsePath);
@@ -110,21 +108,21 @@ public final class CrossProcessScenarios {
    * caller is then killed with {@code kill -9}: the worker notices (its engine is stopped and ends)
    * within 15 s and has no stream left open.
    */
-  public static void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(Path root, String ns, RuntimeConfig.RequestPlaneMode plane)
+  public static void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(Path root, String ns, String plane)
       throws Exception {
     aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, ns, plane, "tcp");
   }
 
   /** As above, with {@code DYN_ZMQ_RESPONSE_PATH} = {@code zmqResponsePath} on both sides. */
   public static void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(
-      Path root, String ns, RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath) throws Exception {
+      Path root, String ns, String plane, String zmqResponsePath) throws Exception {
     aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, ns, plane, zmqResponsePath, null);
   }
 
   /** As above; {@code natsServer} (or null) is the NATS URL both sides use, for the NATS request plane. */
   public static void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(
-      Path root, String ns, RuntimeConfig.RequestPlaneMode plane, String zmqResponsePath, String natsServer) throws Exception {
-    String mode = plane.name().toLowerCase(Locale.ROOT);
+      Path root, String ns, String plane, String zmqResponsePath, String natsServer) throws Exception {
+    String mode = plane;
     CountDownLatch ended = new CountDownLatch(1);
     AtomicInteger emitted = new AtomicInteger();
     String item = "z".repeat(4096);

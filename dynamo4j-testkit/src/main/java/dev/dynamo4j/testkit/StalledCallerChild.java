@@ -20,7 +20,7 @@ public final class StalledCallerChild {
 
   public static void main(String[] args) throws Exception {
     RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(Path.of(args[0]))
-        .requestPlane(RuntimeConfig.RequestPlaneMode.parse(args[2])).variable("DYN_ZMQ_RESPONSE_PATH", args.length > 3 ? args[3] : "tcp")
+        .requestPlane(args[2]).variable("DYN_ZMQ_RESPONSE_PATH", args.length > 3 ? args[3] : "tcp")
         .variable("NATS_SERVER", args.length > 4 && !args[4].equals("-") ? args[4] : null).build();
     DistributedRuntime rt = DistributedRuntime.builder().config(cfg).build();
     Client<Integer, String> client = rt.endpoint(args[1]).client(String.class);

@@ -21,7 +21,7 @@ public final class StreamingWorkerChild {
   private StreamingWorkerChild() {}
 
   public static void main(String[] args) throws Exception {
-    RuntimeConfig.RequestPlaneMode plane = args.length > 3 ? RuntimeConfig.RequestPlaneMode.parse(args[3]) : RuntimeConfig.RequestPlaneMode.TCP;
+    String plane = args.length > 3 ? args[3] : "tcp";
     int muxConnections = args.length > 4 ? Integer.parseInt(args[4]) : ResponseStreamOptions.DEFAULTS.muxConnections();
     RuntimeConfig cfg = RuntimeConfig.builder().discoveryBackend("file").fileKvRoot(Path.of(args[0])).requestPlane(plane)
         .responseStreams(ResponseStreamOptions.DEFAULTS.withMuxConnections(muxConnections, ResponseStreamOptions.DEFAULTS.streamWindowBytes()))

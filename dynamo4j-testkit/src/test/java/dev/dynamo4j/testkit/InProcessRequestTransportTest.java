@@ -9,7 +9,7 @@ class InProcessRequestTransportTest extends RequestTransportConformance {
   @Override
   protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
     return DistributedRuntime.builder().config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem")
-        .requestPlane(RuntimeConfig.RequestPlaneMode.IN_PROCESS).eventPlane(RuntimeConfig.EventPlaneMode.IN_PROCESS)).build()).build();
+        .requestPlane(RuntimeConfig.IN_PROCESS).eventPlane(RuntimeConfig.IN_PROCESS)).build()).build();
   }
 
   /** In process a request is handed over as an object: no limit. */

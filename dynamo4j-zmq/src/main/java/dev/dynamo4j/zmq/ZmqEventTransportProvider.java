@@ -8,8 +8,8 @@ import dev.dynamo4j.config.RuntimeConfig;
 /** Provides the ZMQ event plane for {@code DYN_EVENT_PLANE=zmq} (the default). */
 public final class ZmqEventTransportProvider implements EventTransportProvider {
   @Override
-  public RuntimeConfig.EventPlaneMode mode() {
-    return RuntimeConfig.EventPlaneMode.ZMQ;
+  public String name() {
+    return "zmq";
   }
 
   @Override

@@ -558,7 +558,7 @@ public final class ZmqRequestPlane implements RequestPlane {
       responses.seen(this, identity); // before the handler runs: it may answer on the ZMQ response path
       // this thread is an I/O thread: a direct-mode endpoint's engine runs right here (before the
       // ACK goes out, as on TCP) when its response stream can be opened without waiting
-      TcpAck ack = routes.accept(routingKey, Map.of(), parts.get(2), true);
+      TcpAck ack = routes.accept(routingKey, Map.of(), parts.get(2), true).toTcpAck();
       reply(r, identity, requestId, ack.body());
     }
 

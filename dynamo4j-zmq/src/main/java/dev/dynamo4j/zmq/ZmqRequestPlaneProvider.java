@@ -7,8 +7,8 @@ import dev.dynamo4j.config.RuntimeConfig;
 /** {@code DYN_REQUEST_PLANE=zmq} (ours): see {@link ZmqRequestPlane}. */
 public final class ZmqRequestPlaneProvider implements RequestPlaneProvider {
   @Override
-  public RuntimeConfig.RequestPlaneMode mode() {
-    return RuntimeConfig.RequestPlaneMode.ZMQ;
+  public String name() {
+    return "zmq";
   }
 
   @Override

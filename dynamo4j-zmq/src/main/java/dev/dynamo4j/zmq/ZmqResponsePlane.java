@@ -1,5 +1,6 @@
 package dev.dynamo4j.zmq;
 
+import dev.dynamo4j.wire.StreamType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
@@ -9,7 +10,6 @@ import dev.dynamo4j.network.PendingStream;
 import dev.dynamo4j.network.ResponsePlane;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.Json;
-import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.WireFormatException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -189,7 +189,7 @@ final class ZmqResponsePlane implements ResponsePlane {
   // ---------------------------------------------------------------- caller side
 
   @Override
-  public PendingStream expect(String requestId, TcpStreamConnectionInfo.StreamType type) {
+  public PendingStream expect(String requestId, StreamType type) {
     if (!zmqPath) {
       return tcp.expect(requestId, type);
     }

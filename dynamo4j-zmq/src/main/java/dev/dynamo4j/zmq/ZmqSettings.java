@@ -5,6 +5,7 @@ import dev.dynamo4j.config.SettingsProvider;
 import dev.dynamo4j.config.RuntimeConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -26,6 +27,12 @@ public final class ZmqSettings implements SettingsProvider {
         case "zmq" -> "zmq";
         default -> throw new IllegalArgumentException("expected zmq or tcp");
       });
+
+  /** The names this module's providers answer to. */
+  @Override
+  public Map<String, List<String>> choices() {
+    return Map.of(RuntimeConfig.REQUEST_PLANE_VARIABLE, List.of("zmq"), RuntimeConfig.EVENT_PLANE_VARIABLE, List.of("zmq"));
+  }
 
   @Override
   public List<Setting<?>> settings() {

@@ -14,21 +14,21 @@ class ZmqCrossProcessTest {
 
   @Test
   void aWorkerKilledMidStreamIsDisconnectedWithinASecondAndTheNextRequestGoesToALiveOne() throws Exception {
-    CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "zx", RuntimeConfig.RequestPlaneMode.ZMQ);
+    CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "zx", "zmq");
   }
 
   @Test
   void aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream() throws Exception {
-    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "zc", RuntimeConfig.RequestPlaneMode.ZMQ);
+    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "zc", "zmq");
   }
 
   @Test
   void onItsOwnResponsePathAWorkerKilledMidStreamIsDisconnectedWithinASecond() throws Exception {
-    CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "zz", RuntimeConfig.RequestPlaneMode.ZMQ, "zmq");
+    CrossProcessScenarios.aWorkerKilledMidStreamIsDisconnectedAndTheNextRequestGoesToALiveOne(root, "zz", "zmq", "zmq");
   }
 
   @Test
   void onItsOwnResponsePathACallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream() throws Exception {
-    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "zy", RuntimeConfig.RequestPlaneMode.ZMQ, "zmq");
+    CrossProcessScenarios.aCallerKilledWhileTheWorkerWaitsOnItEndsTheWorkersStream(root, "zy", "zmq", "zmq");
   }
 }

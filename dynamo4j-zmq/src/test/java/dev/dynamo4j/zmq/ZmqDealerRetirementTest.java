@@ -41,7 +41,7 @@ class ZmqDealerRetirementTest {
 
   private DistributedRuntime runtime(String responsePath) {
     DistributedRuntime rt = DistributedRuntime.builder()
-        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ).variable("DYN_ZMQ_RESPONSE_PATH", responsePath).build())
+        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane("zmq").variable("DYN_ZMQ_RESPONSE_PATH", responsePath).build())
         .build();
     runtimes.add(rt);
     return rt;

@@ -25,7 +25,7 @@ class ZmqDirectRequestTransportTest extends RequestTransportConformance {
   @Override
   protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
     return DistributedRuntime.builder()
-        .config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ)).build())
+        .config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane("zmq")).build())
         .build();
   }
 

@@ -15,7 +15,7 @@ class ZmqOwnResponsePathTransportTest extends RequestTransportConformance {
   @Override
   protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
     return DistributedRuntime.builder()
-        .config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ).variable("DYN_ZMQ_RESPONSE_PATH", "zmq")).build())
+        .config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane("zmq").variable("DYN_ZMQ_RESPONSE_PATH", "zmq")).build())
         .build();
   }
 

@@ -37,7 +37,7 @@ class ZmqRequestTransportTest extends RequestTransportConformance {
   @Override
   protected DistributedRuntime newRuntime(UnaryOperator<RuntimeConfig.Builder> tweak) {
     return DistributedRuntime.builder()
-        .config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ)).build())
+        .config(tweak.apply(RuntimeConfig.builder().discoveryBackend("mem").requestPlane("zmq")).build())
         .build();
   }
 
@@ -128,7 +128,7 @@ class ZmqRequestTransportTest extends RequestTransportConformance {
   @Test
   void aWorkerThatIsNotThereFailsTheRequestWithinTheConnectTimeout() throws Exception {
     try (DistributedRuntime rt = DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("mem")
-        .requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ).tcpConnectTimeout(Duration.ofMillis(500)).build()).build()) {
+        .requestPlane("zmq").tcpConnectTimeout(Duration.ofMillis(500)).build()).build()) {
       int port;
       try (ServerSocket free = new ServerSocket(0)) {
         port = free.getLocalPort();

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
 class ZmqResponsePathTest {
   /** The ZMQ plane with its own response path. */
   static RuntimeConfig.Builder zmq() {
-    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ).variable("DYN_ZMQ_RESPONSE_PATH", "zmq");
+    return RuntimeConfig.builder().discoveryBackend("mem").requestPlane("zmq").variable("DYN_ZMQ_RESPONSE_PATH", "zmq");
   }
 
   static void serveGenerator(DistributedRuntime worker, String ns, Map<String, AtomicInteger> emitted, Map<String, CountDownLatch> ended, String payload) {

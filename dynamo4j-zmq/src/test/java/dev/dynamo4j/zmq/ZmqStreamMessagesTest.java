@@ -93,7 +93,7 @@ class ZmqStreamMessagesTest {
   @Test
   void aPeerSendingStreamMessagesForNoStreamIsResetAndTheRouterKeepsServing() throws Exception {
     try (DistributedRuntime worker = DistributedRuntime.builder()
-        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane(RuntimeConfig.RequestPlaneMode.ZMQ).build()).build();
+        .config(RuntimeConfig.builder().discoveryBackend("mem").requestPlane("zmq").build()).build();
         ZContext ctx = new ZContext()) {
       ServedEndpoint s = worker.namespace("msgs").component("c").endpoint("e").serve(String.class, (Context<String> req) ->
           ResponseStream.of(req.controller(), List.of(req.value())));
