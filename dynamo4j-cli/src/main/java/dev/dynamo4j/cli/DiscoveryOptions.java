@@ -1,7 +1,7 @@
 package dev.dynamo4j.cli;
 
-import dev.dynamo4j.discovery.Discoveries;
-import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.internal.discovery.Discoveries;
+import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.etcd.EtcdConfig;
 import dev.dynamo4j.etcd.EtcdSettings;
 import dev.dynamo4j.nats.NatsSettings;

@@ -6,7 +6,6 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
-import dev.dynamo4j.events.GapTracker;
 import dev.dynamo4j.events.ReceivedEvent;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.wire.Json;
@@ -135,7 +134,7 @@ final class EventsCommand implements Runnable {
           } catch (WireFormatException ex) {
             payload = Json.MAPPER.getNodeFactory().textNode("<" + e.payload().length + " undecodable bytes>");
           }
-          GapTracker.Stats st = sub.stats();
+          EventSubscriber.Stats st = sub.stats();
           if (json) {
             var o = Json.MAPPER.createObjectNode();
             o.put("publisher_id", e.publisherId());

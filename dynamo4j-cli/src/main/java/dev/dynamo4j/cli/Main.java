@@ -69,7 +69,7 @@ public final class Main implements Runnable {
     }
 
     static String version() {
-      return dev.dynamo4j.runtime.Version.get();
+      return dev.dynamo4j.internal.Version.get();
     }
   }
 }

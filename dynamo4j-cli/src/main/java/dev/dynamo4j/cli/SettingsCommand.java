@@ -1,8 +1,8 @@
 package dev.dynamo4j.cli;
 
-import dev.dynamo4j.config.Setting;
-import dev.dynamo4j.config.Settings;
-import dev.dynamo4j.config.SettingsProvider;
+import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.Settings;
+import dev.dynamo4j.spi.config.SettingsProvider;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;

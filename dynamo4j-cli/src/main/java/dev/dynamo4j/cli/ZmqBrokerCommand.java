@@ -1,6 +1,6 @@
 package dev.dynamo4j.cli;
 
-import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.zmq.ZmqBroker;
 import dev.dynamo4j.zmq.ZmqEventOptions;
 import dev.dynamo4j.zmq.ZmqSettings;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.config.Settings;
-import dev.dynamo4j.discovery.DiscoveryProvider;
-import dev.dynamo4j.events.EventTransportProvider;
-import dev.dynamo4j.network.RequestPlaneProvider;
+import dev.dynamo4j.spi.config.Settings;
+import dev.dynamo4j.spi.discovery.DiscoveryProvider;
+import dev.dynamo4j.spi.events.EventTransportProvider;
+import dev.dynamo4j.spi.network.RequestPlaneProvider;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
 class PlugInNamesTest {
   @Test
   void everyProviderIsOfferedUnderItsVariableAndNothingElseIs() {
-    assertThat(Settings.choices(RuntimeConfig.REQUEST_PLANE_VARIABLE))
+    assertThat(Settings.choices(Settings.REQUEST_PLANE_VARIABLE))
         .isEqualTo(names(RequestPlaneProvider.class, RequestPlaneProvider::name)).containsExactly("nats", "tcp", "zmq");
-    assertThat(Settings.choices(RuntimeConfig.EVENT_PLANE_VARIABLE))
+    assertThat(Settings.choices(Settings.EVENT_PLANE_VARIABLE))
         .isEqualTo(names(EventTransportProvider.class, EventTransportProvider::name)).containsExactly("nats", "zmq");
-    assertThat(Settings.choices(RuntimeConfig.DISCOVERY_BACKEND_VARIABLE))
+    assertThat(Settings.choices(Settings.DISCOVERY_BACKEND_VARIABLE))
         .isEqualTo(names(DiscoveryProvider.class, DiscoveryProvider::name)).containsExactly("etcd", "file", "kubernetes", "mem", "nats");
   }
 

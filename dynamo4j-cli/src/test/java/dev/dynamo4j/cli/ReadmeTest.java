@@ -80,13 +80,13 @@ class ReadmeTest {
     assertThat(m.find()).as("README has the generated settings table").isTrue();
     assertThat(m.group(1))
         .as("README's settings table is stale: paste the output of ./dynamo4j settings --markdown")
-        .isEqualTo(dev.dynamo4j.config.Settings.markdown(dev.dynamo4j.config.Settings.all()));
+        .isEqualTo(dev.dynamo4j.spi.config.Settings.markdown(dev.dynamo4j.spi.config.Settings.all()));
   }
 
   @Test
   void everyVariableNamedInMainCodeIsDeclared() throws Exception {
     java.util.Set<String> declared = new java.util.HashSet<>();
-    dev.dynamo4j.config.Settings.all().forEach(s -> declared.add(s.name()));
+    dev.dynamo4j.spi.config.Settings.all().forEach(s -> declared.add(s.name()));
     Pattern literal = Pattern.compile("\"((?:DYN|NATS|ETCD|POD)_[A-Z0-9_]+)\"");
     List<String> undeclared = new ArrayList<>();
     try (var files = Files.walk(ROOT)) {

@@ -1,11 +1,14 @@
 package dev.dynamo4j.config;
 
+import dev.dynamo4j.internal.config.RuntimeSettings;
+import dev.dynamo4j.spi.config.Settings;
+
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.config.ResponseStreamOptions;
-import dev.dynamo4j.config.TcpServerLimits;
-import dev.dynamo4j.config.TcpTlsSettings;
-import dev.dynamo4j.config.SystemStatusOptions;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
+import dev.dynamo4j.spi.config.TcpServerLimits;
+import dev.dynamo4j.spi.config.TcpTlsSettings;
+import dev.dynamo4j.spi.config.SystemStatusOptions;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,13 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RuntimeConfig {
   private static final Logger log = LoggerFactory.getLogger(RuntimeConfig.class);
-
-  /** The variable that names the request plane; its valid values are the modules' (see {@link Settings#choices}). */
-  public static final String REQUEST_PLANE_VARIABLE = "DYN_REQUEST_PLANE";
-  /** The variable that names the event plane. */
-  public static final String EVENT_PLANE_VARIABLE = "DYN_EVENT_PLANE";
-  /** The variable that names the discovery backend. */
-  public static final String DISCOVERY_BACKEND_VARIABLE = "DYN_DISCOVERY_BACKEND";
 
   /**
    * Core's own request and event plane for one JVM ({@link
@@ -160,7 +156,7 @@ public final class RuntimeConfig {
   /**
    * The environment this configuration was built from ({@link #builder(Map)}; empty for {@link
    * #builder()}) with {@link Builder#variable} overrides on top: where plug-in modules read the
-   * settings core does not know (their own {@link dev.dynamo4j.config.Setting}s, e.g. the NATS
+   * settings core does not know (their own {@link dev.dynamo4j.spi.config.Setting}s, e.g. the NATS
    * module's {@code NATS_SERVER}, the etcd module's {@code ETCD_ENDPOINTS}). Immutable.
    */
   public Map<String, String> variables() {
@@ -222,17 +218,17 @@ public final class RuntimeConfig {
     return responseStreams;
   }
 
-  /** What the TCP request server holds for unfinished frames; see {@link dev.dynamo4j.config.TcpServerLimits}. */
+  /** What the TCP request server holds for unfinished frames; see {@link dev.dynamo4j.spi.config.TcpServerLimits}. */
   public TcpServerLimits tcpServerLimits() {
     return tcpServerLimits;
   }
 
-  /** TLS of the TCP request and response planes; see {@link dev.dynamo4j.config.TcpTlsSettings}. */
+  /** TLS of the TCP request and response planes; see {@link dev.dynamo4j.spi.config.TcpTlsSettings}. */
   public TcpTlsSettings tcpTls() {
     return tcpTls;
   }
 
-  /** System status server settings besides host and port; see {@link dev.dynamo4j.config.SystemStatusOptions}. */
+  /** System status server settings besides host and port; see {@link dev.dynamo4j.spi.config.SystemStatusOptions}. */
   public SystemStatusOptions systemStatus() {
     return systemStatus;
   }
@@ -350,7 +346,7 @@ public final class RuntimeConfig {
       return this;
     }
 
-    /** TLS of the TCP planes (the {@code DYN_TCP_TLS_*} names of {@link dev.dynamo4j.config.TcpTlsSettings}). */
+    /** TLS of the TCP planes (the {@code DYN_TCP_TLS_*} names of {@link dev.dynamo4j.spi.config.TcpTlsSettings}). */
     public Builder tcpTls(TcpTlsSettings tls) {
       this.tcpTls = Objects.requireNonNull(tls, "tls");
       return this;
@@ -376,16 +372,12 @@ public final class RuntimeConfig {
       RuntimeSettings.RESPONSE_PLANE.read(env); // fails on a plane dynamo4j does not speak
       String v;
       if ((v = RuntimeSettings.DISCOVERY_BACKEND.read(env, null)) != null) {
-        List<String> valid = Settings.choices(DISCOVERY_BACKEND_VARIABLE);
-        if (!valid.contains(v.trim().toLowerCase(Locale.ROOT))) {
-          throw invalid("Unknown DYN_DISCOVERY_BACKEND value '" + v + "'. Valid options: " + (valid.isEmpty() ? NONE : String.join(", ", valid)));
-        }
         discoveryBackend(v);
       }
       fileKvRoot = RuntimeSettings.FILE_KV.read(env, fileKvRoot);
       if ((v = RuntimeSettings.REQUEST_PLANE.read(env, null)) != null) {
         String name = v.trim().toLowerCase(Locale.ROOT);
-        List<String> valid = Settings.choices(REQUEST_PLANE_VARIABLE);
+        List<String> valid = Settings.choices(Settings.REQUEST_PLANE_VARIABLE);
         if (valid.contains(name)) {
           requestPlane = name;
         } else { // Dynamo warns and uses tcp
@@ -402,11 +394,10 @@ public final class RuntimeConfig {
         requestPlaneCodec = c;
       }
       if ((v = RuntimeSettings.EVENT_PLANE.read(env, null)) != null) {
-        List<String> valid = Settings.choices(EVENT_PLANE_VARIABLE);
-        if (!valid.contains(v.trim())) {
-          throw invalid("Invalid DYN_EVENT_PLANE value '" + v + "'. Valid values: " + quoted(valid));
+        if (v.trim().equals(IN_PROCESS)) {
+          throw invalid("Invalid DYN_EVENT_PLANE value '" + v + "'. Valid values: " + quoted(Settings.choices(Settings.EVENT_PLANE_VARIABLE)));
         }
-        eventPlane = v.trim();
+        eventPlane(v);
       }
       if ((v = RuntimeSettings.EVENT_PLANE_CODEC.read(env, null)) != null) {
         eventPlaneCodec = parseEventCodec(v);
@@ -455,12 +446,19 @@ public final class RuntimeConfig {
       return this;
     }
     /**
-     * The discovery backend by name ({@code file}, {@code mem}; {@code etcd}, {@code nats}, {@code
-     * kubernetes} with their modules); not checked here: one no module on the class path provides
-     * fails {@link dev.dynamo4j.runtime.DistributedRuntime.Builder#build()} naming the ones that are.
+     * The discovery backend by name: one a module on the class path offers ({@code file}, {@code
+     * mem}; {@code etcd}, {@code nats}, {@code kubernetes} with their modules).
+     *
+     * @throws DynamoException {@code InvalidArgument}, Dynamo's {@code Unknown DYN_DISCOVERY_BACKEND
+     *     value '<name>'. Valid options: ...} listing the offered names
      */
     public Builder discoveryBackend(String backend) {
-      this.discoveryBackend = name(backend, DISCOVERY_BACKEND_VARIABLE).toLowerCase(Locale.ROOT);
+      String b = name(backend, Settings.DISCOVERY_BACKEND_VARIABLE).toLowerCase(Locale.ROOT);
+      List<String> valid = Settings.choices(Settings.DISCOVERY_BACKEND_VARIABLE);
+      if (!valid.contains(b)) {
+        throw invalid("Unknown DYN_DISCOVERY_BACKEND value '" + backend + "'. Valid options: " + (valid.isEmpty() ? NONE : String.join(", ", valid)));
+      }
+      this.discoveryBackend = b;
       return this;
     }
 
@@ -470,12 +468,19 @@ public final class RuntimeConfig {
     }
 
     /**
-     * The request plane by name ({@code tcp}, {@code nats}, {@code zmq}, {@link #IN_PROCESS}); not
-     * checked here: a plane no module on the class path provides fails {@link
-     * dev.dynamo4j.runtime.DistributedRuntime.Builder#build()} naming the ones that are there.
+     * The request plane by name: one a module on the class path offers ({@code tcp}, {@code nats},
+     * {@code zmq}) or {@link #IN_PROCESS}.
+     *
+     * @throws DynamoException {@code InvalidArgument}, Dynamo's {@code Invalid request plane mode:
+     *     '<name>'. Valid options are: ...} listing the offered names
      */
     public Builder requestPlane(String name) {
-      this.requestPlane = name(name, REQUEST_PLANE_VARIABLE);
+      String n = name(name, Settings.REQUEST_PLANE_VARIABLE).toLowerCase(Locale.ROOT);
+      List<String> valid = Settings.choices(Settings.REQUEST_PLANE_VARIABLE);
+      if (!n.equals(IN_PROCESS) && !valid.contains(n)) {
+        throw invalid("Invalid request plane mode: '" + name + "'. Valid options are: " + quoted(valid));
+      }
+      this.requestPlane = n;
       return this;
     }
 
@@ -498,11 +503,19 @@ public final class RuntimeConfig {
     }
 
     /**
-     * The event plane by name ({@code zmq}, {@code nats}, {@link #IN_PROCESS}); not checked here:
-     * one no module provides fails the first publisher or subscriber, naming the ones there are.
+     * The event plane by name: one a module on the class path offers ({@code zmq}, {@code nats})
+     * or {@link #IN_PROCESS}.
+     *
+     * @throws DynamoException {@code InvalidArgument}, Dynamo's {@code Invalid DYN_EVENT_PLANE value
+     *     '<name>'. Valid values: ...} listing the offered names
      */
     public Builder eventPlane(String name) {
-      this.eventPlane = name(name, EVENT_PLANE_VARIABLE);
+      String n = name(name, Settings.EVENT_PLANE_VARIABLE);
+      List<String> valid = Settings.choices(Settings.EVENT_PLANE_VARIABLE);
+      if (!n.equals(IN_PROCESS) && !valid.contains(n)) {
+        throw invalid("Invalid DYN_EVENT_PLANE value '" + name + "'. Valid values: " + quoted(valid));
+      }
+      this.eventPlane = n;
       return this;
     }
 

@@ -1,5 +1,7 @@
 package dev.dynamo4j.events;
 
+import dev.dynamo4j.spi.events.EventTransport;
+
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;

@@ -1,5 +1,7 @@
 package dev.dynamo4j.events;
 
+import dev.dynamo4j.spi.events.EventTransport;
+
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.PayloadCodec;
@@ -106,7 +108,7 @@ public final class EventSubscriber implements AutoCloseable {
   }
 
   /** Received, gaps, duplicates and publishers seen so far. */
-  public GapTracker.Stats stats() {
+  public Stats stats() {
     return tracker.stats();
   }
 
@@ -131,5 +133,21 @@ public final class EventSubscriber implements AutoCloseable {
   /** Whether {@link #close()} was called. */
   public boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * What a subscriber has seen so far (kept per subscriber; see the class comment for gaps).
+   *
+   * @param received events delivered
+   * @param gaps sequence numbers skipped
+   * @param duplicates events dropped as already seen
+   * @param publishers distinct publisher ids seen
+   * @param jumps events far ahead of their publisher's count, delivered but not believed (see the
+   *     class comment)
+   */
+  public record Stats(long received, long gaps, long duplicates, int publishers, long jumps) {
+    public Stats(long received, long gaps, long duplicates, int publishers) {
+      this(received, gaps, duplicates, publishers, 0);
+    }
   }
 }

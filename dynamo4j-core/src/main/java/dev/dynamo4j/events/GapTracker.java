@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Not thread-safe: one subscriber's reading thread owns it. The snapshot is safe to read from
  * any thread.
  */
-public final class GapTracker {
+final class GapTracker {
   static final int MAX_HOLES = 4096;
   private final Map<Long, Long> lastSeq = new HashMap<>();
   private final Map<Long, TreeSet<Long>> holes = new HashMap<>();
@@ -125,21 +125,7 @@ public final class GapTracker {
   }
 
   /** The counts so far. */
-  public Stats stats() {
-    return new Stats(received.sum(), gaps.sum(), duplicates.sum(), publishers, jumps.sum());
-  }
-
-  /**
-   * @param received events delivered
-   * @param gaps sequence numbers skipped
-   * @param duplicates events dropped as already seen
-   * @param publishers distinct publisher ids seen
-   * @param jumps events far ahead of their publisher's count, delivered but not believed (see the
-   *     class comment)
-   */
-  public record Stats(long received, long gaps, long duplicates, int publishers, long jumps) {
-    public Stats(long received, long gaps, long duplicates, int publishers) {
-      this(received, gaps, duplicates, publishers, 0);
-    }
+  public EventSubscriber.Stats stats() {
+    return new EventSubscriber.Stats(received.sum(), gaps.sum(), duplicates.sum(), publishers, jumps.sum());
   }
 }

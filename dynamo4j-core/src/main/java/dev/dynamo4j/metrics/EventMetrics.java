@@ -1,9 +1,10 @@
 package dev.dynamo4j.metrics;
 
+import dev.dynamo4j.metrics.RuntimeMetrics;
+
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
-import dev.dynamo4j.events.GapTracker;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
  * any of them saw). Labels: {@code dynamo_namespace}, {@code dynamo_component} and {@code
  * dynamo_endpoint} as far as the scope goes, and {@code topic}.
  */
-public final class EventMetrics implements RuntimeMetrics.Source {
+final class EventMetrics implements RuntimeMetrics.Source {
   private final Supplier<Collection<EventSubscriber>> subscribers;
   private final Supplier<Collection<EventPublisher>> publishers;
 
@@ -61,7 +62,7 @@ public final class EventMetrics implements RuntimeMetrics.Source {
   public void collect(List<MetricSnapshot> out) {
     Map<Labels, long[]> subs = new LinkedHashMap<>();
     for (EventSubscriber s : subscribers.get()) {
-      GapTracker.Stats st = s.stats();
+      EventSubscriber.Stats st = s.stats();
       long[] a = subs.computeIfAbsent(labels(s.scope(), s.topic()), k -> new long[6]);
       a[0] += st.received();
       a[1] += st.gaps();

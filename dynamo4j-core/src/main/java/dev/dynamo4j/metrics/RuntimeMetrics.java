@@ -1,7 +1,10 @@
 package dev.dynamo4j.metrics;
 
+
+import dev.dynamo4j.events.EventSubscriber;
+import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.network.IngressMetrics;
-import dev.dynamo4j.network.RequestPlane;
+import dev.dynamo4j.spi.network.RequestPlane;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -74,6 +77,14 @@ public final class RuntimeMetrics {
   /** The registry behind {@code /metrics}; register your own metrics here. */
   public PrometheusRegistry registry() {
     return registry;
+  }
+
+  /**
+   * Adds the event plane's counts (per subscriber: received, gaps, duplicates; per publisher:
+   * published, dropped, failed), read from the suppliers at each scrape.
+   */
+  public void addEventSources(Supplier<Collection<EventSubscriber>> subscribers, Supplier<Collection<EventPublisher>> publishers) {
+    addSource(new EventMetrics(subscribers, publishers));
   }
 
   /** Adds a part's families to every scrape. */

@@ -1,7 +1,7 @@
 package dev.dynamo4j.runtime;
 
-import dev.dynamo4j.discovery.DiscoveryInstance;
-import dev.dynamo4j.discovery.DiscoveryQuery;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.wire.Slug;
 import java.util.Comparator;

@@ -1,11 +1,11 @@
 package dev.dynamo4j.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dynamo4j.config.Providers;
+import dev.dynamo4j.internal.config.Providers;
 import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.config.SystemStatusOptions;
-import dev.dynamo4j.discovery.Discoveries;
-import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.spi.config.SystemStatusOptions;
+import dev.dynamo4j.internal.discovery.Discoveries;
+import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.discovery.EndpointId;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.Instance;
@@ -13,17 +13,16 @@ import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
-import dev.dynamo4j.events.EventTransport;
-import dev.dynamo4j.events.EventTransportProvider;
-import dev.dynamo4j.kv.ConnectionListener;
-import dev.dynamo4j.metrics.EventMetrics;
+import dev.dynamo4j.spi.events.EventTransport;
+import dev.dynamo4j.spi.events.EventTransportProvider;
+import dev.dynamo4j.spi.kv.ConnectionListener;
 import dev.dynamo4j.metrics.RuntimeMetrics;
-import dev.dynamo4j.network.Ingress;
-import dev.dynamo4j.network.RequestPlane;
-import dev.dynamo4j.network.RequestPlaneProvider;
-import dev.dynamo4j.network.ResponsePlanes;
+import dev.dynamo4j.internal.network.Ingress;
+import dev.dynamo4j.spi.network.RequestPlane;
+import dev.dynamo4j.spi.network.RequestPlaneProvider;
+import dev.dynamo4j.internal.network.ResponsePlanes;
 import dev.dynamo4j.wire.PayloadCodec;
-import dev.dynamo4j.status.CanaryChecker;
+import dev.dynamo4j.internal.status.CanaryChecker;
 import dev.dynamo4j.status.SystemHealth;
 import dev.dynamo4j.status.SystemStatusServer;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -97,7 +96,7 @@ public final class DistributedRuntime implements AutoCloseable {
         .help("Times this runtime moved to a new instance id (discovery lease lost and regained)")
         .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(instanceIdChanges.get()).build())
         .build()));
-    metrics.addSource(new EventMetrics(this::subscribers, this::publishers));
+    metrics.addEventSources(this::subscribers, this::publishers);
     metrics.addSource(out -> RuntimeMetrics.addFigures(out, "discovery_",
         Labels.of("backend", config.discoveryBackend()), discovery.gauges(), "Discovery store: "));
     metrics.addSource(out -> {

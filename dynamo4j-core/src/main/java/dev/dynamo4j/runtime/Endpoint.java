@@ -2,8 +2,8 @@ package dev.dynamo4j.runtime;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dynamo4j.discovery.DiscoveryInstance;
-import dev.dynamo4j.discovery.DiscoverySpec;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.EndpointId;
 import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.engine.AsyncEngine;
@@ -12,8 +12,8 @@ import dev.dynamo4j.engine.RequestStream;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.network.Ingress;
-import dev.dynamo4j.network.RequestServer;
+import dev.dynamo4j.internal.network.Ingress;
+import dev.dynamo4j.spi.network.RequestServer;
 import dev.dynamo4j.network.RouterMode;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.RoutingKey;
@@ -55,7 +55,7 @@ public final class Endpoint {
    * The canary request of this endpoint (Dynamo's {@code health_check_payload}; any
    * Jackson-serialisable value, converted to the request type when sent): with {@code
    * DYN_HEALTH_CHECK_ENABLED=true} the endpoint starts {@code notready} and a canary decides, see
-   * {@link dev.dynamo4j.status.CanaryChecker}. Applies to the {@code serve} calls made after it;
+   * {@link dev.dynamo4j.internal.status.CanaryChecker}. Applies to the {@code serve} calls made after it;
    * without it {@code DYN_HEALTH_CHECK_PAYLOAD} applies, and without either no canary runs.
    */
   public Endpoint healthCheckPayload(Object payload) {

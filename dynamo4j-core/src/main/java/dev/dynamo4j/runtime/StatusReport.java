@@ -1,13 +1,12 @@
 package dev.dynamo4j.runtime;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.dynamo4j.discovery.DiscoveryInstance;
-import dev.dynamo4j.discovery.DiscoveryQuery;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
-import dev.dynamo4j.events.GapTracker;
 import dev.dynamo4j.network.IngressMetrics;
 import dev.dynamo4j.wire.Json;
 import java.io.IOException;
@@ -24,7 +23,7 @@ import java.util.TreeMap;
  * Built on the caller's thread; listing discovery is one read of the instance records (a
  * failure there is reported in {@code discovery_error}, the rest still answers).
  */
-public final class StatusReport {
+final class StatusReport {
   private StatusReport() {}
 
   public static byte[] json(DistributedRuntime rt) {
@@ -60,7 +59,7 @@ public final class StatusReport {
       writeDiscovery(g, rt);
       g.writeArrayFieldStart("subscribers");
       for (EventSubscriber s : rt.subscribers()) {
-        GapTracker.Stats st = s.stats();
+        EventSubscriber.Stats st = s.stats();
         g.writeStartObject();
         g.writeStringField("scope", scope(s.scope()));
         g.writeStringField("topic", s.topic());

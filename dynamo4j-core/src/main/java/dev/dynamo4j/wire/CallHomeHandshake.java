@@ -1,7 +1,6 @@
 package dev.dynamo4j.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dynamo4j.wire.StreamType;
 
 /**
  * The first frame a worker sends after dialing a caller's response server: a header-only

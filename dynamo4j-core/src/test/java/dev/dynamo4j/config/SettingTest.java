@@ -1,5 +1,8 @@
 package dev.dynamo4j.config;
 
+import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.Settings;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,13 +1,14 @@
 package dev.dynamo4j.events;
 
+import dev.dynamo4j.internal.events.InProcessEventTransport;
+import dev.dynamo4j.spi.events.EventTransport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.runtime.StatusReport;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.PayloadCodec;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ class EventsTest {
     for (long[] e : events) {
       t.observe(e[0], e[1], null);
     }
-    assertThat(t.stats()).isEqualTo(new GapTracker.Stats(5, 1, 0, 2));
+    assertThat(t.stats()).isEqualTo(new EventSubscriber.Stats(5, 1, 0, 2));
   }
 
   @Test
@@ -35,7 +36,7 @@ class EventsTest {
     assertThat(t.observe(7, 11, null)).isEqualTo(GapTracker.Verdict.DUPLICATE);
     assertThat(t.observe(7, 12, null)).isEqualTo(GapTracker.Verdict.DELIVER);
     assertThat(t.observe(8, 11, null)).isEqualTo(GapTracker.Verdict.DELIVER);
-    assertThat(t.stats()).isEqualTo(new GapTracker.Stats(3, 0, 1, 2));
+    assertThat(t.stats()).isEqualTo(new EventSubscriber.Stats(3, 0, 1, 2));
   }
 
   @Test
@@ -51,7 +52,7 @@ class EventsTest {
     }
     assertThat(t.observe(9, -1L, null)).as("the unsigned top").isEqualTo(GapTracker.Verdict.DELIVER);
     assertThat(t.observe(9, 10, null)).isEqualTo(GapTracker.Verdict.DELIVER);
-    assertThat(t.stats()).isEqualTo(new GapTracker.Stats(13, 0, 0, 1, 2));
+    assertThat(t.stats()).isEqualTo(new EventSubscriber.Stats(13, 0, 0, 1, 2));
   }
 
   @Test
@@ -65,7 +66,7 @@ class EventsTest {
     assertThat(gap[0]).isEqualTo(9_998);
     assertThat(t.observe(4, 10_002, gap)).isEqualTo(GapTracker.Verdict.DELIVER);
     assertThat(t.observe(4, 5, gap)).as("from before the jump: lost for good").isEqualTo(GapTracker.Verdict.DUPLICATE);
-    assertThat(t.stats()).isEqualTo(new GapTracker.Stats(5, 9_998, 1, 1, 1));
+    assertThat(t.stats()).isEqualTo(new EventSubscriber.Stats(5, 9_998, 1, 1, 1));
   }
 
   @Test
@@ -89,7 +90,7 @@ class EventsTest {
     assertThat(t.stats().gaps()).isEqualTo(2);
     assertThat(t.observe(1, 2, null)).isEqualTo(GapTracker.Verdict.DELIVER);
     assertThat(t.observe(1, 2, null)).isEqualTo(GapTracker.Verdict.DUPLICATE);
-    assertThat(t.stats()).isEqualTo(new GapTracker.Stats(3, 1, 1, 1));
+    assertThat(t.stats()).isEqualTo(new EventSubscriber.Stats(3, 1, 1, 1));
   }
 
   @Test
@@ -115,31 +116,6 @@ class EventsTest {
       assertThat(sub.stats().gaps()).isEqualTo(2);
       assertThat(gaps).hasSize(1);
       assertThat(gaps.get(0)).containsExactly(42, 3, 2);
-    }
-  }
-
-  @Test
-  void theRuntimeHandsOutPublishersAndSubscribersOfItsPlane() throws Exception {
-    try (DistributedRuntime rt = DistributedRuntime.processLocal()) {
-      EventScope.Endpoint scope = new EventScope.Endpoint("rt" + System.nanoTime(), "c", "e");
-      try (EventSubscriber sub = rt.subscriber(scope, "metrics"); EventPublisher pub = rt.publisher(scope, "metrics")) {
-        pub.publish(Map.of("load", 3));
-        assertThat(sub.poll(Duration.ofSeconds(2)).decode(Map.class)).containsEntry("load", 3);
-        assertThat(pub.publisherId()).isBetween(0L, EventEnvelope.MAX_JSON_SAFE_ID);
-        pub.publish(Map.of("load", 4));
-        assertThat(sub.poll(Duration.ofSeconds(2))).isNotNull();
-        // what the runtime's metrics and status page report of them
-        String labels = "dynamo_component=\"c\",dynamo_endpoint=\"e\",dynamo_namespace=\"" + scope.namespace() + "\",topic=\"metrics\"";
-        assertThat(rt.metrics().text())
-            .contains("dynamo4j_events_received_total{" + labels + "} 2")
-            .contains("dynamo4j_events_gaps_total{" + labels + "} 0")
-            .contains("dynamo4j_events_publishers_seen{" + labels + "} 1")
-            .contains("dynamo4j_events_published_total{" + labels + "} 2");
-        assertThat(new String(StatusReport.json(rt), StandardCharsets.UTF_8))
-            .contains("\"topic\":\"metrics\",\"received\":2,\"gaps\":0");
-      }
-      assertThat(rt.subscribers()).isEmpty();
-      assertThat(rt.metrics().text()).doesNotContain("dynamo4j_events_received_total");
     }
   }
 

@@ -1,5 +1,9 @@
 package dev.dynamo4j.kv;
 
+import dev.dynamo4j.internal.kv.BucketMirror;
+import dev.dynamo4j.spi.kv.KvWatch;
+import dev.dynamo4j.spi.kv.WatchEvent;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,11 @@
 package dev.dynamo4j.kv;
 
+import dev.dynamo4j.internal.kv.FileKeyValueStore;
+import dev.dynamo4j.spi.kv.Bucket;
+import dev.dynamo4j.spi.kv.KvWatch;
+import dev.dynamo4j.spi.kv.StoreException;
+import dev.dynamo4j.spi.kv.WatchEvent;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

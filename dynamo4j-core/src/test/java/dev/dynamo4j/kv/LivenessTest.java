@@ -1,5 +1,7 @@
 package dev.dynamo4j.kv;
 
+import dev.dynamo4j.internal.kv.Liveness;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.dynamo4j.metrics;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

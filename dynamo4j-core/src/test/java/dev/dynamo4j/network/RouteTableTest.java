@@ -1,5 +1,9 @@
 package dev.dynamo4j.network;
 
+import dev.dynamo4j.internal.network.RouteTable;
+import dev.dynamo4j.spi.network.Admission;
+import dev.dynamo4j.spi.network.RequestHandler;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.dynamo4j.network;
 
+import dev.dynamo4j.internal.network.Router;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

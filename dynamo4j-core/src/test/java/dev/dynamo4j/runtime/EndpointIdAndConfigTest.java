@@ -105,8 +105,9 @@ class EndpointIdAndConfigTest {
 
   @Test
   void aBackendWithoutItsModuleIsAClearError() {
-    assertThatThrownBy(() -> DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("etcd").build()).build())
-        .hasMessageContaining("discovery backend 'etcd' is not available");
+    assertThatThrownBy(() -> RuntimeConfig.builder().discoveryBackend("etcd"))
+        .hasMessage("Unknown DYN_DISCOVERY_BACKEND value 'etcd'. Valid options: file, mem");
+    // the default request plane is not checked until the runtime is built
     assertThatThrownBy(() -> DistributedRuntime.builder().config(RuntimeConfig.builder().discoveryBackend("mem").build()).build())
         .hasMessageContaining("request plane 'tcp' is not available");
   }

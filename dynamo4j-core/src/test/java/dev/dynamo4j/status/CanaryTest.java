@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.config.SystemStatusOptions;
+import dev.dynamo4j.spi.config.SystemStatusOptions;
 import dev.dynamo4j.engine.Annotated;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;

@@ -2,7 +2,7 @@ package dev.dynamo4j.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.discovery.Instance;

@@ -6,11 +6,11 @@ import static dev.dynamo4j.etcd.EtcdKeyValueStore.RETRY_MIN;
 import static dev.dynamo4j.etcd.EtcdKeyValueStore.await;
 import static dev.dynamo4j.etcd.EtcdKeyValueStore.bytes;
 
-import dev.dynamo4j.kv.Bucket;
-import dev.dynamo4j.kv.BucketMirror;
-import dev.dynamo4j.kv.KvWatch;
-import dev.dynamo4j.kv.StoreException;
-import dev.dynamo4j.kv.StoreOutcome;
+import dev.dynamo4j.spi.kv.Bucket;
+import dev.dynamo4j.internal.kv.BucketMirror;
+import dev.dynamo4j.spi.kv.KvWatch;
+import dev.dynamo4j.spi.kv.StoreException;
+import dev.dynamo4j.spi.kv.StoreOutcome;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;

@@ -1,8 +1,8 @@
 package dev.dynamo4j.etcd;
 
-import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.discovery.DiscoveryProvider;
-import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.spi.discovery.DiscoveryProvider;
+import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
 import dev.dynamo4j.config.RuntimeConfig;
 
 /**

@@ -1,11 +1,11 @@
 package dev.dynamo4j.etcd;
 
-import dev.dynamo4j.kv.Bucket;
-import dev.dynamo4j.kv.ConnectionListener;
-import dev.dynamo4j.kv.KeyValueStore;
-import dev.dynamo4j.kv.MemoryKeyValueStore;
-import dev.dynamo4j.kv.OwnedRecords;
-import dev.dynamo4j.kv.StoreException;
+import dev.dynamo4j.spi.kv.Bucket;
+import dev.dynamo4j.spi.kv.ConnectionListener;
+import dev.dynamo4j.spi.kv.KeyValueStore;
+import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
+import dev.dynamo4j.internal.kv.OwnedRecords;
+import dev.dynamo4j.spi.kv.StoreException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -66,7 +66,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Code: this class connects, grants the lease and owns the records; {@link EtcdLease} keeps
  * the lease alive and renews it; {@link EtcdBucket} writes and watches one bucket (on the shared
- * {@link dev.dynamo4j.kv.BucketMirror}).
+ * {@link dev.dynamo4j.internal.kv.BucketMirror}).
  */
 public final class EtcdKeyValueStore implements KeyValueStore {
 

@@ -7,7 +7,7 @@ import static dev.dynamo4j.etcd.EtcdKeyValueStore.await;
 
 import dev.dynamo4j.etcd.EtcdKeyValueStore.LeaseListener;
 import dev.dynamo4j.etcd.EtcdKeyValueStore.LeaseLossPolicy;
-import dev.dynamo4j.kv.StoreException;
+import dev.dynamo4j.spi.kv.StoreException;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import java.time.Duration;

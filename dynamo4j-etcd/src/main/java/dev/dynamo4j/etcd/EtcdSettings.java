@@ -1,8 +1,9 @@
 package dev.dynamo4j.etcd;
 
+import dev.dynamo4j.spi.config.Settings;
 import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.config.Setting;
-import dev.dynamo4j.config.SettingsProvider;
+import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.SettingsProvider;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +30,7 @@ public final class EtcdSettings implements SettingsProvider {
   /** The names this module's providers answer to. */
   @Override
   public Map<String, List<String>> choices() {
-    return Map.of(RuntimeConfig.DISCOVERY_BACKEND_VARIABLE, List.of("etcd"));
+    return Map.of(Settings.DISCOVERY_BACKEND_VARIABLE, List.of("etcd"));
   }
 
   @Override

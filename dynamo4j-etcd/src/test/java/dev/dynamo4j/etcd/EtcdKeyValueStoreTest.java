@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.dynamo4j.kv.Bucket;
-import dev.dynamo4j.kv.KvWatch;
-import dev.dynamo4j.kv.StoreException;
-import dev.dynamo4j.kv.WatchEvent;
+import dev.dynamo4j.spi.kv.Bucket;
+import dev.dynamo4j.spi.kv.KvWatch;
+import dev.dynamo4j.spi.kv.StoreException;
+import dev.dynamo4j.spi.kv.WatchEvent;
 import dev.dynamo4j.testkit.EtcdServer;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.options.GetOption;

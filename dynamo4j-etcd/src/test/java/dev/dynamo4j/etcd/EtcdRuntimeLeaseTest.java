@@ -3,9 +3,9 @@ package dev.dynamo4j.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.dynamo4j.discovery.DiscoveryInstance;
-import dev.dynamo4j.discovery.DiscoveryQuery;
-import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoveryQuery;
+import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.Client;

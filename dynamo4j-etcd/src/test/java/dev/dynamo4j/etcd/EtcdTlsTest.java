@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.kv.StoreException;
+import dev.dynamo4j.spi.kv.StoreException;
 import dev.dynamo4j.testkit.EtcdServer;
 import dev.dynamo4j.testkit.TestCertificates;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.dynamo4j.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dynamo4j.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.WireFormatException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.dynamo4j.kubernetes;
 
-import dev.dynamo4j.config.Setting;
+import dev.dynamo4j.spi.config.Setting;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import java.io.IOException;

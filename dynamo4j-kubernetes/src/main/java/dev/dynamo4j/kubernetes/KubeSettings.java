@@ -1,8 +1,9 @@
 package dev.dynamo4j.kubernetes;
 
+import dev.dynamo4j.spi.config.Settings;
 import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.config.Setting;
-import dev.dynamo4j.config.SettingsProvider;
+import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.SettingsProvider;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ public final class KubeSettings implements SettingsProvider {
   /** The names this module's providers answer to. */
   @Override
   public Map<String, List<String>> choices() {
-    return Map.of(RuntimeConfig.DISCOVERY_BACKEND_VARIABLE, List.of("kubernetes"));
+    return Map.of(Settings.DISCOVERY_BACKEND_VARIABLE, List.of("kubernetes"));
   }
 
   @Override

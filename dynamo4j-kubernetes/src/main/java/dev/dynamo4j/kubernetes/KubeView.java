@@ -1,11 +1,11 @@
 package dev.dynamo4j.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dynamo4j.discovery.DiscoveryEvent;
-import dev.dynamo4j.discovery.DiscoveryInstance;
-import dev.dynamo4j.discovery.DiscoveryInstanceId;
-import dev.dynamo4j.discovery.DiscoveryQuery;
-import dev.dynamo4j.discovery.DiscoveryWatch;
+import dev.dynamo4j.spi.discovery.DiscoveryEvent;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoveryInstanceId;
+import dev.dynamo4j.spi.discovery.DiscoveryQuery;
+import dev.dynamo4j.spi.discovery.DiscoveryWatch;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.wire.Json;

@@ -1,7 +1,7 @@
 package dev.dynamo4j.kubernetes;
 
-import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.discovery.DiscoveryProvider;
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.spi.discovery.DiscoveryProvider;
 import dev.dynamo4j.config.RuntimeConfig;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;

@@ -2,7 +2,7 @@ package dev.dynamo4j.nats;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.tls.ClientTls;
+import dev.dynamo4j.internal.tls.ClientTls;
 import io.nats.client.AuthHandler;
 import io.nats.client.Connection;
 import io.nats.client.ErrorListener;

@@ -1,13 +1,13 @@
 package dev.dynamo4j.nats;
 
-import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.discovery.DiscoveryInstance;
-import dev.dynamo4j.discovery.DiscoverySpec;
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.discovery.EventChannelTransport.Nats;
+import dev.dynamo4j.spi.discovery.EventChannelTransport.Nats;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.events.EventTransport;
+import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.WireFormatException;
 import io.nats.client.Connection;

@@ -1,8 +1,8 @@
 package dev.dynamo4j.nats;
 
-import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.events.EventTransport;
-import dev.dynamo4j.events.EventTransportProvider;
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.spi.events.EventTransport;
+import dev.dynamo4j.spi.events.EventTransportProvider;
 import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.PayloadCodec;
 

@@ -1,7 +1,7 @@
 package dev.dynamo4j.nats;
 
-import dev.dynamo4j.network.RequestPlane;
-import dev.dynamo4j.network.RequestPlaneProvider;
+import dev.dynamo4j.spi.network.RequestPlane;
+import dev.dynamo4j.spi.network.RequestPlaneProvider;
 import dev.dynamo4j.config.RuntimeConfig;
 
 /** {@code DYN_REQUEST_PLANE=nats}, connected with {@code NATS_*}. */

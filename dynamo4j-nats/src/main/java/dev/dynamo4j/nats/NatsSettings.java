@@ -1,8 +1,9 @@
 package dev.dynamo4j.nats;
 
+import dev.dynamo4j.spi.config.Settings;
 import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.config.Setting;
-import dev.dynamo4j.config.SettingsProvider;
+import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.SettingsProvider;
 import java.util.List;
 import java.util.Map;
 
@@ -31,8 +32,8 @@ public final class NatsSettings implements SettingsProvider {
   /** The names this module's providers answer to. */
   @Override
   public Map<String, List<String>> choices() {
-    return Map.of(RuntimeConfig.REQUEST_PLANE_VARIABLE, List.of("nats"), RuntimeConfig.EVENT_PLANE_VARIABLE, List.of("nats"),
-        RuntimeConfig.DISCOVERY_BACKEND_VARIABLE, List.of("nats"));
+    return Map.of(Settings.REQUEST_PLANE_VARIABLE, List.of("nats"), Settings.EVENT_PLANE_VARIABLE, List.of("nats"),
+        Settings.DISCOVERY_BACKEND_VARIABLE, List.of("nats"));
   }
 
   @Override

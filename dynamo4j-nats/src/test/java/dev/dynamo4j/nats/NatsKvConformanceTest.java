@@ -1,8 +1,8 @@
 package dev.dynamo4j.nats;
 
-import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.discovery.KvStoreDiscovery;
-import dev.dynamo4j.kv.KeyValueStore;
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
+import dev.dynamo4j.spi.kv.KeyValueStore;
 import dev.dynamo4j.testkit.DiscoveryConformance;
 import dev.dynamo4j.testkit.DiscoveryScenarios;
 import dev.dynamo4j.testkit.KeyValueStoreConformance;

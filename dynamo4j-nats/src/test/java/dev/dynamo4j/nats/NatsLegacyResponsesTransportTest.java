@@ -1,6 +1,6 @@
 package dev.dynamo4j.nats;
 
-import dev.dynamo4j.config.ResponseStreamOptions;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
 
 /**
  * Requests on NATS, responses on Dynamo's per-stream call-home ({@code DYN_TCP_RESPONSE_MUX=false}):

@@ -9,7 +9,7 @@ import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.runtime.Version;
+import dev.dynamo4j.internal.Version;
 import dev.dynamo4j.testkit.NatsServerExtension;
 import dev.dynamo4j.wire.Json;
 import io.nats.client.Connection;

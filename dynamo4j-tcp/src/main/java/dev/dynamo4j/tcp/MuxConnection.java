@@ -2,7 +2,7 @@ package dev.dynamo4j.tcp;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.network.CallHomeRegistry;
+import dev.dynamo4j.internal.network.CallHomeRegistry;
 import dev.dynamo4j.wire.MuxFrame.Kind;
 import dev.dynamo4j.wire.MuxFrame;
 import io.netty.buffer.ByteBuf;

@@ -2,7 +2,7 @@ package dev.dynamo4j.tcp;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.network.FrameChannel;
+import dev.dynamo4j.spi.network.FrameChannel;
 import dev.dynamo4j.wire.TwoPartMessage;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,9 +1,9 @@
 package dev.dynamo4j.tcp;
 
 import dev.dynamo4j.wire.StreamType;
-import dev.dynamo4j.network.FrameChannel;
-import dev.dynamo4j.network.PendingStream;
-import dev.dynamo4j.network.ResponsePlane;
+import dev.dynamo4j.spi.network.FrameChannel;
+import dev.dynamo4j.spi.network.PendingStream;
+import dev.dynamo4j.spi.network.ResponsePlane;
 import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.ConnectionInfo;
 import io.netty.channel.EventLoopGroup;

@@ -1,10 +1,10 @@
 package dev.dynamo4j.tcp;
 
-import dev.dynamo4j.network.RequestClient;
-import dev.dynamo4j.network.RequestPlane;
-import dev.dynamo4j.network.RequestServer;
-import dev.dynamo4j.network.ResponsePlane;
-import dev.dynamo4j.network.RouteTable;
+import dev.dynamo4j.spi.network.RequestClient;
+import dev.dynamo4j.spi.network.RequestPlane;
+import dev.dynamo4j.spi.network.RequestServer;
+import dev.dynamo4j.spi.network.ResponsePlane;
+import dev.dynamo4j.internal.network.RouteTable;
 import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.discovery.TransportType;
 import io.netty.channel.EventLoopGroup;

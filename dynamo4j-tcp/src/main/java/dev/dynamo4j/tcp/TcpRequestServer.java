@@ -2,10 +2,10 @@ package dev.dynamo4j.tcp;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.network.RequestHandler;
-import dev.dynamo4j.network.RequestServer;
-import dev.dynamo4j.network.RouteTable;
-import dev.dynamo4j.config.TcpServerLimits;
+import dev.dynamo4j.spi.network.RequestHandler;
+import dev.dynamo4j.spi.network.RequestServer;
+import dev.dynamo4j.internal.network.RouteTable;
+import dev.dynamo4j.spi.config.TcpServerLimits;
 import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.TcpAck;
 import dev.dynamo4j.wire.TcpRequestFrame;

@@ -1,8 +1,9 @@
 package dev.dynamo4j.tcp;
 
+import dev.dynamo4j.spi.config.Settings;
 import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.config.Setting;
-import dev.dynamo4j.config.SettingsProvider;
+import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.SettingsProvider;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,6 @@ public final class TcpSettings implements SettingsProvider {
 
   @Override
   public Map<String, List<String>> choices() {
-    return Map.of(RuntimeConfig.REQUEST_PLANE_VARIABLE, List.of("tcp"));
+    return Map.of(Settings.REQUEST_PLANE_VARIABLE, List.of("tcp"));
   }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.network.FrameChannel;
-import dev.dynamo4j.network.Ingress;
-import dev.dynamo4j.network.PendingStream;
-import dev.dynamo4j.network.ResponsePlanes;
+import dev.dynamo4j.spi.network.FrameChannel;
+import dev.dynamo4j.internal.network.Ingress;
+import dev.dynamo4j.spi.network.PendingStream;
+import dev.dynamo4j.internal.network.ResponsePlanes;
 import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.Json;

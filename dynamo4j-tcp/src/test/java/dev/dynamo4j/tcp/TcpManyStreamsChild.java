@@ -1,7 +1,7 @@
 package dev.dynamo4j.tcp;
 
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.config.ResponseStreamOptions;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.config.RuntimeConfig;

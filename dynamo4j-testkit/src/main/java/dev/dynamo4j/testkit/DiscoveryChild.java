@@ -1,9 +1,9 @@
 package dev.dynamo4j.testkit;
 
-import dev.dynamo4j.discovery.DiscoveryInstance;
-import dev.dynamo4j.discovery.DiscoverySpec;
-import dev.dynamo4j.discovery.Discoveries;
-import dev.dynamo4j.discovery.Discovery;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoverySpec;
+import dev.dynamo4j.internal.discovery.Discoveries;
+import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.PayloadCodec;

@@ -2,10 +2,10 @@ package dev.dynamo4j.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.discovery.DiscoveryEvent;
-import dev.dynamo4j.discovery.DiscoveryQuery;
-import dev.dynamo4j.discovery.DiscoveryWatch;
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.spi.discovery.DiscoveryEvent;
+import dev.dynamo4j.spi.discovery.DiscoveryQuery;
+import dev.dynamo4j.spi.discovery.DiscoveryWatch;
 import java.time.Duration;
 
 /** Discovery scenarios with clients in other JVMs ({@link DiscoveryChild}), for each backend's tests. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
-import dev.dynamo4j.events.EventTransport;
+import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.events.ReceivedEvent;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.time.Duration;

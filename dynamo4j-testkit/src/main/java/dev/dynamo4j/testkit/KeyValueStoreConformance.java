@@ -3,12 +3,12 @@ package dev.dynamo4j.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.dynamo4j.kv.Bucket;
-import dev.dynamo4j.kv.KeyValueStore;
-import dev.dynamo4j.kv.KvWatch;
-import dev.dynamo4j.kv.StoreException;
-import dev.dynamo4j.kv.StoreOutcome;
-import dev.dynamo4j.kv.WatchEvent;
+import dev.dynamo4j.spi.kv.Bucket;
+import dev.dynamo4j.spi.kv.KeyValueStore;
+import dev.dynamo4j.spi.kv.KvWatch;
+import dev.dynamo4j.spi.kv.StoreException;
+import dev.dynamo4j.spi.kv.StoreOutcome;
+import dev.dynamo4j.spi.kv.WatchEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.dynamo4j.testkit;
 
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.config.ResponseStreamOptions;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.config.RuntimeConfig;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.dynamo4j.testkit;
 
-import dev.dynamo4j.discovery.Discovery;
-import dev.dynamo4j.discovery.KvStoreDiscovery;
-import dev.dynamo4j.kv.FileKeyValueStore;
-import dev.dynamo4j.kv.KeyValueStore;
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
+import dev.dynamo4j.internal.kv.FileKeyValueStore;
+import dev.dynamo4j.spi.kv.KeyValueStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Nested;

@@ -3,7 +3,7 @@ package dev.dynamo4j.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.dynamo4j.tls.Pem;
+import dev.dynamo4j.internal.tls.Pem;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

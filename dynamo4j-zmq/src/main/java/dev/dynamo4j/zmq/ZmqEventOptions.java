@@ -2,7 +2,7 @@ package dev.dynamo4j.zmq;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.config.Setting;
+import dev.dynamo4j.spi.config.Setting;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,8 @@
 package dev.dynamo4j.zmq;
 
-import dev.dynamo4j.config.Setting;
-import dev.dynamo4j.config.SettingsProvider;
+import dev.dynamo4j.spi.config.Settings;
+import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.SettingsProvider;
 import dev.dynamo4j.config.RuntimeConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class ZmqSettings implements SettingsProvider {
   /** The names this module's providers answer to. */
   @Override
   public Map<String, List<String>> choices() {
-    return Map.of(RuntimeConfig.REQUEST_PLANE_VARIABLE, List.of("zmq"), RuntimeConfig.EVENT_PLANE_VARIABLE, List.of("zmq"));
+    return Map.of(Settings.REQUEST_PLANE_VARIABLE, List.of("zmq"), Settings.EVENT_PLANE_VARIABLE, List.of("zmq"));
   }
 
   @Override

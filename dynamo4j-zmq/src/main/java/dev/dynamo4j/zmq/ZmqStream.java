@@ -2,7 +2,7 @@ package dev.dynamo4j.zmq;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.network.FrameChannel;
+import dev.dynamo4j.spi.network.FrameChannel;
 import dev.dynamo4j.wire.TwoPartMessage;
 import dev.dynamo4j.wire.WireFormatException;
 import java.nio.ByteBuffer;

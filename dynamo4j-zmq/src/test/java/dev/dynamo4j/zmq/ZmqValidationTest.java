@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.dynamo4j.discovery.DiscoverySpec;
-import dev.dynamo4j.discovery.EventChannelTransport.Zmq;
+import dev.dynamo4j.spi.discovery.DiscoverySpec;
+import dev.dynamo4j.spi.discovery.EventChannelTransport.Zmq;
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.discovery.KvStoreDiscovery;
+import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.ReceivedEvent;
-import dev.dynamo4j.kv.MemoryKeyValueStore;
+import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
 import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.EventFrame;

@@ -1,0 +1,20 @@
+package dev.dynamo4j.internal.events;
+
+import dev.dynamo4j.spi.events.EventTransport;
+import dev.dynamo4j.spi.events.EventTransportProvider;
+
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.config.RuntimeConfig;
+
+/** The in-JVM event bus; always available. */
+public final class InProcessEventTransportProvider implements EventTransportProvider {
+  @Override
+  public String name() {
+    return RuntimeConfig.IN_PROCESS;
+  }
+
+  @Override
+  public EventTransport create(RuntimeConfig config, Discovery discovery) {
+    return new InProcessEventTransport();
+  }
+}
