@@ -130,7 +130,8 @@ final class TcpRequestClient implements RequestClient {
       while ((o = outbox.poll()) != null) {
         if (!ch.isActive()) {
           outstanding.decrementAndGet();
-          o.ack.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP connection to " + ch.remoteAddress() + " failed: closed"));
+          o.ack.completeExceptionally(new DynamoException(ErrorType.CannotConnect, "TCP connection to " + ch.remoteAddress() + " failed: closed"
+              + (tls == null ? "" : tls.closedHint())));
           continue;
         }
         waiting.addLast(o);
@@ -197,7 +198,7 @@ final class TcpRequestClient implements RequestClient {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      failAll("connection closed before the ACK");
+      failAll("connection closed before the ACK" + (tls == null ? "" : tls.closedHint()));
     }
 
     @Override

@@ -274,6 +274,17 @@ final class TcpTls {
   final class Client {
     private final Reloading context;
 
+    /**
+     * What to add when a TLS connection closes with no error right after its handshake: under TLS
+     * 1.3 a server that refuses the client certificate may close before the client reads its
+     * alert (the close can even reset the connection), so the client only sees the close.
+     */
+    String closedHint() {
+      return settings.clientCertPath() != null
+          ? " (right after the TLS handshake: the server may have refused our client certificate, DYN_TCP_TLS_CLIENT_CERT_PATH; its log says why)"
+          : "";
+    }
+
     private Client() {
       List<X509Certificate> cas = settings.caCertPath() == null ? null : Pem.certificates(settings.caCertPath(), "CA certificate (DYN_TCP_TLS_CA_CERT_PATH)");
       context = new Reloading(settings.clientCertPath(), settings.clientKeyPath(), "client", id -> {
