@@ -4,12 +4,13 @@
  * <p>Three kinds of package. What a component's author uses is exported to everyone: {@code
  * runtime}, {@code engine}, {@code error}, {@code config} ({@code RuntimeConfig}), {@code
  * discovery} (the records of what is served), {@code events} (publish, subscribe), {@code network}
- * ({@code RouterMode}, {@code IngressMetrics}), {@code metrics}, {@code status}, and the {@code
- * pipeline} nodes. What a plug-in implements or reads is exported to everyone too, for third-party
- * plug-ins: {@code spi.*} and the wire formats in {@code wire}. Core's machinery lives in {@code
- * internal.*}, exported only to dynamo4j's own modules, which build on it (grpc-java's {@code
- * io.grpc} / {@code io.grpc.internal} split). The module system checks this when each module's
- * main code compiles; the tests and the shaded command-line jar run on the class path.
+ * ({@code RouterMode}, {@code IngressMetrics}), {@code metrics} and {@code status}. What a plug-in
+ * implements or reads is exported to everyone too, for third-party plug-ins: {@code spi.*} and the
+ * wire formats in {@code wire}. Core's machinery lives in {@code internal.*}, exported only to
+ * dynamo4j's own modules, which build on it (grpc-java's {@code io.grpc} / {@code io.grpc.internal}
+ * split). The pipeline nodes are a module of their own, {@code dev.dynamo4j.pipeline}, on top of
+ * {@code engine}. The module system checks this when each module's main code compiles; the tests
+ * and the shaded command-line jar run on the class path.
  */
 module dev.dynamo4j.core {
   requires transitive com.fasterxml.jackson.databind;
@@ -26,7 +27,6 @@ module dev.dynamo4j.core {
   exports dev.dynamo4j.events;
   exports dev.dynamo4j.metrics;
   exports dev.dynamo4j.network;
-  exports dev.dynamo4j.pipeline;
   exports dev.dynamo4j.runtime;
   exports dev.dynamo4j.status;
 
