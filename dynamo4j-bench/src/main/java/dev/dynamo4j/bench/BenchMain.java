@@ -1,7 +1,7 @@
 package dev.dynamo4j.bench;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code java -jar dynamo4j-bench.jar request-plane ...}; {@code ./dynamo4j bench request-plane} runs this. */
 @Command(

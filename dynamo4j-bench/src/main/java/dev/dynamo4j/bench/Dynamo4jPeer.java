@@ -1,12 +1,12 @@
 package dev.dynamo4j.bench;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.spi.config.ResponseStreamOptions;
-import dev.dynamo4j.spi.config.TcpTlsSettings;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
+import dev.dynamo4j.spi.config.TcpTlsSettings;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,8 @@ package dev.dynamo4j.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
@@ -13,8 +15,6 @@ import dev.dynamo4j.pipeline.SegmentSink;
 import dev.dynamo4j.pipeline.ServiceFrontend;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.discovery.Instance;
-import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import java.io.PrintStream;
 import java.nio.file.Files;

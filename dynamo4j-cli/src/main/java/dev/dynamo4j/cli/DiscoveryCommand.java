@@ -1,15 +1,15 @@
 package dev.dynamo4j.cli;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.EndpointId;
+import dev.dynamo4j.discovery.Instance;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryEvent;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.spi.discovery.DiscoveryWatch;
-import dev.dynamo4j.discovery.EndpointId;
-import dev.dynamo4j.discovery.Instance;
-import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.RoutingKey;
 import java.io.PrintStream;

@@ -1,12 +1,13 @@
 package dev.dynamo4j.cli;
 
-import dev.dynamo4j.internal.discovery.Discoveries;
-import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.etcd.EtcdConfig;
 import dev.dynamo4j.etcd.EtcdSettings;
+import dev.dynamo4j.internal.discovery.Discoveries;
 import dev.dynamo4j.nats.NatsSettings;
-import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.spi.discovery.Discovery;
 import java.nio.file.Path;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that talk to discovery. */
@@ -50,7 +51,7 @@ final class DiscoveryOptions {
   String describe(RuntimeConfig c) {
     return switch (c.discoveryBackend()) {
       case "file" -> "file store " + c.fileKvRoot();
-      case "etcd" -> "etcd " + EtcdConfig.forRuntime(c).endpoints().stream().map(Object::toString).collect(java.util.stream.Collectors.joining(","));
+      case "etcd" -> "etcd " + EtcdConfig.forRuntime(c).endpoints().stream().map(Object::toString).collect(Collectors.joining(","));
       default -> c.discoveryBackend();
     };
   }

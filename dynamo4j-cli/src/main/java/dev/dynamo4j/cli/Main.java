@@ -2,6 +2,7 @@ package dev.dynamo4j.cli;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.internal.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine;
 @Command(
     name = "dynamo4j",
     mixinStandardHelpOptions = true,
-    versionProvider = Main.Version.class,
+    versionProvider = Main.VersionProvider.class,
     description = {
       "The communication layer of a distributed inference runtime, compatible with NVIDIA Dynamo's wire formats.",
       "",
@@ -62,14 +63,10 @@ public final class Main implements Runnable {
   }
 
   /** Reads the version the build wrote into the jar. */
-  static final class Version implements CommandLine.IVersionProvider {
+  static final class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"dynamo4j " + version()};
-    }
-
-    static String version() {
-      return dev.dynamo4j.internal.Version.get();
+      return new String[] {"dynamo4j " + Version.get()};
     }
   }
 }

@@ -1,7 +1,7 @@
 package dev.dynamo4j.cli;
 
-import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.runtime.DistributedRuntime;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 

@@ -4,6 +4,7 @@ import dev.dynamo4j.spi.config.Setting;
 import dev.dynamo4j.spi.config.Settings;
 import dev.dynamo4j.spi.config.SettingsProvider;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,7 +68,7 @@ final class SettingsCommand implements Callable<Integer> {
       return true;
     }
     for (String f : filters) {
-      if (s.name().toLowerCase(java.util.Locale.ROOT).contains(f.toLowerCase(java.util.Locale.ROOT))) {
+      if (s.name().toLowerCase(Locale.ROOT).contains(f.toLowerCase(Locale.ROOT))) {
         return true;
       }
     }

@@ -52,7 +52,7 @@ final class WorkerProcess implements AutoCloseable {
     return startMain(name, Main.class, args, "serving ", logDir);
   }
 
-  /** Any main class of this class path, ready when it prints a line starting with {@code readyPrefix}. */
+  /** Any main class of this class or module path, ready when it prints a line starting with {@code readyPrefix}. */
   static WorkerProcess startMain(String name, Class<?> mainClass, List<String> mainArgs, String readyPrefix, Path logDir) throws IOException {
     String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     List<String> cmd = new ArrayList<>();
@@ -61,9 +61,19 @@ final class WorkerProcess implements AutoCloseable {
     if (Runtime.version().feature() >= 23) {
       cmd.add("--sun-misc-unsafe-memory-access=allow");
     }
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(mainClass.getName());
+    Module module = mainClass.getModule();
+    String modulePath = System.getProperty("jdk.module.path");
+    if (module.isNamed() && modulePath != null) {
+      // run from the module path (java -p ... -m dev.dynamo4j.cli/...): the child runs the same way
+      cmd.add("-p");
+      cmd.add(modulePath);
+      cmd.add("-m");
+      cmd.add(module.getName() + "/" + mainClass.getName());
+    } else {
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(mainClass.getName());
+    }
     cmd.addAll(mainArgs);
     Path log = logDir.resolve(name + ".log");
     Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();

@@ -2,10 +2,10 @@ package dev.dynamo4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dynamo4j.spi.discovery.DiscoverySpec;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
 import dev.dynamo4j.internal.kv.FileKeyValueStore;
-import dev.dynamo4j.discovery.TransportType;
+import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

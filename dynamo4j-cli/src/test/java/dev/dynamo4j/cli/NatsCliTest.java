@@ -3,10 +3,10 @@ package dev.dynamo4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.testkit.ChildJvm;
+import dev.dynamo4j.testkit.NatsServerExtension;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.dynamo4j.testkit.NatsServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**

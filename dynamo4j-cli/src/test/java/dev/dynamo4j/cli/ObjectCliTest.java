@@ -3,14 +3,14 @@ package dev.dynamo4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.cli.CliTest.Result;
+import dev.dynamo4j.testkit.NatsServerExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import dev.dynamo4j.testkit.NatsServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code dynamo4j object} against a real nats-server with JetStream. */
 @Timeout(60)

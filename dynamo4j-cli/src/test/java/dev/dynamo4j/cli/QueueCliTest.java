@@ -3,9 +3,9 @@ package dev.dynamo4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.cli.CliTest.Result;
+import dev.dynamo4j.testkit.NatsServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.dynamo4j.testkit.NatsServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code dynamo4j queue} against a real nats-server with JetStream. */

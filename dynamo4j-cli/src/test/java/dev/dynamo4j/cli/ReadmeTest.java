@@ -3,13 +3,16 @@ package dev.dynamo4j.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.examples.QuickStartExample;
+import dev.dynamo4j.spi.config.Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -80,13 +83,13 @@ class ReadmeTest {
     assertThat(m.find()).as("README has the generated settings table").isTrue();
     assertThat(m.group(1))
         .as("README's settings table is stale: paste the output of ./dynamo4j settings --markdown")
-        .isEqualTo(dev.dynamo4j.spi.config.Settings.markdown(dev.dynamo4j.spi.config.Settings.all()));
+        .isEqualTo(Settings.markdown(Settings.all()));
   }
 
   @Test
   void everyVariableNamedInMainCodeIsDeclared() throws Exception {
-    java.util.Set<String> declared = new java.util.HashSet<>();
-    dev.dynamo4j.spi.config.Settings.all().forEach(s -> declared.add(s.name()));
+    Set<String> declared = new HashSet<>();
+    Settings.all().forEach(s -> declared.add(s.name()));
     Pattern literal = Pattern.compile("\"((?:DYN|NATS|ETCD|POD)_[A-Z0-9_]+)\"");
     List<String> undeclared = new ArrayList<>();
     try (var files = Files.walk(ROOT)) {

@@ -1,17 +1,17 @@
 package dev.dynamo4j.config;
 
-import dev.dynamo4j.internal.config.RuntimeSettings;
-import dev.dynamo4j.spi.config.Settings;
-
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.internal.config.RuntimeSettings;
 import dev.dynamo4j.spi.config.ResponseStreamOptions;
+import dev.dynamo4j.spi.config.Settings;
+import dev.dynamo4j.spi.config.SystemStatusOptions;
 import dev.dynamo4j.spi.config.TcpServerLimits;
 import dev.dynamo4j.spi.config.TcpTlsSettings;
-import dev.dynamo4j.spi.config.SystemStatusOptions;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -332,7 +332,7 @@ public final class RuntimeConfig {
     private String systemHost = "0.0.0.0";
     private int systemPort = -1;
     private String eventPlaneHost;
-    private final Map<String, String> variables = new java.util.HashMap<>();
+    private final Map<String, String> variables = new HashMap<>();
     private ResponseStreamOptions responseStreams = ResponseStreamOptions.DEFAULTS;
     private SystemStatusOptions systemStatus = SystemStatusOptions.DEFAULTS;
     private TcpServerLimits tcpServerLimits = TcpServerLimits.DEFAULTS;

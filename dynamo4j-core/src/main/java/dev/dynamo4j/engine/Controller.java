@@ -1,7 +1,6 @@
 package dev.dynamo4j.engine;
 
 import dev.dynamo4j.internal.engine.RequestIds;
-
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.List;

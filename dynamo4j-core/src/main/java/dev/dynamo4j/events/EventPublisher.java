@@ -1,10 +1,9 @@
 package dev.dynamo4j.events;
 
-import dev.dynamo4j.spi.events.EventTransport;
-
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.lang.invoke.MethodHandles;

@@ -1,10 +1,9 @@
 package dev.dynamo4j.metrics;
 
-import dev.dynamo4j.metrics.RuntimeMetrics;
-
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
+import dev.dynamo4j.metrics.RuntimeMetrics;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;

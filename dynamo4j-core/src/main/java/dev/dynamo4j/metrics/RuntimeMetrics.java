@@ -1,8 +1,8 @@
 package dev.dynamo4j.metrics;
 
 
-import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.events.EventPublisher;
+import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.network.IngressMetrics;
 import dev.dynamo4j.spi.network.RequestPlane;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;

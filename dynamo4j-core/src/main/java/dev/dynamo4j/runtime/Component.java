@@ -1,8 +1,8 @@
 package dev.dynamo4j.runtime;
 
+import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoveryQuery;
-import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.wire.Slug;
 import java.util.Comparator;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.dynamo4j.runtime;
 
-import dev.dynamo4j.spi.discovery.DiscoveryInstance;
-import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.EndpointId;
 import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.internal.network.Ingress;
 import dev.dynamo4j.network.IngressMetrics;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.spi.network.RequestServer;
 import dev.dynamo4j.wire.RoutingKey;
 import java.time.Duration;

@@ -1,13 +1,13 @@
 package dev.dynamo4j.runtime;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.dynamo4j.spi.discovery.DiscoveryInstance;
-import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.network.IngressMetrics;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.wire.Json;
 import java.io.IOException;
 import java.util.ArrayList;

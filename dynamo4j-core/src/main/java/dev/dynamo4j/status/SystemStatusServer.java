@@ -1,13 +1,12 @@
 package dev.dynamo4j.status;
 
-import dev.dynamo4j.spi.discovery.Discovery;
-
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.dynamo4j.spi.config.SystemStatusOptions;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.metrics.RuntimeMetrics;
+import dev.dynamo4j.spi.config.SystemStatusOptions;
+import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.wire.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,8 +2,8 @@ package dev.dynamo4j.wire;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.DynamoError.PublicDetails;
+import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.ErrorType;
 import java.io.IOException;
 

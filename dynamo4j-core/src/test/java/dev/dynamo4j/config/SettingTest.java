@@ -1,13 +1,12 @@
 package dev.dynamo4j.config;
 
-import dev.dynamo4j.spi.config.Setting;
-import dev.dynamo4j.spi.config.Settings;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.Settings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

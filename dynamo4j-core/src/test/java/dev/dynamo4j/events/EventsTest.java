@@ -1,12 +1,14 @@
 package dev.dynamo4j.events;
 
-import dev.dynamo4j.internal.events.InProcessEventTransport;
-import dev.dynamo4j.spi.events.EventTransport;
-
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.internal.events.InProcessEventTransport;
 import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.time.Duration;
@@ -174,7 +176,7 @@ class EventsTest {
           @Override
           public boolean send(EventEnvelope envelope) {
             if (envelope.sequence() == 1) {
-              throw new dev.dynamo4j.error.DynamoException(dev.dynamo4j.error.ErrorType.Disconnected, "the connection broke");
+              throw new DynamoException(ErrorType.Disconnected, "the connection broke");
             }
             seen.add(envelope.sequence());
             return true;
@@ -195,7 +197,7 @@ class EventsTest {
     };
     try (EventPublisher pub = EventPublisher.create(broken, new EventScope.Namespace("ns"), "t", PayloadCodec.MSGPACK)) {
       pub.publishBytes(new byte[] {1});
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> pub.publishBytes(new byte[] {2}))
+      assertThatThrownBy(() -> pub.publishBytes(new byte[] {2}))
           .hasMessageContaining("the connection broke");
       pub.publishBytes(new byte[] {3});
       assertThat(seen).containsExactly(0L, 2L);

@@ -1,12 +1,11 @@
 package dev.dynamo4j.kv;
 
-import dev.dynamo4j.internal.kv.BucketMirror;
-import dev.dynamo4j.spi.kv.KvWatch;
-import dev.dynamo4j.spi.kv.WatchEvent;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.internal.kv.BucketMirror;
+import dev.dynamo4j.spi.kv.KvWatch;
+import dev.dynamo4j.spi.kv.WatchEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,14 +1,13 @@
 package dev.dynamo4j.kv;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.dynamo4j.internal.kv.FileKeyValueStore;
 import dev.dynamo4j.spi.kv.Bucket;
 import dev.dynamo4j.spi.kv.KvWatch;
 import dev.dynamo4j.spi.kv.StoreException;
 import dev.dynamo4j.spi.kv.WatchEvent;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

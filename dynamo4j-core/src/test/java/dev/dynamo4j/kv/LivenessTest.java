@@ -1,9 +1,8 @@
 package dev.dynamo4j.kv;
 
-import dev.dynamo4j.internal.kv.Liveness;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.internal.kv.Liveness;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -1,13 +1,12 @@
 package dev.dynamo4j.network;
 
-import dev.dynamo4j.internal.network.RouteTable;
-import dev.dynamo4j.spi.network.Admission;
-import dev.dynamo4j.spi.network.RequestHandler;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.internal.network.RouteTable;
+import dev.dynamo4j.spi.network.Admission;
+import dev.dynamo4j.spi.network.RequestHandler;
 import dev.dynamo4j.wire.TcpAck;
 import java.time.Duration;
 import java.util.List;

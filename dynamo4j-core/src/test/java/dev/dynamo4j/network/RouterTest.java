@@ -1,10 +1,9 @@
 package dev.dynamo4j.network;
 
-import dev.dynamo4j.internal.network.Router;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.internal.network.Router;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.spi.config.SystemStatusOptions;
 import dev.dynamo4j.engine.Annotated;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.spi.config.SystemStatusOptions;
 import dev.dynamo4j.wire.Json;
 import java.time.Duration;
 import java.util.List;

@@ -3,14 +3,14 @@ package dev.dynamo4j.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.spi.config.SystemStatusOptions;
-import dev.dynamo4j.spi.discovery.Discovery;
-import dev.dynamo4j.internal.discovery.MemoryDiscoveryProvider;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
+import dev.dynamo4j.internal.discovery.MemoryDiscoveryProvider;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.ServedEndpoint;
+import dev.dynamo4j.spi.config.SystemStatusOptions;
+import dev.dynamo4j.spi.discovery.Discovery;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -2,8 +2,8 @@ package dev.dynamo4j.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.DynamoError.PublicDetails;
+import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.ErrorType;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

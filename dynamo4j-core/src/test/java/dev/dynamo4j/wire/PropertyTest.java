@@ -2,11 +2,11 @@ package dev.dynamo4j.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dynamo4j.spi.discovery.DiscoveryInstance;
-import dev.dynamo4j.error.DynamoError;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.discovery.TransportType;
+import dev.dynamo4j.error.DynamoError;
+import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

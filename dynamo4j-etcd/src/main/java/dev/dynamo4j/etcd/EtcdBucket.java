@@ -6,8 +6,8 @@ import static dev.dynamo4j.etcd.EtcdKeyValueStore.RETRY_MIN;
 import static dev.dynamo4j.etcd.EtcdKeyValueStore.await;
 import static dev.dynamo4j.etcd.EtcdKeyValueStore.bytes;
 
-import dev.dynamo4j.spi.kv.Bucket;
 import dev.dynamo4j.internal.kv.BucketMirror;
+import dev.dynamo4j.spi.kv.Bucket;
 import dev.dynamo4j.spi.kv.KvWatch;
 import dev.dynamo4j.spi.kv.StoreException;
 import dev.dynamo4j.spi.kv.StoreOutcome;

@@ -1,8 +1,8 @@
 package dev.dynamo4j.etcd;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.config.RuntimeConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

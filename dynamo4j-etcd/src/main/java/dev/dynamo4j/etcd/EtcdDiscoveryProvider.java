@@ -1,9 +1,9 @@
 package dev.dynamo4j.etcd;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryProvider;
-import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
-import dev.dynamo4j.config.RuntimeConfig;
 
 /**
  * {@code DYN_DISCOVERY_BACKEND=etcd}: discovery on etcd with a 10 s primary lease whose id is the

@@ -1,10 +1,10 @@
 package dev.dynamo4j.etcd;
 
+import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
+import dev.dynamo4j.internal.kv.OwnedRecords;
 import dev.dynamo4j.spi.kv.Bucket;
 import dev.dynamo4j.spi.kv.ConnectionListener;
 import dev.dynamo4j.spi.kv.KeyValueStore;
-import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
-import dev.dynamo4j.internal.kv.OwnedRecords;
 import dev.dynamo4j.spi.kv.StoreException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;

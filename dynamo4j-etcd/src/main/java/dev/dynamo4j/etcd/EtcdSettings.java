@@ -1,10 +1,11 @@
 package dev.dynamo4j.etcd;
 
-import dev.dynamo4j.spi.config.Settings;
 import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.Settings;
 import dev.dynamo4j.spi.config.SettingsProvider;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The variables the etcd module reads, declared once each. */
@@ -21,7 +22,7 @@ public final class EtcdSettings implements SettingsProvider {
   static final Setting<EtcdKeyValueStore.LeaseLossPolicy> LEASE_LOSS_POLICY = ETCD.ours().custom("DYN_ETCD_LEASE_LOSS_POLICY",
       EtcdKeyValueStore.LeaseLossPolicy.RENEW, "renew",
       "What a process does when etcd drops its lease: renew (grant a new one and write its records again) or shutdown (Dynamo's: tell the runtime, which stops).",
-      v -> switch (v.toLowerCase(java.util.Locale.ROOT)) {
+      v -> switch (v.toLowerCase(Locale.ROOT)) {
         case "renew" -> EtcdKeyValueStore.LeaseLossPolicy.RENEW;
         case "shutdown" -> EtcdKeyValueStore.LeaseLossPolicy.SHUTDOWN;
         default -> throw new IllegalArgumentException("expected renew or shutdown");

@@ -1,17 +1,17 @@
 package dev.dynamo4j.etcd;
 
-import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
+import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.kv.KeyValueStore;
 import dev.dynamo4j.testkit.DiscoveryConformance;
 import dev.dynamo4j.testkit.DiscoveryScenarios;
+import dev.dynamo4j.testkit.EtcdServerExtension;
 import dev.dynamo4j.testkit.KeyValueStoreConformance;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.dynamo4j.testkit.EtcdServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The etcd store, and discovery on it, pass the shared suites unchanged against a real etcd. */

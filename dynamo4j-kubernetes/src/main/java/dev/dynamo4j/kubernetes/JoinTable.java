@@ -1,9 +1,9 @@
 package dev.dynamo4j.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoveryInstanceId;
-import dev.dynamo4j.error.DynamoException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

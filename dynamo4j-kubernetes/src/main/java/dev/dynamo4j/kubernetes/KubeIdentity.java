@@ -1,8 +1,8 @@
 package dev.dynamo4j.kubernetes;
 
-import dev.dynamo4j.spi.config.Setting;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.spi.config.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

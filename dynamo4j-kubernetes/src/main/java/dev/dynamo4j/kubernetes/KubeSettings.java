@@ -1,8 +1,8 @@
 package dev.dynamo4j.kubernetes;
 
-import dev.dynamo4j.spi.config.Settings;
 import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.Settings;
 import dev.dynamo4j.spi.config.SettingsProvider;
 import java.util.List;
 import java.util.Map;

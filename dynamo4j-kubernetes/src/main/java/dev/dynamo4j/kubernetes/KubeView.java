@@ -1,13 +1,13 @@
 package dev.dynamo4j.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.discovery.DiscoveryEvent;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoveryInstanceId;
 import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.spi.discovery.DiscoveryWatch;
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.wire.Json;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;

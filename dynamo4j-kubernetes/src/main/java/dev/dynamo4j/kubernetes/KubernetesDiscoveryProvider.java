@@ -1,8 +1,8 @@
 package dev.dynamo4j.kubernetes;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryProvider;
-import dev.dynamo4j.config.RuntimeConfig;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoverySpec;
-import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.spi.discovery.EventChannelTransport;
-import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.wire.WireFormatException;

@@ -3,8 +3,8 @@ package dev.dynamo4j.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.discovery.TransportType;
+import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.charset.StandardCharsets;

@@ -3,13 +3,13 @@ package dev.dynamo4j.kubernetes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryEvent;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.spi.discovery.DiscoveryWatch;
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.testkit.DiscoveryConformance;
 import dev.dynamo4j.wire.Json;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;

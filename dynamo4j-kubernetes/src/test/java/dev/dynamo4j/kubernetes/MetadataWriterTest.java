@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dynamo4j.spi.discovery.DiscoverySpec;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.discovery.TransportType;
+import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
 import io.fabric8.kubernetes.client.ConfigBuilder;

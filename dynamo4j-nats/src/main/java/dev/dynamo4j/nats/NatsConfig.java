@@ -1,8 +1,8 @@
 package dev.dynamo4j.nats;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.config.RuntimeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

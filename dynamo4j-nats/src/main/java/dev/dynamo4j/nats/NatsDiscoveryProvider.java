@@ -1,9 +1,9 @@
 package dev.dynamo4j.nats;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryProvider;
-import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
-import dev.dynamo4j.config.RuntimeConfig;
 import java.time.Duration;
 
 /** {@code DYN_DISCOVERY_BACKEND=nats}: discovery on JetStream KV, connected with {@code NATS_*}. */

@@ -1,19 +1,19 @@
 package dev.dynamo4j.nats;
 
+import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoverySpec;
-import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.spi.discovery.EventChannelTransport.Nats;
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.WireFormatException;
 import io.nats.client.Connection;
 import io.nats.client.Message;
-import io.nats.client.Subscription;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,11 +80,12 @@ public final class NatsEventTransport implements EventTransport {
 
   @Override
   public Subscription subscribe(EventScope scope, String topic) {
+    // jnats's Subscription, named in full: ours (EventTransport.Subscription) is inherited here
     io.nats.client.Subscription sub = nc.subscribe(scope.subject(topic));
     try {
       // a round trip after SUB: when subscribe returns, the server delivers every later event
       nc.flush(Duration.ofSeconds(5));
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       // disconnected: jnats replays the SUB on reconnect; events before that are missed (counted as gaps)
       log.warn("subscription to {} not confirmed by the server within 5 s; continuing", scope.subject(topic));
     } catch (InterruptedException e) {

@@ -1,9 +1,9 @@
 package dev.dynamo4j.nats;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.spi.events.EventTransportProvider;
-import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.PayloadCodec;
 
 /** {@code DYN_EVENT_PLANE=nats}, connected with {@code NATS_*}. */

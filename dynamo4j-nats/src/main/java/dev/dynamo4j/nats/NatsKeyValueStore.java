@@ -2,13 +2,13 @@ package dev.dynamo4j.nats;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.spi.kv.Bucket;
 import dev.dynamo4j.internal.kv.BucketMirror;
-import dev.dynamo4j.spi.kv.KeyValueStore;
-import dev.dynamo4j.spi.kv.KvWatch;
 import dev.dynamo4j.internal.kv.Liveness;
 import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
 import dev.dynamo4j.internal.kv.OwnedRecords;
+import dev.dynamo4j.spi.kv.Bucket;
+import dev.dynamo4j.spi.kv.KeyValueStore;
+import dev.dynamo4j.spi.kv.KvWatch;
 import dev.dynamo4j.spi.kv.StoreException;
 import dev.dynamo4j.spi.kv.StoreOutcome;
 import io.nats.client.Connection;

@@ -1,16 +1,16 @@
 package dev.dynamo4j.nats;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.internal.Version;
+import dev.dynamo4j.internal.network.RouteTable;
 import dev.dynamo4j.spi.network.RequestClient;
 import dev.dynamo4j.spi.network.RequestHandler;
 import dev.dynamo4j.spi.network.RequestPlane;
 import dev.dynamo4j.spi.network.RequestServer;
 import dev.dynamo4j.spi.network.ResponsePlane;
-import dev.dynamo4j.internal.network.RouteTable;
-import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.discovery.TransportType;
-import dev.dynamo4j.internal.Version;
 import dev.dynamo4j.tcp.TcpCallHome;
 import dev.dynamo4j.wire.Slug;
 import dev.dynamo4j.wire.TcpAck;

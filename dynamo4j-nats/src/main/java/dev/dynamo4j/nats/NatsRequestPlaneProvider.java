@@ -1,8 +1,8 @@
 package dev.dynamo4j.nats;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.spi.network.RequestPlane;
 import dev.dynamo4j.spi.network.RequestPlaneProvider;
-import dev.dynamo4j.config.RuntimeConfig;
 
 /** {@code DYN_REQUEST_PLANE=nats}, connected with {@code NATS_*}. */
 public final class NatsRequestPlaneProvider implements RequestPlaneProvider {

@@ -2,16 +2,16 @@ package dev.dynamo4j.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.events.EventPublisher;
+import dev.dynamo4j.events.EventSubscriber;
+import dev.dynamo4j.events.ReceivedEvent;
+import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
+import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.spi.discovery.EventQuery;
-import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
-import dev.dynamo4j.events.EventPublisher;
-import dev.dynamo4j.events.EventSubscriber;
 import dev.dynamo4j.spi.events.EventTransport;
-import dev.dynamo4j.events.ReceivedEvent;
-import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
 import dev.dynamo4j.testkit.EventTransportConformance;
 import dev.dynamo4j.testkit.NatsServerExtension;
 import dev.dynamo4j.wire.EventEnvelope;

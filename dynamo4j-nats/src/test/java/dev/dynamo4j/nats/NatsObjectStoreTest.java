@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.testkit.ChildJvm;
+import dev.dynamo4j.testkit.NatsServerExtension;
 import dev.dynamo4j.wire.Bincode;
 import io.nats.client.Connection;
 import java.io.ByteArrayInputStream;
@@ -25,9 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-import dev.dynamo4j.testkit.NatsServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The NATS object store against a real nats-server with JetStream (spec dynamo-transports §3.3, §3.6). */
 @Timeout(180)

@@ -2,6 +2,7 @@ package dev.dynamo4j.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.testkit.NatsServerExtension;
 import io.nats.client.Connection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import dev.dynamo4j.testkit.NatsServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** JetStream work queues against a real nats-server, including the broadcast test of spec §3.6. */

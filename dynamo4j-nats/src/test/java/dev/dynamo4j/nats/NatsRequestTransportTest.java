@@ -3,24 +3,24 @@ package dev.dynamo4j.nats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
-import dev.dynamo4j.discovery.TransportType;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
+import dev.dynamo4j.testkit.NatsServerExtension;
 import dev.dynamo4j.testkit.RequestTransportConformance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import dev.dynamo4j.testkit.NatsServerExtension;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The NATS request plane (responses on the default TCP path: multiplexed between dynamo4j processes) passes the shared suite against a real nats-server. */
 class NatsRequestTransportTest extends RequestTransportConformance {

@@ -2,8 +2,8 @@ package dev.dynamo4j.tcp;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.spi.network.FrameChannel;
 import dev.dynamo4j.internal.network.IoThreads;
+import dev.dynamo4j.spi.network.FrameChannel;
 import dev.dynamo4j.wire.MuxFrame.Kind;
 import dev.dynamo4j.wire.MuxFrame;
 import dev.dynamo4j.wire.TwoPartMessage;

@@ -1,11 +1,11 @@
 package dev.dynamo4j.tcp;
 
-import dev.dynamo4j.wire.StreamType;
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.spi.network.FrameChannel;
 import dev.dynamo4j.spi.network.PendingStream;
 import dev.dynamo4j.spi.network.ResponsePlane;
-import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.wire.ConnectionInfo;
+import dev.dynamo4j.wire.StreamType;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 

@@ -1,10 +1,10 @@
 package dev.dynamo4j.tcp;
 
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.network.RequestClient;
 import dev.dynamo4j.spi.network.RequestPlane;
-import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.RoutingKey;
 import dev.dynamo4j.wire.TcpAck;
 import dev.dynamo4j.wire.TcpRequestFrame;

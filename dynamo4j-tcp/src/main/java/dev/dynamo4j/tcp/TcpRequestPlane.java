@@ -1,12 +1,12 @@
 package dev.dynamo4j.tcp;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.TransportType;
+import dev.dynamo4j.internal.network.RouteTable;
 import dev.dynamo4j.spi.network.RequestClient;
 import dev.dynamo4j.spi.network.RequestPlane;
 import dev.dynamo4j.spi.network.RequestServer;
 import dev.dynamo4j.spi.network.ResponsePlane;
-import dev.dynamo4j.internal.network.RouteTable;
-import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.discovery.TransportType;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -1,12 +1,12 @@
 package dev.dynamo4j.tcp;
 
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.spi.network.RequestHandler;
-import dev.dynamo4j.spi.network.RequestServer;
 import dev.dynamo4j.internal.network.RouteTable;
 import dev.dynamo4j.spi.config.TcpServerLimits;
-import dev.dynamo4j.discovery.TransportType;
+import dev.dynamo4j.spi.network.RequestHandler;
+import dev.dynamo4j.spi.network.RequestServer;
 import dev.dynamo4j.wire.TcpAck;
 import dev.dynamo4j.wire.TcpRequestFrame;
 import io.netty.bootstrap.ServerBootstrap;

@@ -1,15 +1,15 @@
 package dev.dynamo4j.tcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dynamo4j.internal.engine.RequestIds;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.internal.engine.RequestIds;
 import dev.dynamo4j.internal.network.CallHomeRegistry;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
+import dev.dynamo4j.spi.config.TcpServerLimits;
 import dev.dynamo4j.spi.network.FrameChannel;
 import dev.dynamo4j.spi.network.PendingStream;
 import dev.dynamo4j.spi.network.ResponsePlane;
-import dev.dynamo4j.spi.config.ResponseStreamOptions;
-import dev.dynamo4j.spi.config.TcpServerLimits;
 import dev.dynamo4j.wire.CallHomeHandshake;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.Json;

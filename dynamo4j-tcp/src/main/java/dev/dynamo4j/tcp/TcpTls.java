@@ -2,8 +2,8 @@ package dev.dynamo4j.tcp;
 
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.spi.config.TcpTlsSettings;
 import dev.dynamo4j.internal.tls.Pem;
+import dev.dynamo4j.spi.config.TcpTlsSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;

@@ -2,13 +2,13 @@ package dev.dynamo4j.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.spi.network.FrameChannel;
 import dev.dynamo4j.internal.network.Ingress;
-import dev.dynamo4j.spi.network.PendingStream;
 import dev.dynamo4j.internal.network.ResponsePlanes;
-import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.spi.network.FrameChannel;
+import dev.dynamo4j.spi.network.PendingStream;
 import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;

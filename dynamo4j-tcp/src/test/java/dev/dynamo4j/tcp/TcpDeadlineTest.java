@@ -3,15 +3,15 @@ package dev.dynamo4j.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.Instance;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.internal.network.Egress;
 import dev.dynamo4j.spi.config.ResponseStreamOptions;
-import dev.dynamo4j.discovery.Instance;
-import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;

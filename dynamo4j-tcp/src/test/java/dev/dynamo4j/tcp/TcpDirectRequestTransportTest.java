@@ -2,18 +2,18 @@ package dev.dynamo4j.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.runtime.Endpoint;
 import dev.dynamo4j.testkit.RequestTransportConformance;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Test;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
 
 /**
  * Direct mode ({@link Endpoint#direct}): every endpoint of the shared suite served on the I/O

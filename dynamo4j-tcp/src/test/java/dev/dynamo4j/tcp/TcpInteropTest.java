@@ -1,8 +1,10 @@
 package dev.dynamo4j.tcp;
 
-import dev.dynamo4j.wire.StreamType;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.Instance;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.Controller;
 import dev.dynamo4j.engine.RequestStream;
@@ -10,17 +12,15 @@ import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.internal.network.Egress;
-import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.discovery.Instance;
-import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
-import dev.dynamo4j.discovery.TransportType;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.wire.RequestControlMessage;
+import dev.dynamo4j.wire.StreamType;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.TwoPartMessage;
 import java.io.DataInputStream;

@@ -1,8 +1,8 @@
 package dev.dynamo4j.tcp;
 
-import dev.dynamo4j.spi.config.ResponseStreamOptions;
-import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.runtime.DistributedRuntime;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import dev.dynamo4j.testkit.RequestTransportConformance;
 import java.util.function.UnaryOperator;
 

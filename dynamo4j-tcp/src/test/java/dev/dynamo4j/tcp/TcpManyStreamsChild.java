@@ -1,10 +1,10 @@
 package dev.dynamo4j.tcp;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;

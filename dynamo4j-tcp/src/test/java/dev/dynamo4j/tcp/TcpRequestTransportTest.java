@@ -2,11 +2,11 @@ package dev.dynamo4j.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.testkit.RequestTransportConformance;
-import org.junit.jupiter.api.Test;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
 
 /**
  * The TCP request plane with its defaults (responses on the multiplexed path) passes the shared

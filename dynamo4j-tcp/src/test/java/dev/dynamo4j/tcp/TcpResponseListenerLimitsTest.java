@@ -2,12 +2,12 @@ package dev.dynamo4j.tcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.spi.config.TcpServerLimits;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.spi.config.TcpServerLimits;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;

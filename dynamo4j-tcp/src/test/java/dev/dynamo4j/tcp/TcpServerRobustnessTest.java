@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.spi.config.TcpServerLimits;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.ServedEndpoint;
+import dev.dynamo4j.spi.config.TcpServerLimits;
 import dev.dynamo4j.wire.TcpAck;
 import dev.dynamo4j.wire.TcpRequestFrame;
 import java.io.DataInputStream;

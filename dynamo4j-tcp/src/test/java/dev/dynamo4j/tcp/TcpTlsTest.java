@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.testkit.TestCertificates;
 import dev.dynamo4j.wire.TcpRequestFrame;
 import io.netty.handler.ssl.OpenSsl;

@@ -1,11 +1,11 @@
 package dev.dynamo4j.testkit;
 
-import dev.dynamo4j.spi.discovery.DiscoveryInstance;
-import dev.dynamo4j.spi.discovery.DiscoverySpec;
-import dev.dynamo4j.internal.discovery.Discoveries;
-import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.discovery.TransportType;
+import dev.dynamo4j.internal.discovery.Discoveries;
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.spi.discovery.DiscoveryInstance;
+import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

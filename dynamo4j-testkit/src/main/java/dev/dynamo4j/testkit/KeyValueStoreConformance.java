@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -243,7 +244,7 @@ public abstract class KeyValueStoreConformance {
     stores.add(st);
     Bucket bucket = st.getOrCreateBucket(uniqueBucket(), null);
     bucket.insert("k0", b("first"), 0);
-    Map<String, String> expected = new java.util.TreeMap<>();
+    Map<String, String> expected = new TreeMap<>();
     try (KvWatch lagging = bucket.watch()) {
       assertThat(((WatchEvent.Resync) next(lagging)).entries()).containsOnlyKeys("k0");
       // far more changes than the watcher buffers, while it reads nothing
@@ -276,7 +277,7 @@ public abstract class KeyValueStoreConformance {
   }
 
   private static Map<String, String> asStrings(Map<String, byte[]> entries) {
-    Map<String, String> m = new java.util.TreeMap<>();
+    Map<String, String> m = new TreeMap<>();
     entries.forEach((k, v) -> m.put(k, s(v)));
     return m;
   }

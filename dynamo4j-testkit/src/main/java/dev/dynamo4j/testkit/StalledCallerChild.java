@@ -1,9 +1,9 @@
 package dev.dynamo4j.testkit;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;

@@ -1,10 +1,10 @@
 package dev.dynamo4j.testkit;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
-import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;

@@ -2,13 +2,13 @@ package dev.dynamo4j.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
+import dev.dynamo4j.internal.kv.FileKeyValueStore;
 import dev.dynamo4j.spi.discovery.DiscoveryEvent;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoveryInstanceId;
 import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.spi.discovery.DiscoveryWatch;
-import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
-import dev.dynamo4j.internal.kv.FileKeyValueStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

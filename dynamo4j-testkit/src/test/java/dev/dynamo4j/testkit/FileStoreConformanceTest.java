@@ -1,8 +1,8 @@
 package dev.dynamo4j.testkit;
 
-import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
 import dev.dynamo4j.internal.kv.FileKeyValueStore;
+import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.kv.KeyValueStore;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.dynamo4j.testkit;
 
-import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.internal.events.InProcessEventTransport;
+import dev.dynamo4j.spi.events.EventTransport;
 
 class InProcessEventTransportTest extends EventTransportConformance {
   @Override

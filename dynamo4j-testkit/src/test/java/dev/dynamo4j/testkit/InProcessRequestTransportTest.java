@@ -1,7 +1,7 @@
 package dev.dynamo4j.testkit;
 
-import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.runtime.DistributedRuntime;
 import java.util.function.UnaryOperator;
 
 /** The in-process request plane passes the shared request-transport suite. */

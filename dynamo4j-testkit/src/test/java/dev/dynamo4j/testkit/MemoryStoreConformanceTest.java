@@ -1,9 +1,9 @@
 package dev.dynamo4j.testkit;
 
-import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
-import dev.dynamo4j.spi.kv.KeyValueStore;
 import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.spi.kv.KeyValueStore;
 import org.junit.jupiter.api.Nested;
 
 /** The memory store and discovery on it pass the shared suites. */

@@ -1,12 +1,12 @@
 package dev.dynamo4j.zmq;
 
+import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.spi.discovery.EventChannelTransport;
-import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.wire.EventEnvelope;
 import java.security.SecureRandom;
 import java.time.Duration;

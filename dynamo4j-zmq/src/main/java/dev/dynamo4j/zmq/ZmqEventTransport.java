@@ -1,5 +1,8 @@
 package dev.dynamo4j.zmq;
 
+import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryEvent;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
@@ -9,9 +12,6 @@ import dev.dynamo4j.spi.discovery.DiscoveryWatch;
 import dev.dynamo4j.spi.discovery.EventChannelTransport.Zmq;
 import dev.dynamo4j.spi.discovery.EventChannelTransport;
 import dev.dynamo4j.spi.discovery.EventQuery;
-import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.wire.EventEnvelope;
 import dev.dynamo4j.wire.WireFormatException;

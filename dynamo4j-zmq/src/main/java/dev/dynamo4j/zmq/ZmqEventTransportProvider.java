@@ -1,9 +1,9 @@
 package dev.dynamo4j.zmq;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.spi.events.EventTransportProvider;
-import dev.dynamo4j.config.RuntimeConfig;
 
 /** Provides the ZMQ event plane for {@code DYN_EVENT_PLANE=zmq} (the default). */
 public final class ZmqEventTransportProvider implements EventTransportProvider {

@@ -1,18 +1,19 @@
 package dev.dynamo4j.zmq;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.internal.network.IoThreads;
+import dev.dynamo4j.internal.network.RouteTable;
 import dev.dynamo4j.spi.network.RequestClient;
 import dev.dynamo4j.spi.network.RequestHandler;
 import dev.dynamo4j.spi.network.RequestPlane;
 import dev.dynamo4j.spi.network.RequestServer;
 import dev.dynamo4j.spi.network.ResponsePlane;
-import dev.dynamo4j.internal.network.RouteTable;
-import dev.dynamo4j.config.RuntimeConfig;
-import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.tcp.TcpCallHome;
 import dev.dynamo4j.wire.TcpAck;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -248,7 +249,7 @@ public final class ZmqRequestPlane implements RequestPlane {
     private long malformed; // owner thread only
     private Out stalled; // owner thread only: a message ZMQ would not take yet
     /** Owner thread only: when this ROUTER last sent a stream message to each caller (bounded, see {@link #noteStreamPeer}). */
-    private final Map<java.nio.ByteBuffer, Long> streamPeers = new HashMap<>();
+    private final Map<ByteBuffer, Long> streamPeers = new HashMap<>();
     private ZMQ.Socket monitor; // owner thread only: tells when a caller's connection drops
 
     Router(String routingKey) {
@@ -449,8 +450,8 @@ public final class ZmqRequestPlane implements RequestPlane {
       if (streamPeers.size() >= 4096) {
         streamPeers.values().removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(1));
       }
-      if (streamPeers.size() < 4096 || streamPeers.containsKey(java.nio.ByteBuffer.wrap(identity))) {
-        streamPeers.put(java.nio.ByteBuffer.wrap(identity.clone()), now);
+      if (streamPeers.size() < 4096 || streamPeers.containsKey(ByteBuffer.wrap(identity))) {
+        streamPeers.put(ByteBuffer.wrap(identity.clone()), now);
       }
     }
 
@@ -466,8 +467,8 @@ public final class ZmqRequestPlane implements RequestPlane {
      */
     private void awaitCallersRead(ZMQ.Socket r) {
       long now = System.nanoTime();
-      Map<UUID, java.nio.ByteBuffer> awaiting = new HashMap<>();
-      for (Map.Entry<java.nio.ByteBuffer, Long> e : streamPeers.entrySet()) {
+      Map<UUID, ByteBuffer> awaiting = new HashMap<>();
+      for (Map.Entry<ByteBuffer, Long> e : streamPeers.entrySet()) {
         if (now - e.getValue() > TimeUnit.MINUTES.toNanos(1)) {
           continue;
         }

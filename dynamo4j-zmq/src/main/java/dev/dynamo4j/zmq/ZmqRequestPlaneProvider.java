@@ -1,8 +1,8 @@
 package dev.dynamo4j.zmq;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.spi.network.RequestPlane;
 import dev.dynamo4j.spi.network.RequestPlaneProvider;
-import dev.dynamo4j.config.RuntimeConfig;
 
 /** {@code DYN_REQUEST_PLANE=zmq} (ours): see {@link ZmqRequestPlane}. */
 public final class ZmqRequestPlaneProvider implements RequestPlaneProvider {

@@ -1,6 +1,5 @@
 package dev.dynamo4j.zmq;
 
-import dev.dynamo4j.wire.StreamType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
@@ -10,6 +9,7 @@ import dev.dynamo4j.spi.network.PendingStream;
 import dev.dynamo4j.spi.network.ResponsePlane;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.Json;
+import dev.dynamo4j.wire.StreamType;
 import dev.dynamo4j.wire.WireFormatException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,13 +1,13 @@
 package dev.dynamo4j.zmq;
 
-import dev.dynamo4j.spi.config.Settings;
-import dev.dynamo4j.spi.config.Setting;
-import dev.dynamo4j.spi.config.SettingsProvider;
 import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.Settings;
+import dev.dynamo4j.spi.config.SettingsProvider;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The variables the ZMQ module reads, declared once each (the event plane's own in {@link

@@ -2,11 +2,14 @@ package dev.dynamo4j.zmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
@@ -95,7 +98,7 @@ class WakerTest {
       // before its 60 s timeout
       for (int i = 0; i < paced; i++) {
         long before = done.getCount();
-        java.util.concurrent.locks.LockSupport.parkNanos(200_000); // a pace, not a wait for anything
+        LockSupport.parkNanos(200_000); // a pace, not a wait for anything
         inbox.add(i);
         waker.wake();
         assertThat(awaitBelow(done, before)).isTrue();
@@ -113,7 +116,7 @@ class WakerTest {
 
   /** Whether {@code latch} goes below {@code count} within 60 s. */
   private static boolean awaitBelow(CountDownLatch latch, long count) {
-    return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(1))
+    return Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
         .until(latch::getCount, c -> c < count) < count;
   }
 

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dynamo4j.discovery.EventScope;
-import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.events.EventPublisher;
 import dev.dynamo4j.events.EventSubscriber;
-import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.events.ReceivedEvent;
+import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
 import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
+import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.testkit.EventTransportConformance;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.net.InetAddress;

@@ -3,11 +3,11 @@ package dev.dynamo4j.zmq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,12 +2,12 @@ package dev.dynamo4j.zmq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.runtime.Endpoint;
-import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.testkit.RequestTransportConformance;
 import java.time.Duration;
 import java.util.List;

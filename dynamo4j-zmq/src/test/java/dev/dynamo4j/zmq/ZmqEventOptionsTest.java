@@ -3,8 +3,8 @@ package dev.dynamo4j.zmq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.error.DynamoException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

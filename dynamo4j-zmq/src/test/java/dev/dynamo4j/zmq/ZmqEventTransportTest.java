@@ -1,8 +1,8 @@
 package dev.dynamo4j.zmq;
 
 import dev.dynamo4j.internal.discovery.KvStoreDiscovery;
-import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
+import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.testkit.EventTransportConformance;
 
 /** ZMQ direct mode passes the shared event-transport suite; each transport is a "process" with its own discovery client. */

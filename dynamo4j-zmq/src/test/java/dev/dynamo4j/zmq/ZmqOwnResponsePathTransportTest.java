@@ -1,7 +1,7 @@
 package dev.dynamo4j.zmq;
 
-import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.runtime.DistributedRuntime;
 import dev.dynamo4j.testkit.RequestTransportConformance;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.RepeatedTest;

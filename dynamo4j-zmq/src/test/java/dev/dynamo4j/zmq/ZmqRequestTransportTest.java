@@ -3,15 +3,15 @@ package dev.dynamo4j.zmq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.runtime.Client;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
-import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.testkit.RequestTransportConformance;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -22,11 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
-import java.util.function.UnaryOperator;
 
 /**
  * The ZMQ request plane (ours) passes the shared request-transport suite, and a raw DEALER gets

@@ -3,13 +3,13 @@ package dev.dynamo4j.zmq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.internal.network.InProcessResponsePlane;
 import dev.dynamo4j.runtime.DistributedRuntime;
-import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.runtime.ServedEndpoint;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.WireFormatException;

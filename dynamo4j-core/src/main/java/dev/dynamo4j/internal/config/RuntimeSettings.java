@@ -1,13 +1,17 @@
 package dev.dynamo4j.internal.config;
 
-import dev.dynamo4j.spi.config.Settings;
 import dev.dynamo4j.config.RuntimeConfig;
-
-import dev.dynamo4j.spi.config.Setting;
-import dev.dynamo4j.spi.config.SettingsProvider;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
+import dev.dynamo4j.spi.config.Setting;
+import dev.dynamo4j.spi.config.Settings;
+import dev.dynamo4j.spi.config.SettingsProvider;
+import dev.dynamo4j.spi.config.SystemStatusOptions;
+import dev.dynamo4j.spi.config.TcpServerLimits;
+import dev.dynamo4j.spi.config.TcpTlsSettings;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -118,11 +122,11 @@ public final class RuntimeSettings {
 
     @Override
     public List<Setting<?>> settings() {
-      List<Setting<?>> all = new java.util.ArrayList<>(SETTINGS);
-      all.addAll(dev.dynamo4j.spi.config.ResponseStreamOptions.SETTINGS);
-      all.addAll(dev.dynamo4j.spi.config.TcpServerLimits.SETTINGS);
-      all.addAll(dev.dynamo4j.spi.config.TcpTlsSettings.SETTINGS);
-      all.addAll(dev.dynamo4j.spi.config.SystemStatusOptions.SETTINGS);
+      List<Setting<?>> all = new ArrayList<>(SETTINGS);
+      all.addAll(ResponseStreamOptions.SETTINGS);
+      all.addAll(TcpServerLimits.SETTINGS);
+      all.addAll(TcpTlsSettings.SETTINGS);
+      all.addAll(SystemStatusOptions.SETTINGS);
       return all;
     }
   }

@@ -1,10 +1,9 @@
 package dev.dynamo4j.internal.discovery;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.internal.config.Providers;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryProvider;
-
-import dev.dynamo4j.internal.config.Providers;
-import dev.dynamo4j.config.RuntimeConfig;
 import java.util.List;
 
 /** Finds the {@link DiscoveryProvider} for a backend name. */

@@ -1,10 +1,9 @@
 package dev.dynamo4j.internal.discovery;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.internal.kv.FileKeyValueStore;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryProvider;
-
-import dev.dynamo4j.internal.kv.FileKeyValueStore;
-import dev.dynamo4j.config.RuntimeConfig;
 
 /** {@code file}: the file store under {@code DYN_FILE_KV}, shared by the processes of one machine. */
 public final class FileDiscoveryProvider implements DiscoveryProvider {

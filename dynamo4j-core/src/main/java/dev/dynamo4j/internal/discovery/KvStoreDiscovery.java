@@ -1,5 +1,8 @@
 package dev.dynamo4j.internal.discovery;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryEvent;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
@@ -7,10 +10,6 @@ import dev.dynamo4j.spi.discovery.DiscoveryInstanceId;
 import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.spi.discovery.DiscoveryWatch;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.kv.Bucket;
 import dev.dynamo4j.spi.kv.ConnectionListener;
 import dev.dynamo4j.spi.kv.KeyValueStore;

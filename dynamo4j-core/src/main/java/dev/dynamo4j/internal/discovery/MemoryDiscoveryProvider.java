@@ -1,10 +1,9 @@
 package dev.dynamo4j.internal.discovery;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
 import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.discovery.DiscoveryProvider;
-
-import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
-import dev.dynamo4j.config.RuntimeConfig;
 
 /**
  * {@code mem}: a memory store shared by every runtime of this JVM (each with its own instance id

@@ -1,8 +1,7 @@
 package dev.dynamo4j.internal.events;
 
-import dev.dynamo4j.spi.events.EventTransport;
-
 import dev.dynamo4j.discovery.EventScope;
+import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.wire.EventEnvelope;
 import java.time.Duration;
 import java.util.Collection;

@@ -1,10 +1,9 @@
 package dev.dynamo4j.internal.events;
 
+import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.spi.events.EventTransport;
 import dev.dynamo4j.spi.events.EventTransportProvider;
-
-import dev.dynamo4j.spi.discovery.Discovery;
-import dev.dynamo4j.config.RuntimeConfig;
 
 /** The in-JVM event bus; always available. */
 public final class InProcessEventTransportProvider implements EventTransportProvider {

@@ -2,7 +2,6 @@ package dev.dynamo4j.internal.kv;
 
 import dev.dynamo4j.spi.kv.KvWatch;
 import dev.dynamo4j.spi.kv.WatchEvent;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,12 +1,11 @@
 package dev.dynamo4j.internal.kv;
 
+import dev.dynamo4j.spi.config.Setting;
 import dev.dynamo4j.spi.kv.Bucket;
 import dev.dynamo4j.spi.kv.KeyValueStore;
 import dev.dynamo4j.spi.kv.KvWatch;
 import dev.dynamo4j.spi.kv.StoreException;
 import dev.dynamo4j.spi.kv.StoreOutcome;
-
-import dev.dynamo4j.spi.config.Setting;
 import dev.dynamo4j.wire.WireFormatException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

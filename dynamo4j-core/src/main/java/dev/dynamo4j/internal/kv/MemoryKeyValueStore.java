@@ -6,7 +6,6 @@ import dev.dynamo4j.spi.kv.KvWatch;
 import dev.dynamo4j.spi.kv.StoreException;
 import dev.dynamo4j.spi.kv.StoreOutcome;
 import dev.dynamo4j.spi.kv.WatchEvent;
-
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;

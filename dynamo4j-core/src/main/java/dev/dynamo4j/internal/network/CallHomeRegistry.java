@@ -1,11 +1,10 @@
 package dev.dynamo4j.internal.network;
 
-import dev.dynamo4j.spi.network.FrameChannel;
-import dev.dynamo4j.spi.network.PendingStream;
-
-import dev.dynamo4j.internal.engine.RequestIds;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.internal.engine.RequestIds;
+import dev.dynamo4j.spi.network.FrameChannel;
+import dev.dynamo4j.spi.network.PendingStream;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.StreamType;
 import java.time.Duration;

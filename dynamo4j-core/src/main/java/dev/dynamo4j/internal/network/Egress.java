@@ -1,13 +1,6 @@
 package dev.dynamo4j.internal.network;
 
-import dev.dynamo4j.spi.network.FrameChannel;
-import dev.dynamo4j.spi.network.PendingStream;
-import dev.dynamo4j.spi.network.RequestClient;
-import dev.dynamo4j.spi.network.ResponsePlane;
-
-import dev.dynamo4j.wire.StreamType;
 import com.fasterxml.jackson.databind.JavaType;
-import dev.dynamo4j.spi.config.ResponseStreamOptions;
 import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.engine.Context;
 import dev.dynamo4j.engine.Controller;
@@ -15,12 +8,18 @@ import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.spi.config.ResponseStreamOptions;
+import dev.dynamo4j.spi.network.FrameChannel;
+import dev.dynamo4j.spi.network.PendingStream;
+import dev.dynamo4j.spi.network.RequestClient;
+import dev.dynamo4j.spi.network.ResponsePlane;
 import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.PayloadCodec;
 import dev.dynamo4j.wire.RequestControlMessage.RequestType;
 import dev.dynamo4j.wire.RequestControlMessage.ResponseType;
 import dev.dynamo4j.wire.RequestControlMessage;
 import dev.dynamo4j.wire.ResponseStreamPrologue;
+import dev.dynamo4j.wire.StreamType;
 import dev.dynamo4j.wire.StreamWrapper;
 import dev.dynamo4j.wire.TwoPartMessage;
 import dev.dynamo4j.wire.WireFormatException;

@@ -1,9 +1,8 @@
 package dev.dynamo4j.internal.network;
 
-import dev.dynamo4j.spi.network.FrameChannel;
-
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.spi.network.FrameChannel;
 import dev.dynamo4j.wire.TwoPartMessage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;

@@ -1,14 +1,13 @@
 package dev.dynamo4j.internal.network;
 
+import dev.dynamo4j.discovery.TransportType;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.network.RequestClient;
 import dev.dynamo4j.spi.network.RequestHandler;
 import dev.dynamo4j.spi.network.RequestPlane;
 import dev.dynamo4j.spi.network.RequestServer;
 import dev.dynamo4j.spi.network.ResponsePlane;
-
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
-import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.RoutingKey;
 import dev.dynamo4j.wire.TcpAck;
 import java.time.Duration;

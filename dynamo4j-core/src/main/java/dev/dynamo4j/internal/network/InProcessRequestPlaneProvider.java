@@ -1,9 +1,8 @@
 package dev.dynamo4j.internal.network;
 
+import dev.dynamo4j.config.RuntimeConfig;
 import dev.dynamo4j.spi.network.RequestPlane;
 import dev.dynamo4j.spi.network.RequestPlaneProvider;
-
-import dev.dynamo4j.config.RuntimeConfig;
 
 /** The in-process request plane; always available. */
 public final class InProcessRequestPlaneProvider implements RequestPlaneProvider {

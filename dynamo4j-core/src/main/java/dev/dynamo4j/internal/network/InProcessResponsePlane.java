@@ -1,14 +1,13 @@
 package dev.dynamo4j.internal.network;
 
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.spi.network.FrameChannel;
 import dev.dynamo4j.spi.network.PendingStream;
 import dev.dynamo4j.spi.network.ResponsePlane;
-
-import dev.dynamo4j.error.DynamoException;
-import dev.dynamo4j.error.ErrorType;
 import dev.dynamo4j.wire.ConnectionInfo;
-import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.StreamType;
+import dev.dynamo4j.wire.TcpStreamConnectionInfo;
 import dev.dynamo4j.wire.WireFormatException;
 import java.util.Map;
 import java.util.UUID;

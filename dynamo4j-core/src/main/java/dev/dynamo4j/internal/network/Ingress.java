@@ -1,9 +1,5 @@
 package dev.dynamo4j.internal.network;
 
-import dev.dynamo4j.network.IngressMetrics;
-import dev.dynamo4j.spi.network.FrameChannel;
-import dev.dynamo4j.spi.network.RequestHandler;
-
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.engine.AsyncEngine;
@@ -14,6 +10,9 @@ import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.error.DynamoError;
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.IngressMetrics;
+import dev.dynamo4j.spi.network.FrameChannel;
+import dev.dynamo4j.spi.network.RequestHandler;
 import dev.dynamo4j.wire.ControlMessage;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.PayloadCodec;

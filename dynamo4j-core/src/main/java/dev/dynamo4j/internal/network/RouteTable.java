@@ -1,10 +1,9 @@
 package dev.dynamo4j.internal.network;
 
-import dev.dynamo4j.spi.network.Admission;
-import dev.dynamo4j.spi.network.RequestHandler;
-
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.spi.network.Admission;
+import dev.dynamo4j.spi.network.RequestHandler;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,9 +1,8 @@
 package dev.dynamo4j.internal.network;
 
-import dev.dynamo4j.network.RouterMode;
-
 import dev.dynamo4j.error.DynamoException;
 import dev.dynamo4j.error.ErrorType;
+import dev.dynamo4j.network.RouterMode;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,12 +1,11 @@
 package dev.dynamo4j.internal.status;
 
-import dev.dynamo4j.status.SystemHealth;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.engine.Annotated;
 import dev.dynamo4j.engine.Controller;
 import dev.dynamo4j.engine.ResponseStream;
 import dev.dynamo4j.internal.network.Ingress;
+import dev.dynamo4j.status.SystemHealth;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;

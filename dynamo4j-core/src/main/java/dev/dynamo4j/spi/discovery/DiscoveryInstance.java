@@ -1,9 +1,8 @@
 package dev.dynamo4j.spi.discovery;
 
-import dev.dynamo4j.discovery.EventScope;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.wire.Json;
 import dev.dynamo4j.wire.WireFormatException;

@@ -1,7 +1,6 @@
 package dev.dynamo4j.spi.discovery;
 
 import dev.dynamo4j.discovery.EventScope;
-
 import dev.dynamo4j.wire.SubjectEncoding;
 import dev.dynamo4j.wire.WireFormatException;
 

@@ -1,8 +1,7 @@
 package dev.dynamo4j.spi.discovery;
 
-import dev.dynamo4j.discovery.EventScope;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.discovery.TransportType;
 import dev.dynamo4j.wire.PayloadCodec;

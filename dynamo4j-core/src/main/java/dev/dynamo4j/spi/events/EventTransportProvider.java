@@ -1,8 +1,8 @@
 package dev.dynamo4j.spi.events;
 
-import dev.dynamo4j.wire.PayloadCodec;
-import dev.dynamo4j.spi.discovery.Discovery;
 import dev.dynamo4j.config.RuntimeConfig;
+import dev.dynamo4j.spi.discovery.Discovery;
+import dev.dynamo4j.wire.PayloadCodec;
 
 /**
  * Plugs an event transport in, found with {@link java.util.ServiceLoader} and chosen by {@code

@@ -1,7 +1,7 @@
 package dev.dynamo4j.spi.network;
 
-import dev.dynamo4j.wire.StreamType;
 import dev.dynamo4j.wire.ConnectionInfo;
+import dev.dynamo4j.wire.StreamType;
 import java.util.Set;
 
 /**

@@ -1,20 +1,18 @@
 package dev.dynamo4j.internal.discovery;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.dynamo4j.discovery.EventScope;
 import dev.dynamo4j.discovery.Instance;
 import dev.dynamo4j.discovery.TransportType;
-
+import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
 import dev.dynamo4j.spi.discovery.DiscoveryEvent;
 import dev.dynamo4j.spi.discovery.DiscoveryInstance;
 import dev.dynamo4j.spi.discovery.DiscoveryInstanceId;
 import dev.dynamo4j.spi.discovery.DiscoveryQuery;
 import dev.dynamo4j.spi.discovery.DiscoverySpec;
 import dev.dynamo4j.spi.discovery.EventChannelTransport;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.dynamo4j.internal.kv.MemoryKeyValueStore;
 import dev.dynamo4j.spi.kv.WatchEvent;
 import dev.dynamo4j.wire.PayloadCodec;
 import java.nio.charset.StandardCharsets;

@@ -1,12 +1,11 @@
 package dev.dynamo4j.internal.kv;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.dynamo4j.spi.kv.Bucket;
 import dev.dynamo4j.spi.kv.KvWatch;
 import dev.dynamo4j.spi.kv.StoreOutcome;
 import dev.dynamo4j.spi.kv.WatchEvent;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
