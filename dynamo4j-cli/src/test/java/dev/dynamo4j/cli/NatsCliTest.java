@@ -40,7 +40,7 @@ class NatsCliTest {
   }
 
   @Test
-  void eventsOverNats() throws Exception {
+  void eventsPublishedOverNatsReachASubscriberWithNoGap() throws Exception {
     String url = server.url();
     try (ChildJvm sub = ChildJvm.start(Main.class, "events", "subscribe", "natscli", "kv-events", "--count", "3", "--backend", "nats", "--event-plane", "nats", "--nats-server", url)) {
       assertThat(sub.awaitLine("subscribed", Duration.ofSeconds(60))).contains("nats event plane");

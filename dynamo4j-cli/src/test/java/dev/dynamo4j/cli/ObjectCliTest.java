@@ -18,7 +18,7 @@ class ObjectCliTest {
   @RegisterExtension static final NatsServerExtension server = new NatsServerExtension();
 
   @Test
-  void putGetRm(@TempDir Path dir) throws Exception {
+  void anObjectPutGetsBackByteForByteAndIsGoneAfterRm(@TempDir Path dir) throws Exception {
     byte[] data = new byte[1_000_000];
     new Random(3).nextBytes(data);
     Path src = Files.write(dir.resolve("weights.bin"), data);

@@ -133,7 +133,7 @@ class RequestPlaneVectorsTest {
   }
 
   @Test
-  void twoPartSizeLimits() {
+  void aTwoPartFrameOverTheLimitIsRefusedOnEncodeAndDecode() {
     assertThat(new TwoPartMessage(new byte[100], new byte[200]).encode(1024)).hasSize(324);
     assertThat(new TwoPartMessage(new byte[500], new byte[500]).encode(1024)).hasSize(1024);
     TwoPartMessage over = TwoPartMessage.dataOnly(new byte[1001]);
@@ -187,7 +187,7 @@ class RequestPlaneVectorsTest {
   }
 
   @Test
-  void successPrologueFrame() {
+  void theSuccessPrologueFrameIsDynamosBytes() {
     byte[] frame = ResponseStreamPrologue.OK.toFrame().encode();
     assertThat(Hex.hex(frame)).isEqualTo("000000000000000e" + "0000000000000000" + "0000000000000000" + "7b226572726f72223a6e756c6c7d");
   }

@@ -47,7 +47,7 @@ class NatsAuthTest {
   }
 
   @Test
-  void userAndPassword() throws Exception {
+  void aUserPasswordServerAdmitsItsUserAndRefusesAWrongPasswordOrNone() throws Exception {
     try (NatsServer s = NatsServer.start(NatsServer.Auth.userPassword("dyn", "s3cret"))) {
       assertConnects(s, new NatsConfig.Auth.UserPassword("dyn", "s3cret"));
       assertRefused(s, new NatsConfig.Auth.UserPassword("dyn", "wrong"));

@@ -26,7 +26,7 @@ class PipelineTest {
               });
 
   @Test
-  void serviceSourceSink() throws Exception {
+  void aFrontendLinkedToABackendStreamsTheEnginesItems() throws Exception {
     ServiceFrontend<Context<String>, ResponseStream<Annotated<String>>> frontend = ServiceFrontend.create();
     frontend.link(ServiceBackend.fromEngine(CHARS)).link(frontend);
     List<Annotated<String>> items = frontend.generate(Context.of("test")).toList();
@@ -35,7 +35,7 @@ class PipelineTest {
   }
 
   @Test
-  void serviceSourceNodeSink() throws Exception {
+  void nodesBeforeAndAfterTheBackendMapTheRequestAndTheResponseStream() throws Exception {
     ServiceFrontend<Context<String>, ResponseStream<Annotated<String>>> frontend = ServiceFrontend.create();
     PipelineNode<Context<String>, Context<String>> pre = PipelineNode.create(req -> req.map(s -> s + " world"));
     PipelineNode<ResponseStream<Annotated<String>>, ResponseStream<Annotated<String>>> post =
@@ -45,7 +45,7 @@ class PipelineTest {
   }
 
   @Test
-  void serviceSourceNodeSinkWithOperator() throws Exception {
+  void anOperatorBetweenNodesSeesTheRequestAndItsResponseStream() throws Exception {
     ServiceFrontend<Context<String>, ResponseStream<Annotated<String>>> frontend = ServiceFrontend.create();
     PipelineNode<Context<String>, Context<String>> pre = PipelineNode.create(req -> req.map(s -> s + " world"));
     PipelineNode<ResponseStream<Annotated<String>>, ResponseStream<Annotated<String>>> post =

@@ -125,7 +125,7 @@ class KvStoreDiscoveryTest {
   }
 
   @Test
-  void recordJsonShapes() {
+  void discoveryRecordsSerializeToDynamosExactJson() {
     var model = new DiscoveryInstance.Model("ns", "c", "e", 5, JsonNodeFactory.instance.objectNode().put("display_name", "m"), null);
     assertThat(new String(model.toJson()))
         .isEqualTo("{\"type\":\"Model\",\"namespace\":\"ns\",\"component\":\"c\",\"endpoint\":\"e\",\"instance_id\":5,\"card_json\":{\"display_name\":\"m\"}}");
