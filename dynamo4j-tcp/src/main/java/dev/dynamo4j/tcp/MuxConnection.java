@@ -6,7 +6,9 @@ import dev.dynamo4j.internal.network.CallHomeRegistry;
 import dev.dynamo4j.wire.MuxFrame.Kind;
 import dev.dynamo4j.wire.MuxFrame;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -37,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * <p>Failures: a malformed frame closes the connection (the decoder's rule); a closed connection
  * ends every stream on it with {@code Disconnected}. Frames for a stream this side no longer
  * knows are dropped (the stream ended here; the peer learns it from our END or RESET).
+ *
+ * <p>Idle: the worker, which dialled the connection, retires it ({@link #retireIfIdle}) once it
+ * has carried no stream for a while. Retiring and opening a stream exclude each other without a
+ * lock: the retirer marks the connection, then looks for streams; an opener adds its stream, then
+ * looks for the mark. At least one of them sees the other, so either the retirer backs off or the
+ * opener takes its stream back ({@code Disconnected}, and its caller picks another connection):
+ * no stream is ever opened on a connection that then closes for being idle.
  */
 final class MuxConnection extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(MuxConnection.class);
@@ -56,6 +65,10 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
   private final List<CallHomeRegistry.Registration> openedFor = new ArrayList<>();
   private final AtomicLong queuedInbound = new AtomicLong();
   private volatile boolean closed;
+  /** Set by {@link #retireIfIdle} while it checks for streams; an opener that sees it backs off. */
+  private volatile boolean retiring;
+  /** When a stream last opened or ended here ({@link System#nanoTime}). */
+  private volatile long lastUsed = System.nanoTime();
   private volatile Runnable onClose;
 
   /**
@@ -81,7 +94,7 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
   }
 
   boolean isUsable() {
-    return !closed && channel.isActive();
+    return !closed && !retiring && channel.isActive();
   }
 
   void onClose(Runnable r) {
@@ -103,7 +116,8 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
     if (streams.putIfAbsent(id, s) != null) {
       throw new DynamoException(ErrorType.InvalidArgument, "stream " + id + " is already open on this connection");
     }
-    if (!isUsable()) {
+    lastUsed = System.nanoTime();
+    if (!isUsable()) { // closed, or being retired for idleness: the caller picks another connection
       streams.remove(id, s);
       throw new DynamoException(ErrorType.Disconnected, "response connection to " + channel.remoteAddress() + " closed");
     }
@@ -125,7 +139,29 @@ final class MuxConnection extends ChannelInboundHandlerAdapter {
   }
 
   void forget(MuxStream s) {
-    streams.remove(s.id(), s);
+    if (streams.remove(s.id(), s)) {
+      lastUsed = System.nanoTime();
+    }
+  }
+
+  /**
+   * Worker side, on the connection's event loop: closes the connection when it has carried no
+   * stream for {@code idleNanos} and has nothing left to write; false (and the connection kept)
+   * otherwise, or when a stream opens at the same moment.
+   */
+  boolean retireIfIdle(long idleNanos) {
+    if (closed || !streams.isEmpty() || System.nanoTime() - lastUsed < idleNanos || outbound.queued() > 0) {
+      return false;
+    }
+    retiring = true;
+    if (!streams.isEmpty()) { // an opener came in between: it keeps the connection
+      retiring = false;
+      return false;
+    }
+    closed = true;
+    // after whatever Netty still holds for the socket (the last stream's END went out long ago)
+    channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    return true;
   }
 
   /** A reader took {@code bytes} off a stream's queue. */

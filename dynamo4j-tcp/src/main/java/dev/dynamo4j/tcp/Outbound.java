@@ -34,6 +34,11 @@ final class Outbound {
     this.maxQueuedBytes = maxQueuedBytes;
   }
 
+  /** Bytes queued here and not yet handed to the channel. */
+  long queued() {
+    return queuedBytes.get();
+  }
+
   /**
    * Blocks while the queue is over its limit or the channel is not writable; returns at once
    * when {@code closed} turns true or the channel is inactive. Woken by {@link #signal()}; also

@@ -24,7 +24,8 @@ public final class TcpCallHome {
         Hosts.choose(config.tcpResponseStreamHost(), "DYN_TCP_RESPONSE_STREAM_HOST"),
         config.tcpResponseStreamPort(),
         config.tcpMaxMessageSize(),
-        config.tcpConnectTimeout(), config.responseStreams(), TcpTls.create(config.tcpTls()), config.tcpServerLimits());
+        config.tcpConnectTimeout(), config.responseStreams(), TcpTls.create(config.tcpTls()), config.tcpServerLimits(),
+        TcpSettings.muxIdle(config));
     return new ResponsePlane() {
       @Override
       public String transport() {

@@ -46,13 +46,14 @@ public final class TcpRequestPlane implements RequestPlane {
             Hosts.choose(config.tcpResponseStreamHost(), "DYN_TCP_RESPONSE_STREAM_HOST"),
             config.tcpResponseStreamPort(),
             max,
-            config.tcpConnectTimeout(), config.responseStreams(), tls, config.tcpServerLimits());
+            config.tcpConnectTimeout(), config.responseStreams(), tls, config.tcpServerLimits(), TcpSettings.muxIdle(config));
   }
 
   /**
    * {@code server_connections} (request connections accepted), {@code client_connections}
    * (request connections this process opened), {@code mux_connections} (persistent response
-   * connections this worker dialled), {@code pending_streams} (requests waiting for their worker's
+   * connections this worker dialled), {@code mux_idle_closes_total} (of those, closed after
+   * carrying no stream for {@code DYN_TCP_RESPONSE_MUX_IDLE_SECS}), {@code pending_streams} (requests waiting for their worker's
    * stream), the response-stream listener's {@code response_server_pending_bytes}, {@code
    * _budget_closures_total} and {@code _frame_timeouts_total} (as the request server's), and with TLS accepted {@code server_tls_handshake_failures_total} (connections whose
    * handshake failed or that did not speak TLS).
@@ -66,6 +67,7 @@ public final class TcpRequestPlane implements RequestPlane {
     g.put("server_frame_timeouts_total", server.frameTimeouts());
     g.put("client_connections", (long) client.openConnections());
     g.put("mux_connections", (long) responsePlane.muxConnections());
+    g.put("mux_idle_closes_total", responsePlane.muxIdleCloses());
     g.put("pending_streams", (long) responsePlane.pendingStreams());
     g.put("response_server_pending_bytes", responsePlane.budget().held());
     g.put("response_server_budget_closures_total", responsePlane.budget().refused());

@@ -43,6 +43,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,13 @@ import org.slf4j.LoggerFactory;
  * the mux and it is on here, the stream opens on one of up to {@code
  * DYN_TCP_RESPONSE_MUX_CONNECTIONS} persistent connections to that caller (the least busy; a new
  * one is dialled, within {@code DYN_TCP_CONNECT_TIMEOUT}, while the pool is not full and every
- * connection carries streams), else it connects and sends the call-home handshake.
+ * connection carries streams), else it connects and sends the call-home handshake. A mux
+ * connection that has carried no stream for {@code DYN_TCP_RESPONSE_MUX_IDLE_SECS} (default 300;
+ * checked every half of that, on its event loop) is closed by the worker, so a worker does not
+ * hold connections to callers it no longer serves, nor the extra connections of a past burst;
+ * a stream never opens on a connection being closed for this (see {@link MuxConnection}). Both
+ * sides' mux and call-home sockets have TCP keep-alive on, so a peer that vanished without a
+ * FIN is found by the operating system's keep-alive probes.
  */
 final class TcpResponsePlane implements ResponsePlane {
   private static final Logger log = LoggerFactory.getLogger(TcpResponsePlane.class);
@@ -83,11 +90,14 @@ final class TcpResponsePlane implements ResponsePlane {
   private final String frontendId = RequestIds.newId();
   private final CallHomeRegistry registry = new CallHomeRegistry();
   private final Map<String, MuxPool> muxPools = new ConcurrentHashMap<>();
+  private final Duration muxIdle;
+  private final AtomicLong idleCloses = new AtomicLong();
   private Channel listener;
   private String advertised;
 
   TcpResponsePlane(EventLoopGroup group, Hosts.Choice host, int port, long maxMessageSize, Duration connectTimeout, ResponseStreamOptions options, TcpTls tls,
-      TcpServerLimits limits) {
+      TcpServerLimits limits, Duration muxIdle) {
+    this.muxIdle = muxIdle;
     this.budget = new Codecs.PendingBudget(limits.pendingBytes(), limits.frameTimeout());
     this.tlsServer = TcpTls.server(tls);
     this.tlsClient = TcpTls.client(tls);
@@ -114,6 +124,11 @@ final class TcpResponsePlane implements ResponsePlane {
     return muxPools.values().stream().mapToInt(p -> p.conns.size()).sum();
   }
 
+  /** Mux connections this plane closed because they carried no stream for {@code DYN_TCP_RESPONSE_MUX_IDLE_SECS}. */
+  long muxIdleCloses() {
+    return idleCloses.get();
+  }
+
   @Override
   public String transport() {
     return ConnectionInfo.TCP_SERVER;
@@ -129,6 +144,7 @@ final class TcpResponsePlane implements ResponsePlane {
             .channel(Transports.server())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -250,7 +266,18 @@ final class TcpResponsePlane implements ResponsePlane {
   public FrameChannel dial(ConnectionInfo info, String requestId) throws InterruptedException {
     TcpStreamConnectionInfo ti = parse(info, requestId);
     if (ti.muxFrontendId() != null && options.mux()) {
-      return pool(ti).pick().open(muxStreamId(ti), ti.streamType() == StreamType.RESPONSE);
+      UUID id = muxStreamId(ti);
+      for (int attempt = 1; ; attempt++) {
+        MuxConnection c = pool(ti).pick();
+        try {
+          return c.open(id, ti.streamType() == StreamType.RESPONSE);
+        } catch (DynamoException e) {
+          // closed (idle, or by the peer) between the pick and the open: pick again, a few times
+          if (e.type() != ErrorType.Disconnected || attempt == 3) {
+            throw e;
+          }
+        }
+      }
     }
     return callHome(ti);
   }
@@ -421,6 +448,16 @@ final class TcpResponsePlane implements ResponsePlane {
       int sendWindow = (int) Math.min(Integer.MAX_VALUE, f.credits());
       MuxConnection conn = new MuxConnection(ctx.channel(), null, options.streamWindowBytes(), sendWindow, maxMessageSize);
       ctx.pipeline().replace(this, "mux", conn);
+      if (!muxIdle.isZero()) {
+        long idle = muxIdle.toNanos();
+        ScheduledFuture<?> reaper = ctx.executor().scheduleAtFixedRate(() -> {
+          if (conn.retireIfIdle(idle)) {
+            idleCloses.incrementAndGet();
+            log.debug("closed the mux connection to {}: no stream for {} ms (DYN_TCP_RESPONSE_MUX_IDLE_SECS)", ctx.channel().remoteAddress(), muxIdle.toMillis());
+          }
+        }, idle / 2, idle / 2, TimeUnit.NANOSECONDS);
+        ctx.channel().closeFuture().addListener(x -> reaper.cancel(false));
+      }
       accepted.complete(conn);
     }
 

@@ -112,6 +112,7 @@ final class Transports {
             .group(group)
             .channel(socket())
             .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
             .handler(
                 new ChannelInitializer<SocketChannel>() {
