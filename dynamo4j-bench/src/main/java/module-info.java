@@ -1,6 +1,6 @@
 /**
  * The side-by-side benchmarks and the peers they measure against (raw sockets, Netty, grpc-java,
- * JeroMQ); the peers live only here. Uses core's API and SPI only, no internal package. Run from
+ * JeroMQ, jnats); the peers live only here. Uses core's API and SPI only, no internal package. Run from
  * the shaded jar on the class path; its package is opened to picocli (options) and to JMH's
  * generated harness.
  */
@@ -19,6 +19,7 @@ module dev.dynamo4j.bench {
   requires io.netty.codec;
   requires io.netty.handler;
   requires org.zeromq.jeromq;
+  requires io.nats.jnats;
   requires jmh.core;
 
   opens dev.dynamo4j.bench to info.picocli;

@@ -4,8 +4,9 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 
 /**
- * The server side of each peer, one per JVM: {@code BenchServer raw|netty|grpc} or {@code
- * BenchServer dynamo4j <file-kv-root> mux|direct|legacy|mux-tls}. Prints {@code READY <address>} once serving,
+ * The server side of each peer, one per JVM: {@code BenchServer raw|netty|grpc|jeromq}, {@code
+ * BenchServer jnats <nats-url>} or {@code BenchServer dynamo4j <file-kv-root> <mode> [<nats-url>]}
+ * (modes as {@link Dynamo4jPeer#config}). Prints {@code READY <address>} once serving,
  * then serves until the process is stopped.
  */
 public final class BenchServer {
@@ -17,7 +18,8 @@ public final class BenchServer {
       case "netty" -> NettyPeer.serve();
       case "jeromq" -> JeromqPeer.serve();
       case "grpc" -> GrpcPeer.serve();
-      case "dynamo4j" -> Dynamo4jPeer.serve(Path.of(args[1]), args[2]);
+      case "jnats" -> NatsPeer.serve(args[1]);
+      case "dynamo4j" -> Dynamo4jPeer.serve(Path.of(args[1]), args[2], args.length > 3 ? args[3] : null);
       default -> throw new IllegalArgumentException("unknown server kind " + args[0]);
     };
     System.out.println("READY " + address);

@@ -16,21 +16,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * dynamo4j's TCP request plane through its public API ({@code Endpoint.serve}, {@link Client}),
+ * dynamo4j's request planes through its public API ({@code Endpoint.serve}, {@link Client}),
  * with the defaults a user gets (msgpack bodies, file discovery) and either response path: the
  * multiplexed one (one persistent response connection) or Dynamo's per-stream call-home ({@code
  * DYN_TCP_RESPONSE_MUX=false} on both sides). The caller sends every request on one connection
  * ({@code DYN_TCP_POOL_SIZE=1}). The {@code mux-tls} mode is the mux with TLS on both sides (a
  * self-signed certificate made for the run, verified by the caller as {@code localhost}, with the
- * provider {@code DYN_TCP_TLS_PROVIDER} picks: BoringSSL where it loads).
+ * provider {@code DYN_TCP_TLS_PROVIDER} picks: BoringSSL where it loads). The {@code zmq*} modes
+ * run the ZMQ request plane, {@code nats} the NATS request plane on a given nats-server (responses
+ * on the mux in both).
  */
 final class Dynamo4jPeer implements Peer {
   /** The streaming request: {@code count} items of {@code size} bytes. */
   record StreamRequest(int size, int count) {}
-
-  static RuntimeConfig config(Path kvRoot, boolean mux) {
-    return config(kvRoot, mux, false);
-  }
 
   /** The certificate of TLS runs, next to the discovery directory of the run. */
   static Path[] certificate(Path kvRoot) throws Exception {
@@ -50,22 +48,24 @@ final class Dynamo4jPeer implements Peer {
     return new Path[] {cert, key};
   }
 
-  static RuntimeConfig config(Path kvRoot, boolean mux, boolean tls) {
-    return config(kvRoot, mux, tls, false);
-  }
-
-  static RuntimeConfig config(Path kvRoot, boolean mux, boolean tls, boolean zmq) {
-    return config(kvRoot, mux, tls, zmq, false);
-  }
-
-  /** @param zmqOwnPath on the ZMQ plane, ask for response streams over ZMQ ({@code DYN_ZMQ_RESPONSE_PATH=zmq}) */
-  static RuntimeConfig config(Path kvRoot, boolean mux, boolean tls, boolean zmq, boolean zmqOwnPath) {
+  /**
+   * The configuration of both ends of a side.
+   *
+   * @param mode {@code mux}, {@code mux-tls}, {@code direct}, {@code legacy} (call-home), {@code
+   *     zmq}, {@code zmq-direct}, {@code zmq-own} (ZMQ responses, {@code DYN_ZMQ_RESPONSE_PATH=zmq})
+   *     or {@code nats} (the NATS request plane, responses on the mux)
+   * @param natsUrl the nats-server of the {@code nats} mode; null otherwise
+   */
+  static RuntimeConfig config(Path kvRoot, String mode, String natsUrl) {
     RuntimeConfig.Builder b = RuntimeConfig.builder(System.getenv());
-    b.requestPlane(zmq ? "zmq" : "tcp");
-    if (zmqOwnPath) {
+    b.requestPlane(mode.startsWith("zmq") ? "zmq" : mode.equals("nats") ? "nats" : "tcp");
+    if (mode.equals("zmq-own")) {
       b.variable("DYN_ZMQ_RESPONSE_PATH", "zmq");
     }
-    if (tls) {
+    if (natsUrl != null) {
+      b.variable("NATS_SERVER", natsUrl);
+    }
+    if (mode.equals("mux-tls")) {
       try {
         Path[] ck = certificate(kvRoot);
         b.tcpTls(TcpTlsSettings.fromEnv(Map.of("DYN_TCP_TLS_CERT_PATH", ck[0].toString(), "DYN_TCP_TLS_KEY_PATH", ck[1].toString(),
@@ -78,21 +78,19 @@ final class Dynamo4jPeer implements Peer {
     return b.discoveryBackend("file")
         .fileKvRoot(kvRoot)
         .tcpPoolSize(1)
-        .responseStreams(fromEnv.withMux(mux).withMuxConnections(1, fromEnv.streamWindowBytes()))
+        .responseStreams(fromEnv.withMux(!mode.equals("legacy")).withMuxConnections(1, fromEnv.streamWindowBytes()))
         .build();
   }
 
   /**
-   * @param mode {@code mux}, {@code legacy} (call-home) or {@code direct} (mux, with the echo
-   *     endpoint in direct mode, as grpc-java's server runs with {@code directExecutor}; the
-   *     streaming endpoint's 1000 items can exceed what direct mode holds for a slow caller, so
-   *     it stays on virtual threads, as a user would serve it); on the ZMQ plane {@code zmq},
-   *     {@code zmq-direct} (the echo endpoint in direct mode: engines on the ROUTER's thread) and
-   *     {@code zmq-own} (responses over ZMQ)
+   * Serves the echo and the streaming endpoint in {@code mode} (see {@link #config}). In {@code
+   * direct} and {@code zmq-direct} the echo endpoint runs in direct mode (as grpc-java's server
+   * with {@code directExecutor}; on ZMQ, engines on the ROUTER's thread); the streaming endpoint's
+   * 1000 items can exceed what direct mode holds for a slow caller, so it stays on virtual
+   * threads, as a user would serve it.
    */
-  static String serve(Path kvRoot, String mode) {
-    boolean mux = !"legacy".equals(mode);
-    DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mux, "mux-tls".equals(mode), mode.startsWith("zmq"), "zmq-own".equals(mode))).build().installShutdownHook();
+  static String serve(Path kvRoot, String mode, String natsUrl) {
+    DistributedRuntime rt = DistributedRuntime.builder().config(config(kvRoot, mode, natsUrl)).build().installShutdownHook();
     var echo = rt.endpoint("bench/cmp/echo");
     if ("direct".equals(mode) || "zmq-direct".equals(mode)) {
       echo.direct();
@@ -115,21 +113,9 @@ final class Dynamo4jPeer implements Peer {
   private final Client<byte[], byte[]> echo;
   private final Client<StreamRequest, byte[]> stream;
 
-  Dynamo4jPeer(String name, Path kvRoot, boolean mux) throws InterruptedException {
-    this(name, kvRoot, mux, false);
-  }
-
-  Dynamo4jPeer(String name, Path kvRoot, boolean mux, boolean tls) throws InterruptedException {
-    this(name, kvRoot, mux, tls, false);
-  }
-
-  Dynamo4jPeer(String name, Path kvRoot, boolean mux, boolean tls, boolean zmq) throws InterruptedException {
-    this(name, kvRoot, mux, tls, zmq, false);
-  }
-
-  Dynamo4jPeer(String name, Path kvRoot, boolean mux, boolean tls, boolean zmq, boolean zmqOwnPath) throws InterruptedException {
+  Dynamo4jPeer(String name, Path kvRoot, String mode, String natsUrl) throws InterruptedException {
     this.name = name;
-    this.rt = DistributedRuntime.builder().config(config(kvRoot, mux, tls, zmq, zmqOwnPath)).build();
+    this.rt = DistributedRuntime.builder().config(config(kvRoot, mode, natsUrl)).build();
     this.echo = rt.endpoint("bench/cmp/echo").client(byte[].class);
     this.stream = rt.endpoint("bench/cmp/stream").client(byte[].class);
     echo.waitForInstances(Duration.ofSeconds(30));

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +45,14 @@ import picocli.CommandLine.Option;
       "Every call is checked: an echo must come back, a stream must deliver all",
       "its items. Prints a table with ratio columns; writes --output (JSON) and",
       "--html (one chart per metric). The defaults take about 6 minutes.",
+      "--plane zmq runs the ZMQ request plane next to raw JeroMQ; --plane nats the",
+      "NATS request plane next to raw jnats request-reply on one nats-server",
+      "(--nats-server, else NATS_SERVER, else a nats-server started for the run).",
       "DYNAMO4J_BENCH_SERVER_OPTS adds JVM options to the server JVMs (e.g. JFR)."
     })
 final class RequestPlaneCompare implements Callable<Integer> {
   static final List<String> ALL_SIDES = List.of("dynamo4j-mux", "dynamo4j-mux-tls", "dynamo4j-direct", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java",
-      "dynamo4j-zmq", "dynamo4j-zmq-direct", "dynamo4j-zmq-own", "jeromq");
+      "dynamo4j-zmq", "dynamo4j-zmq-direct", "dynamo4j-zmq-own", "jeromq", "dynamo4j-nats", "jnats");
   /**
    * The sides of {@code --plane zmq}: the ZMQ request plane with responses on TCP (the default),
    * the same with the echo endpoint in direct mode (engines on the ROUTER's thread, as raw
@@ -56,17 +60,30 @@ final class RequestPlaneCompare implements Callable<Integer> {
    * DEALER/ROUTER, and the TCP plane for reference.
    */
   static final List<String> ZMQ_SIDES = List.of("dynamo4j-zmq", "dynamo4j-zmq-direct", "dynamo4j-zmq-own", "jeromq", "dynamo4j-mux");
+  /**
+   * The sides of {@code --plane nats}: the NATS request plane (requests and ACKs over NATS,
+   * responses on the TCP mux, as the plane always answers), raw jnats request-reply on the same
+   * server, and the TCP plane for reference.
+   */
+  static final List<String> NATS_SIDES = List.of("dynamo4j-nats", "jnats", "dynamo4j-mux");
 
   @Option(names = "--plane", description = "Which sides run when --sides is not given: tcp (default: dynamo4j-mux,dynamo4j-mux-tls,dynamo4j-direct,"
       + "dynamo4j-legacy,raw-socket,netty,grpc-java) or zmq (dynamo4j-zmq,dynamo4j-zmq-direct,dynamo4j-zmq-own,jeromq,dynamo4j-mux: the ZMQ request "
       + "plane with responses on TCP, the same with its echo endpoint in direct mode (engines on the ROUTER's thread), and "
-      + "responses on its own ZMQ path (DYN_ZMQ_RESPONSE_PATH=zmq), next to raw JeroMQ DEALER/ROUTER, and TCP for reference).", defaultValue = "tcp")
+      + "responses on its own ZMQ path (DYN_ZMQ_RESPONSE_PATH=zmq), next to raw JeroMQ DEALER/ROUTER, and TCP for reference) or nats "
+      + "(dynamo4j-nats,jnats,dynamo4j-mux: the NATS request plane next to raw jnats request-reply on the same server, and TCP for reference).",
+      defaultValue = "tcp")
   String plane;
+
+  @Option(names = "--nats-server", paramLabel = "URL", description = "The nats-server of the NATS sides (default: NATS_SERVER, else a nats-server "
+      + "from this machine's nats-server package, started on a free loopback port for the run and stopped after it).")
+  String natsServer;
 
   static final List<String> TCP_SIDES = List.of("dynamo4j-mux", "dynamo4j-mux-tls", "dynamo4j-direct", "dynamo4j-legacy", "raw-socket", "netty", "grpc-java");
 
   @Option(names = "--sides", split = ",", description = "Sides to run (default: those of --plane). Known: dynamo4j-mux, dynamo4j-mux-tls, "
-      + "dynamo4j-direct, dynamo4j-legacy, raw-socket, netty, grpc-java, dynamo4j-zmq, dynamo4j-zmq-direct, dynamo4j-zmq-own, jeromq.")
+      + "dynamo4j-direct, dynamo4j-legacy, raw-socket, netty, grpc-java, dynamo4j-zmq, dynamo4j-zmq-direct, dynamo4j-zmq-own, jeromq, "
+      + "dynamo4j-nats, jnats.")
   List<String> sides;
 
   @Option(names = "--sizes", split = ",", description = "Payload sizes in bytes (default: ${DEFAULT-VALUE}).", defaultValue = "64,4096")
@@ -107,12 +124,16 @@ final class RequestPlaneCompare implements Callable<Integer> {
       err.println("dynamo4j bench request-plane: --duration-ms >= 10, --warmup-ms >= 0, --jit-seconds >= 0, sizes, streams, --concurrency and --items >= 1");
       return 2;
     }
-    if (!plane.equals("tcp") && !plane.equals("zmq")) {
-      err.println("dynamo4j bench request-plane: --plane must be tcp or zmq, got '" + plane + "'");
+    if (!plane.equals("tcp") && !plane.equals("zmq") && !plane.equals("nats")) {
+      err.println("dynamo4j bench request-plane: --plane must be tcp, zmq or nats, got '" + plane + "'");
       return 2;
     }
     if (sides == null || sides.isEmpty()) {
-      sides = plane.equals("zmq") ? ZMQ_SIDES : TCP_SIDES;
+      sides = switch (plane) {
+        case "zmq" -> ZMQ_SIDES;
+        case "nats" -> NATS_SIDES;
+        default -> TCP_SIDES;
+      };
     }
     for (String s : sides) {
       if (!ALL_SIDES.contains(s)) {
@@ -121,6 +142,33 @@ final class RequestPlaneCompare implements Callable<Integer> {
       }
     }
     Path tmp = Files.createTempDirectory("dynamo4j-bench-");
+    LocalNatsServer localNats = null;
+    if (sides.contains("dynamo4j-nats") || sides.contains("jnats")) {
+      if (natsServer == null) {
+        natsServer = System.getenv("NATS_SERVER");
+      }
+      if (natsServer == null || natsServer.isBlank()) {
+        String binary = LocalNatsServer.binary();
+        if (binary == null) {
+          err.println("dynamo4j bench request-plane: the NATS sides need a nats-server: pass --nats-server URL, set NATS_SERVER, "
+              + "or install the Debian package nats-server (then one is started for the run)");
+          return 2;
+        }
+        localNats = LocalNatsServer.start(binary, tmp, Duration.ofSeconds(20));
+        natsServer = localNats.url();
+        err.printf("started %s for the NATS sides (log in %s)%n", natsServer, tmp.resolve("nats-server.log"));
+      }
+    }
+    try {
+      return run(tmp, err);
+    } finally {
+      if (localNats != null) {
+        localNats.close();
+      }
+    }
+  }
+
+  private int run(Path tmp, PrintStream err) throws Exception {
     List<Row> rows = new ArrayList<>();
     Map<String, String> errors = new LinkedHashMap<>();
     for (int size : sizes) {
@@ -158,6 +206,8 @@ final class RequestPlaneCompare implements Callable<Integer> {
       case "dynamo4j-zmq-direct" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-zmq-direct").toString(), "zmq-direct"), tmp);
       case "dynamo4j-zmq-own" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-zmq-own").toString(), "zmq-own"), tmp);
       case "jeromq" -> ServerJvm.start(side, List.of("jeromq"), tmp);
+      case "dynamo4j-nats" -> ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-nats").toString(), "nats", natsServer), tmp);
+      case "jnats" -> ServerJvm.start(side, List.of("jnats", natsServer), tmp);
       case "dynamo4j-mux-tls" -> {
         Dynamo4jPeer.certificate(tmp.resolve("kv-mux-tls")); // made here, once, before either side reads it
         yield ServerJvm.start(side, List.of("dynamo4j", tmp.resolve("kv-mux-tls").toString(), "mux-tls"), tmp);
@@ -171,16 +221,14 @@ final class RequestPlaneCompare implements Callable<Integer> {
     };
   }
 
-  private static Peer connect(String side, String address, Path tmp) throws Exception {
+  private Peer connect(String side, String address, Path tmp) throws Exception {
     return switch (side) {
-      case "dynamo4j-mux" -> new Dynamo4jPeer(side, tmp.resolve("kv-mux"), true);
-      case "dynamo4j-zmq" -> new Dynamo4jPeer(side, tmp.resolve("kv-zmq"), true, false, true);
-      case "dynamo4j-zmq-direct" -> new Dynamo4jPeer(side, tmp.resolve("kv-zmq-direct"), true, false, true);
-      case "dynamo4j-zmq-own" -> new Dynamo4jPeer(side, tmp.resolve("kv-zmq-own"), true, false, true, true);
+      case "dynamo4j-mux", "dynamo4j-zmq", "dynamo4j-zmq-direct", "dynamo4j-zmq-own", "dynamo4j-mux-tls", "dynamo4j-direct", "dynamo4j-legacy", "dynamo4j-nats" -> {
+        String mode = side.substring("dynamo4j-".length()); // the same mode as its server's
+        yield new Dynamo4jPeer(side, tmp.resolve("kv-" + mode), mode, mode.equals("nats") ? natsServer : null);
+      }
       case "jeromq" -> new JeromqPeer(address);
-      case "dynamo4j-mux-tls" -> new Dynamo4jPeer(side, tmp.resolve("kv-mux-tls"), true, true);
-      case "dynamo4j-direct" -> new Dynamo4jPeer(side, tmp.resolve("kv-direct"), true);
-      case "dynamo4j-legacy" -> new Dynamo4jPeer(side, tmp.resolve("kv-legacy"), false);
+      case "jnats" -> new NatsPeer(address);
       case "raw-socket" -> new RawSocketPeer(address);
       case "netty" -> new NettyPeer(address);
       case "grpc-java" -> new GrpcPeer(address);
@@ -305,6 +353,9 @@ final class RequestPlaneCompare implements Callable<Integer> {
     r.put("items_per_stream", items);
     r.put("elapsed_s", seconds);
     sides.forEach(r.putArray("sides")::add);
+    if (natsServer != null) {
+      r.put("nats_server", natsServer);
+    }
     ObjectNode errs = r.putObject("errors");
     errors.forEach(errs::put);
     var arr = r.putArray("rows");
@@ -331,7 +382,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
   static final String[][] RATIOS = {
     {"dynamo4j-mux", "grpc-java"}, {"dynamo4j-mux", "netty"}, {"dynamo4j-direct", "grpc-java"}, {"dynamo4j-direct", "netty"},
     {"dynamo4j-mux", "raw-socket"}, {"dynamo4j-legacy", "grpc-java"}, {"dynamo4j-mux-tls", "dynamo4j-mux"}, {"dynamo4j-zmq", "jeromq"},
-    {"dynamo4j-zmq-direct", "jeromq"}, {"dynamo4j-zmq-own", "jeromq"}
+    {"dynamo4j-zmq-direct", "jeromq"}, {"dynamo4j-zmq-own", "jeromq"}, {"dynamo4j-nats", "jnats"}, {"dynamo4j-nats", "dynamo4j-mux"}
   };
 
   private void printTable(PrintStream out, List<Row> rows) {
@@ -342,7 +393,9 @@ final class RequestPlaneCompare implements Callable<Integer> {
     for (String s : sides) {
       head.append(String.format(" %15s", s));
     }
-    for (String[] p : RATIOS) {
+    // only the ratios of sides this run measured
+    List<String[]> ratios = Arrays.stream(RATIOS).filter(p -> sides.contains(p[0]) && sides.contains(p[1])).toList();
+    for (String[] p : ratios) {
       head.append(String.format(" %12s", shortName(p[0]) + "/" + shortName(p[1])));
     }
     out.println(head);
@@ -352,7 +405,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
         Double v = row.values().get(s);
         line.append(v == null ? String.format(" %15s", "-") : String.format(" %15.0f", v));
       }
-      for (String[] p : RATIOS) {
+      for (String[] p : ratios) {
         Double a = row.values().get(p[0]);
         Double b = row.values().get(p[1]);
         line.append(a == null || b == null || b == 0 ? String.format(" %12s", "-") : String.format(" %11.2fx", a / b));
@@ -369,6 +422,7 @@ final class RequestPlaneCompare implements Callable<Integer> {
       case "dynamo4j-zmq" -> "zmq";
       case "dynamo4j-zmq-direct" -> "zmqdirect";
       case "dynamo4j-zmq-own" -> "zmqown";
+      case "dynamo4j-nats" -> "nats";
       case "dynamo4j-direct" -> "direct";
       case "dynamo4j-legacy" -> "legacy";
       case "raw-socket" -> "raw";

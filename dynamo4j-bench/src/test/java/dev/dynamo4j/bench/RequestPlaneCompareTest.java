@@ -58,6 +58,24 @@ class RequestPlaneCompareTest {
   }
 
   @Test
+  void theNatsPlaneRunsNextToRawJnatsOnANatsServerStartedForTheRun() throws Exception {
+    Path json = dir.resolve("nats.json");
+    int code = new CommandLine(new BenchMain()).execute("request-plane", "--plane", "nats", "--jit-seconds", "0", "--warmup-ms", "50", "--duration-ms", "200",
+        "--items", "50", "--concurrency", "8", "--streams", "1", "--sizes", "64", "--output", json.toString(), "--html", dir.resolve("nats.html").toString());
+    assertThat(code).isZero();
+    JsonNode r = Json.MAPPER.readTree(Files.readAllBytes(json));
+    assertThat(r.get("errors").size()).isZero();
+    assertThat(r.get("nats_server").asText()).startsWith("nats://127.0.0.1:");
+    for (JsonNode row : r.get("rows")) {
+      for (String side : RequestPlaneCompare.NATS_SIDES) {
+        assertThat(row.get("values").get(side).asDouble()).as(row.get("metric") + " of " + side).isPositive();
+      }
+      assertThat(row.get("ratios").get("dynamo4j-nats/jnats").asDouble()).isPositive();
+      assertThat(row.get("ratios").get("dynamo4j-nats/dynamo4j-mux").asDouble()).isPositive();
+    }
+  }
+
+  @Test
   void anUnknownSideIsAUsageError() {
     assertThat(new CommandLine(new BenchMain()).execute("request-plane", "--sides", "kafka")).isEqualTo(2);
   }
