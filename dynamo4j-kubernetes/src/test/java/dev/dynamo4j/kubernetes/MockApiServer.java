@@ -82,10 +82,13 @@ final class MockApiServer implements AutoCloseable {
     try {
       server.destroy();
     } catch (IllegalStateException e) {
-      // fabric8's MockWebServer waits 10 s for its connections to end and then throws; a watch
-      // connection of the mock's own can linger past that (seen in CI after the test had passed
-      // all its assertions). The test's outcome is already decided; the mock's threads are left
-      // to the JVM rather than failing the test in its tear-down.
+      // fabric8's MockWebServer waits 10 s for its connections to end and then throws. The
+      // connection that lingers is the mock's: when our client closes a watch, the mock's
+      // WatchEventsListener.onClosed waits for its send executor to terminate on the Vert.x
+      // event loop (the blocked-thread stack in the test's output shows it, entered from the
+      // client's close frame), and Vert.x 5's server close waits for every WebSocket
+      // (fabric8io/kubernetes-client#8131 review; #7857 for the listener). Our watches are closed;
+      // the test's outcome is already decided, so the mock's threads are left to the JVM.
       System.err.println("mock API server: " + e.getMessage() + " (a connection lingered); going on");
     }
   }
