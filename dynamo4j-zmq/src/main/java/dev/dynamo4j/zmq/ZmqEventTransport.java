@@ -65,14 +65,20 @@ import zmq.ZError;
  * {@code Unavailable} when one does not come), then up to 250 ms more for the broker's
  * subscriptions to reach it, so a subscriber that is already there gets the first event.
  *
- * <p><b>Subscribing.</b> One platform thread per subscription owns a SUB socket subscribed to the
- * plain topic; a virtual thread follows discovery for exactly that scope and topic and asks it to
- * connect to each publisher that appears and disconnect from each that goes. Every message is
- * validated and decoded once (4 parts, exact topic, 8-byte ids, frame version and length, the
- * envelope, its identity equal to the id frames); a bad one is dropped with a warning, counted
- * ({@code malformed}) and reading goes on. Decoded envelopes wait in a bounded queue ({@value
- * #QUEUE}); when it is full the socket thread waits, and ZMQ's RCVHWM (default 100000) bounds
- * the rest; readers take bursts at once ({@link Subscription#drainTo}).
+ * <p><b>Subscribing.</b> A subscription is read by its reader: the thread that calls {@code
+ * next}/{@code poll}/{@code drainTo} reads the SUB socket (direct mode: one per publisher found in
+ * discovery, read in turn; broker mode: one connected to every broker) itself, under a lock, in
+ * slices of at most 100 ms, so an event costs no hand-off between threads. A virtual thread
+ * follows discovery for exactly that scope and topic and queues connect/disconnect commands,
+ * applied between slices (or by that thread when nobody is reading). Every message is validated
+ * and decoded once (4 parts, exact topic, 8-byte ids, frame version and length, the envelope, its
+ * identity equal to the id frames); a bad one is dropped with a warning, counted ({@code
+ * malformed}) and reading goes on. Buffering: ZMQ's RCVHWM (default 100000) per socket only; a
+ * reader that stops reading pushes back to the publishers (which drop, or wait per {@code
+ * DYN_ZMQ_SEND_TIMEOUT_MS}), so memory stays bounded and loss shows up as gaps. JeroMQ waits in
+ * an NIO selector, which a virtual thread does not leave its carrier for: a reader on a virtual
+ * thread holds its carrier while it waits (one slice at a time); many idle subscriptions are best
+ * read from platform threads.
  *
  * <p><b>Address.</b> {@code DYN_EVENT_PLANE_HOST} unset means 127.0.0.1 (dynamo4j never
  * advertises a network the operator did not choose; Dynamo auto-detects). It takes an IP
@@ -421,16 +427,6 @@ public final class ZmqEventTransport implements EventTransport {
     context.close();
   }
 
-  /**
-   * A subscription read by its reader ("single consumer", Dynamo's shape without the broadcast
-   * hop): the thread that calls {@code next}/{@code poll} reads the SUB socket itself, so an event
-   * costs no hand-off between threads; a virtual thread follows discovery. The socket is guarded
-   * by a lock: the reader holds it while it reads (in slices of at most 100 ms, applying
-   * connect/disconnect commands between them), the discovery thread applies commands itself when
-   * nobody is reading, and close takes it to close the socket. Buffering: ZMQ's RCVHWM only; a
-   * reader that stops reading pushes back to the publishers (which drop, or wait per {@code
-   * DYN_ZMQ_SEND_TIMEOUT_MS}), so memory stays bounded and loss shows up as gaps.
-   */
   /**
    * One subscription. Direct mode: one SUB socket per publisher found in discovery, so each
    * message is known to come from the connection made for that publisher's record, and a message
