@@ -14,6 +14,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -86,7 +87,8 @@ final class Codecs {
     private boolean failed;
     private PendingBudget budget;
     private long held; // bytes of an unfinished frame this connection holds (counted in the budget)
-    private long partial; // generation of the unfinished frame a timeout was scheduled for
+    private long frameStart; // when the unfinished frame's first byte arrived, on its event loop's ticker
+    private ScheduledFuture<?> frameTimer; // the one pending frame-timeout check, or null
     private boolean firstBytesChecked; // whether the connection's first bytes were looked at for TLS
 
     /** For a decoder that takes over in the middle of a connection: its first bytes are not the connection's. */
@@ -162,33 +164,47 @@ final class Codecs {
       }
       boolean started = held == 0 && now > 0;
       held = now;
-      if (now == 0) {
-        partial++;
-      } else if (started || progressed) {
-        long generation = ++partial;
-        scheduleFrameTimeout(ctx, generation);
+      if (now > 0 && (started || progressed)) { // a new unfinished frame: its clock starts now
+        frameStart = ctx.executor().ticker().nanoTime();
+        armFrameTimer(ctx, budget.frameTimeoutNanos);
       }
     }
 
     /**
-     * Closes the connection if frame {@code generation} is still unfinished a frame timeout from
-     * now. While this side has stopped reading (flow control on a response connection), the peer
-     * cannot finish it: the check is put off until reading is on again.
+     * At most one timer per connection: a busy connection ends most reads inside a frame, and a
+     * timer per such read (tens of thousands a second, each kept for the whole timeout) would grow
+     * the event loop's timer heap with the read rate, which a peer chooses.
      */
-    private void scheduleFrameTimeout(ChannelHandlerContext ctx, long generation) {
-      ctx.executor().schedule(() -> {
-        if (partial != generation || held == 0 || !ctx.channel().isActive()) {
-          return;
-        }
-        if (!ctx.channel().config().isAutoRead()) {
-          scheduleFrameTimeout(ctx, generation); // paused by us, not late
-          return;
-        }
-        budget.timedOut.incrementAndGet();
-        log.warn("closing {}: a frame did not arrive whole within {} ms of its first byte (DYN_TCP_FRAME_TIMEOUT_SECS); {} bytes of it held",
-            ctx.channel().remoteAddress(), budget.frameTimeoutNanos / 1_000_000, held);
-        ctx.close();
-      }, budget.frameTimeoutNanos, TimeUnit.NANOSECONDS);
+    private void armFrameTimer(ChannelHandlerContext ctx, long delayNanos) {
+      if (frameTimer == null) {
+        frameTimer = ctx.executor().schedule(() -> checkFrameTimeout(ctx), delayNanos, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    /**
+     * Closes the connection if its unfinished frame began a frame timeout ago or more; else checks
+     * again when it would. While this side has stopped reading (flow control on a response
+     * connection), the peer cannot finish it: the frame's clock starts again.
+     */
+    private void checkFrameTimeout(ChannelHandlerContext ctx) {
+      frameTimer = null;
+      if (held == 0 || failed || !ctx.channel().isActive()) {
+        return;
+      }
+      long left = frameStart + budget.frameTimeoutNanos - ctx.executor().ticker().nanoTime();
+      if (left > 0) {
+        armFrameTimer(ctx, left);
+        return;
+      }
+      if (!ctx.channel().config().isAutoRead()) { // paused by us, not late
+        frameStart = ctx.executor().ticker().nanoTime();
+        armFrameTimer(ctx, budget.frameTimeoutNanos);
+        return;
+      }
+      budget.timedOut.incrementAndGet();
+      log.warn("closing {}: a frame did not arrive whole within {} ms of its first byte (DYN_TCP_FRAME_TIMEOUT_SECS); {} bytes of it held",
+          ctx.channel().remoteAddress(), budget.frameTimeoutNanos / 1_000_000, held);
+      ctx.close();
     }
 
     private void releaseAll() {
@@ -196,12 +212,15 @@ final class Codecs {
         budget.release(held);
       }
       held = 0;
-      partial++;
     }
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
       releaseAll();
+      if (frameTimer != null) {
+        frameTimer.cancel(false);
+        frameTimer = null;
+      }
     }
 
     /**

@@ -9,12 +9,17 @@ import dev.dynamo4j.wire.TwoPartMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.AbstractScheduledEventExecutor;
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -187,5 +192,73 @@ class CodecsEmbeddedChannelTest {
     ch.writeInbound(Unpooled.wrappedBuffer(frame, 500, frame.length - 500));
     assertThat(((MuxFrame) ch.readInbound()).payload()).hasSize(1000);
     assertThat(budget.held()).as("released once whole").isZero();
+  }
+
+  /** Scheduled tasks waiting on an embedded channel's loop (Netty keeps them in a field of its executor). */
+  private static int scheduledTasks(EmbeddedChannel ch) throws Exception {
+    Field f = AbstractScheduledEventExecutor.class.getDeclaredField("scheduledTaskQueue");
+    f.setAccessible(true);
+    Collection<?> q = (Collection<?>) f.get(ch.eventLoop());
+    return q == null ? 0 : q.size();
+  }
+
+  /** The first 100 bytes of {@code frame}: an unfinished frame begins. */
+  private static void aFrameBegins(EmbeddedChannel ch, byte[] frame) {
+    ch.writeInbound(Unpooled.wrappedBuffer(frame, 0, 100));
+  }
+
+  /** After {@link #aFrameBegins}: reads of frame {@code i}'s tail and frame {@code i + 1}'s head, as reads of a busy connection end. */
+  private static void readsThatEachEndInsideAFrame(EmbeddedChannel ch, byte[] frame, int reads) {
+    for (int i = 0; i < reads; i++) {
+      ByteBuf b = Unpooled.buffer();
+      b.writeBytes(frame, 100, frame.length - 100).writeBytes(frame, 0, 100);
+      ch.writeInbound(b);
+      ReferenceCountUtil.release(ch.readInbound());
+    }
+  }
+
+  @Test
+  void aBusyConnectionKeepsOneFrameTimerWhateverItsReadRate() throws Exception {
+    Codecs.PendingBudget budget = new Codecs.PendingBudget(1 << 20, Duration.ofSeconds(30));
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.MuxDecoder(MAX).midConnection().within(budget));
+    byte[] frame = new MuxFrame(MuxFrame.Kind.DATA, UUID.randomUUID(), new byte[1000]).encode();
+    aFrameBegins(ch, frame);
+    readsThatEachEndInsideAFrame(ch, frame, 5000);
+    assertThat(scheduledTasks(ch)).as("timers after 5000 reads that each end inside a frame").isEqualTo(1);
+    assertThat(ch.isOpen()).isTrue();
+  }
+
+  @Test
+  void eachNewUnfinishedFrameGetsTheWholeTimeoutAndALateOneClosesTheConnection() {
+    Codecs.PendingBudget budget = new Codecs.PendingBudget(1 << 20, Duration.ofSeconds(30));
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.MuxDecoder(MAX).midConnection().within(budget));
+    ch.freezeTime();
+    byte[] frame = new MuxFrame(MuxFrame.Kind.DATA, UUID.randomUUID(), new byte[1000]).encode();
+    aFrameBegins(ch, frame); // frame 1
+    ch.advanceTimeBy(20, TimeUnit.SECONDS);
+    ch.runScheduledPendingTasks();
+    readsThatEachEndInsideAFrame(ch, frame, 1); // frame 1 ends 20 s in, frame 2 begins
+    ch.advanceTimeBy(20, TimeUnit.SECONDS); // the first timer (30 s) has fired: frame 2 is 20 s old
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isOpen()).as("frame 2 is within its 30 s").isTrue();
+    ch.advanceTimeBy(11, TimeUnit.SECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isOpen()).as("frame 2 unfinished after 31 s").isFalse();
+    assertThat(budget.timedOut()).isEqualTo(1);
+  }
+
+  @Test
+  void aFrameThatArrivesWholeLeavesNoTimeoutBehind() {
+    Codecs.PendingBudget budget = new Codecs.PendingBudget(1 << 20, Duration.ofSeconds(30));
+    EmbeddedChannel ch = new EmbeddedChannel(new Codecs.MuxDecoder(MAX).midConnection().within(budget));
+    ch.freezeTime();
+    byte[] frame = new MuxFrame(MuxFrame.Kind.DATA, UUID.randomUUID(), new byte[1000]).encode();
+    ch.writeInbound(Unpooled.wrappedBuffer(frame, 0, 500));
+    ch.writeInbound(Unpooled.wrappedBuffer(frame, 500, frame.length - 500));
+    ReferenceCountUtil.release(ch.readInbound());
+    ch.advanceTimeBy(60, TimeUnit.SECONDS);
+    ch.runScheduledPendingTasks();
+    assertThat(ch.isOpen()).isTrue();
+    assertThat(budget.timedOut()).isZero();
   }
 }
