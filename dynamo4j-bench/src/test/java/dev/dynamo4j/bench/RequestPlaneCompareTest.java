@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dynamo4j.wire.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,40 +40,34 @@ class RequestPlaneCompareTest {
     assertThat(page.split("<svg", -1)).hasSize(2 * 6 + 1);
   }
 
-  @Test
-  void theZmqPlaneRunsNextToRawJeromq() throws Exception {
-    Path json = dir.resolve("zmq.json");
-    int code = new CommandLine(new BenchMain()).execute("request-plane", "--plane", "zmq", "--jit-seconds", "0", "--warmup-ms", "50", "--duration-ms", "200",
-        "--items", "50", "--concurrency", "8", "--streams", "1", "--sizes", "64", "--output", json.toString(), "--html", dir.resolve("zmq.html").toString());
+  /** A short run of one plane's sides; every side gives every figure and every ratio named is there. */
+  private JsonNode runPlane(String plane, List<String> sides, String... ratios) throws Exception {
+    Path json = dir.resolve(plane + ".json");
+    int code = new CommandLine(new BenchMain()).execute("request-plane", "--plane", plane, "--jit-seconds", "0", "--warmup-ms", "50", "--duration-ms", "200",
+        "--items", "50", "--concurrency", "8", "--streams", "1", "--sizes", "64", "--output", json.toString(), "--html", dir.resolve(plane + ".html").toString());
     assertThat(code).isZero();
     JsonNode r = Json.MAPPER.readTree(Files.readAllBytes(json));
     assertThat(r.get("errors").size()).isZero();
     for (JsonNode row : r.get("rows")) {
-      for (String side : RequestPlaneCompare.ZMQ_SIDES) {
+      for (String side : sides) {
         assertThat(row.get("values").get(side).asDouble()).as(row.get("metric") + " of " + side).isPositive();
       }
-      assertThat(row.get("ratios").get("dynamo4j-zmq/jeromq").asDouble()).isPositive();
-      assertThat(row.get("ratios").get("dynamo4j-zmq-direct/jeromq").asDouble()).isPositive();
-      assertThat(row.get("ratios").get("dynamo4j-zmq-own/jeromq").asDouble()).isPositive();
+      for (String ratio : ratios) {
+        assertThat(row.get("ratios").get(ratio).asDouble()).as(row.get("metric") + " " + ratio).isPositive();
+      }
     }
+    return r;
+  }
+
+  @Test
+  void theZmqPlaneRunsNextToRawJeromq() throws Exception {
+    runPlane("zmq", RequestPlaneCompare.ZMQ_SIDES, "dynamo4j-zmq/jeromq", "dynamo4j-zmq-direct/jeromq", "dynamo4j-zmq-own/jeromq");
   }
 
   @Test
   void theNatsPlaneRunsNextToRawJnatsOnANatsServerStartedForTheRun() throws Exception {
-    Path json = dir.resolve("nats.json");
-    int code = new CommandLine(new BenchMain()).execute("request-plane", "--plane", "nats", "--jit-seconds", "0", "--warmup-ms", "50", "--duration-ms", "200",
-        "--items", "50", "--concurrency", "8", "--streams", "1", "--sizes", "64", "--output", json.toString(), "--html", dir.resolve("nats.html").toString());
-    assertThat(code).isZero();
-    JsonNode r = Json.MAPPER.readTree(Files.readAllBytes(json));
-    assertThat(r.get("errors").size()).isZero();
+    JsonNode r = runPlane("nats", RequestPlaneCompare.NATS_SIDES, "dynamo4j-nats/jnats", "dynamo4j-nats/dynamo4j-mux");
     assertThat(r.get("nats_server").asText()).startsWith("nats://127.0.0.1:");
-    for (JsonNode row : r.get("rows")) {
-      for (String side : RequestPlaneCompare.NATS_SIDES) {
-        assertThat(row.get("values").get(side).asDouble()).as(row.get("metric") + " of " + side).isPositive();
-      }
-      assertThat(row.get("ratios").get("dynamo4j-nats/jnats").asDouble()).isPositive();
-      assertThat(row.get("ratios").get("dynamo4j-nats/dynamo4j-mux").asDouble()).isPositive();
-    }
   }
 
   @Test
