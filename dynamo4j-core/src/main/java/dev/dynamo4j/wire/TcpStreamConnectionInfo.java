@@ -1,6 +1,8 @@
 package dev.dynamo4j.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -47,6 +49,24 @@ public record TcpStreamConnectionInfo(String address, String subject, String con
   /** Wraps this as the {@link ConnectionInfo} of transport {@code tcp_server}. */
   public ConnectionInfo toConnectionInfo() {
     return new ConnectionInfo(ConnectionInfo.TCP_SERVER, toJson());
+  }
+
+  /**
+   * The stream info in {@code info}, checked to be for request {@code requestId}: what a worker
+   * reads before it dials a caller's stream. {@code InvalidArgument} when the info is malformed or
+   * names another request; the transport name is the caller's to check.
+   */
+  public static TcpStreamConnectionInfo forRequest(ConnectionInfo info, String requestId) {
+    TcpStreamConnectionInfo ti;
+    try {
+      ti = fromJson(info.info());
+    } catch (WireFormatException e) {
+      throw new DynamoException(ErrorType.InvalidArgument, "malformed connection info: " + e.getMessage(), e);
+    }
+    if (!ti.context().equals(requestId)) {
+      throw new DynamoException(ErrorType.InvalidArgument, "connection info is for request " + ti.context() + ", not " + requestId);
+    }
+    return ti;
   }
 
   public static TcpStreamConnectionInfo fromJson(String json) {

@@ -3,6 +3,8 @@ package dev.dynamo4j.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dynamo4j.error.DynamoException;
+import dev.dynamo4j.error.ErrorType;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -147,5 +149,17 @@ class MuxFrameTest {
     for (String bad : new String[] {"{\"version\":2,\"frontend_id\":\"f\"}", "{\"version\":1,\"frontend_id\":7}", "\"yes\"", "null"}) {
       assertThat(TcpStreamConnectionInfo.fromJson(base + bad + "}").muxFrontendId()).as(bad).isNull();
     }
+  }
+
+  @Test
+  void aWorkerReadsStreamInfoOnlyForItsOwnRequest() {
+    TcpStreamConnectionInfo offer = new TcpStreamConnectionInfo("10.0.0.1:5000", ID.toString(), "req-1", StreamType.RESPONSE, "f-1");
+    assertThat(TcpStreamConnectionInfo.forRequest(offer.toConnectionInfo(), "req-1")).isEqualTo(offer);
+    assertThatThrownBy(() -> TcpStreamConnectionInfo.forRequest(offer.toConnectionInfo(), "req-2"))
+        .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.InvalidArgument))
+        .hasMessage("connection info is for request req-1, not req-2");
+    assertThatThrownBy(() -> TcpStreamConnectionInfo.forRequest(new ConnectionInfo(ConnectionInfo.TCP_SERVER, "{not json"), "req-1"))
+        .isInstanceOfSatisfying(DynamoException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.InvalidArgument))
+        .hasMessageStartingWith("malformed connection info: ");
   }
 }

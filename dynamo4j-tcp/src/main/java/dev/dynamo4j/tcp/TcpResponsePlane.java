@@ -319,16 +319,7 @@ final class TcpResponsePlane implements ResponsePlane {
     if (!ConnectionInfo.TCP_SERVER.equals(info.transport())) {
       throw new DynamoException(ErrorType.CannotConnect, "cannot call home over transport '" + info.transport() + "'");
     }
-    TcpStreamConnectionInfo ti;
-    try {
-      ti = TcpStreamConnectionInfo.fromJson(info.info());
-    } catch (WireFormatException e) {
-      throw new DynamoException(ErrorType.InvalidArgument, "malformed connection info: " + e.getMessage(), e);
-    }
-    if (!ti.context().equals(requestId)) {
-      throw new DynamoException(ErrorType.InvalidArgument, "connection info is for request " + ti.context() + ", not " + requestId);
-    }
-    return ti;
+    return TcpStreamConnectionInfo.forRequest(info, requestId);
   }
 
   private static UUID muxStreamId(TcpStreamConnectionInfo ti) {

@@ -8,7 +8,6 @@ import dev.dynamo4j.spi.network.ResponsePlane;
 import dev.dynamo4j.wire.ConnectionInfo;
 import dev.dynamo4j.wire.StreamType;
 import dev.dynamo4j.wire.TcpStreamConnectionInfo;
-import dev.dynamo4j.wire.WireFormatException;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,15 +46,7 @@ public final class InProcessResponsePlane implements ResponsePlane {
     if (!TRANSPORT.equals(info.transport())) {
       throw new DynamoException(ErrorType.CannotConnect, "cannot dial transport '" + info.transport() + "' in process");
     }
-    TcpStreamConnectionInfo ti;
-    try {
-      ti = TcpStreamConnectionInfo.fromJson(info.info());
-    } catch (WireFormatException e) {
-      throw new DynamoException(ErrorType.InvalidArgument, "malformed connection info: " + e.getMessage(), e);
-    }
-    if (!ti.context().equals(requestId)) {
-      throw new DynamoException(ErrorType.InvalidArgument, "connection info is for request " + ti.context() + ", not " + requestId);
-    }
+    TcpStreamConnectionInfo ti = TcpStreamConnectionInfo.forRequest(info, requestId);
     InProcessResponsePlane plane = PLANES.get(ti.address());
     CallHomeRegistry.Registration p = plane == null ? null : plane.registry.claim(ti.subject());
     if (p != null && p.type() != ti.streamType()) {
